@@ -75,9 +75,9 @@ public final class AdTrafficGenerator implements Iterator<GeneratedRecord> {
         return String.format("business-%04d", campaignIndex / 2 + 1);
     }
 
-    /** Address of human user {@code index}: 10.0.0.0/8, never on the bot blocklist. */
+    /** Address of human user {@code index} (from 0): {@code 10.0.0.1 + index}, never on the bot blocklist. */
     public static String humanAddress(final int index) {
-        return BotIpBlocklist.formatAddress((10 << 24) | index);
+        return BotIpBlocklist.formatAddress((10 << 24) + index + 1);
     }
 
     public AdTrafficGeneratorConfig config() {

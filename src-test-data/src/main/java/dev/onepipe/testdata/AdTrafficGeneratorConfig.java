@@ -13,8 +13,8 @@ public final class AdTrafficGeneratorConfig {
 
     public static final long MINUTE_MILLIS = 60_000L;
     public static final long HOUR_MILLIS = 60 * MINUTE_MILLIS;
-    /** Human users get addresses in 10.0.0.0/8, one per user. */
-    public static final int MAXIMUM_USER_COUNT = 1 << 24;
+    /** Human users get addresses in 10.0.0.0/8, one per user, from 10.0.0.1. */
+    public static final int MAXIMUM_USER_COUNT = (1 << 24) - 1;
 
     private final long seed;
     private final int servedCount;

@@ -84,6 +84,8 @@ class BotIpBlocklistTest {
             assertTrue(address.startsWith("10."), address);
             assertFalse(blocklist.contains(address), address);
         }
-        assertEquals("10.0.1.2", AdTrafficGenerator.humanAddress(258));
+        assertEquals("10.0.0.1", AdTrafficGenerator.humanAddress(0));
+        assertEquals("10.0.1.3", AdTrafficGenerator.humanAddress(258));
+        assertEquals("10.255.255.255", AdTrafficGenerator.humanAddress(AdTrafficGeneratorConfig.MAXIMUM_USER_COUNT - 1));
     }
 }
