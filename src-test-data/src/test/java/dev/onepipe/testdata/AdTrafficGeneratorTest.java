@@ -294,6 +294,18 @@ class AdTrafficGeneratorTest {
         assertShare("late views", 0.05, tally.lateCount(SampleDatasets.AD_VIEWS), tally.recordCount(SampleDatasets.AD_VIEWS));
     }
 
+    @Test
+    void delaysWithinTheGracePeriodMakeEventsOutOfOrderButNeverLate() {
+        final AdTrafficGeneratorConfig.Builder builder = AdTrafficGeneratorConfig.builder().noDefects()
+            .servedCount(3_000).lateRate(0.2).lateByMillis(55 * SECOND).duplicateRate(0.1).duplicateDelayMaxMillis(5 * SECOND);
+        final AdTrafficTally withinGrace = tallyOf(builder.gracePeriodMillis(60 * SECOND), 3_000);
+        final AdTrafficTally withoutGrace = tallyOf(builder.gracePeriodMillis(0), 3_000);
+        for (final String stream : STREAMS) {
+            assertEquals(0, withinGrace.lateCount(stream), stream);
+            assertTrue(withoutGrace.lateCount(stream) > 0, stream + " is out of order");
+        }
+    }
+
     private static long bruteForceLateCount(final List<GeneratedRecord> valid, final String stream) {
         final List<GeneratedRecord> records = valid.stream().filter(record -> record.dataset().equals(stream)).toList();
         final long window = MESSY.windowSizeMillis();
@@ -316,7 +328,11 @@ class AdTrafficGeneratorTest {
     }
 
     private static AdTrafficTally tallyOf(final AdTrafficGeneratorConfig.Builder builder) {
-        final AdTrafficGenerator generator = new AdTrafficGenerator(builder.servedCount(10_000).build());
+        return tallyOf(builder, 10_000);
+    }
+
+    private static AdTrafficTally tallyOf(final AdTrafficGeneratorConfig.Builder builder, final int servedCount) {
+        final AdTrafficGenerator generator = new AdTrafficGenerator(builder.servedCount(servedCount).build());
         while (generator.hasNext()) {
             generator.next();
         }
