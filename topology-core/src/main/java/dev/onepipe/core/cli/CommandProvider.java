@@ -11,4 +11,9 @@ public interface CommandProvider {
 
     /** picocli {@code @Command}-annotated objects, each added as a subcommand under its own name. */
     List<Object> commands();
+
+    /** picocli commands added under {@code onepipe bench}, e.g. a command named {@code archive}. */
+    default List<Object> benchmarkCommands() {
+        return List.of();
+    }
 }

@@ -38,10 +38,17 @@ public final class OnepipeCommand implements Runnable {
     /** The command line with every provider's subcommands added. */
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new OnepipeCommand());
+        CommandLine bench = new CommandLine(new BenchCommand());
         for (CommandProvider provider : ServiceLoader.load(CommandProvider.class)) {
             for (Object command : provider.commands()) {
                 commandLine.addSubcommand(command);
             }
+            for (Object command : provider.benchmarkCommands()) {
+                bench.addSubcommand(command);
+            }
+        }
+        if (!bench.getSubcommands().isEmpty()) {
+            commandLine.addSubcommand(bench);
         }
         commandLine.setExecutionExceptionHandler(new CommandFailureHandler());
         return commandLine;
