@@ -1,0 +1,213 @@
+package dev.onepipe.metadata;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer of the metadata topic: a fenced transactional producer that reads to the end before it writes.
+ *
+ * <p>Every writer, on every machine, uses the same {@code transactional.id} ({@code <topic>-writer} by default).
+ * {@code initTransactions()} gives this writer a new producer epoch, which fences every other writer (their next
+ * send or commit fails) and completes or aborts any transaction left open. The writer then reads the topic to its
+ * last committed offset ({@code read_committed}), plans the entries with {@link RegistrationPlanner}, and writes them
+ * in one transaction. A commit can only succeed if no other writer initialized since this one did, so nothing else
+ * was committed between the read and the commit: two registrations can never take the same id or version. A fenced
+ * writer starts over with a new producer after a randomized, growing pause, up to a bounded number of attempts.
+ * Re-planning after an unknown commit outcome is safe: an entry that did commit is found again as "already registered".
+ *
+ * <p>One writer serves one registration at a time; create one per process.
+ */
+public final class MetadataWriter implements AutoCloseable {
+
+    public static final String TRANSACTIONAL_ID_SUFFIX = "-writer";
+    public static final int DEFAULT_MAXIMUM_ATTEMPTS = 30;
+    public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(20);
+    public static final Duration DEFAULT_MAXIMUM_BACKOFF = Duration.ofSeconds(2);
+
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataWriter.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+
+    private final Map<String, Object> clientConfig;
+    private final String topic;
+    private final TopicPartition partition;
+    private final String transactionalId;
+    private final RegistrationPlanner planner;
+    private final int maximumAttempts;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final MetadataCatalog state = new MetadataCatalog();
+    private KafkaProducer<byte[], byte[]> producer;
+    private long lastWrittenOffset = -1;
+    private long fencedCount;
+
+    /**
+     * @param clientConfig Kafka client settings, at least {@code bootstrap.servers}
+     * @param topic        the metadata topic (it must exist, see {@link MetadataTopic#ensureExists})
+     */
+    public MetadataWriter(final Map<String, Object> clientConfig, final String topic) {
+        this(clientConfig, topic, topic + TRANSACTIONAL_ID_SUFFIX, new RegistrationPlanner(), DEFAULT_MAXIMUM_ATTEMPTS);
+    }
+
+    public MetadataWriter(final Map<String, Object> clientConfig, final String topic, final String transactionalId,
+                          final RegistrationPlanner planner, final int maximumAttempts) {
+        this.clientConfig = Map.copyOf(clientConfig);
+        this.topic = topic;
+        this.partition = MetadataTopic.partition(topic);
+        this.transactionalId = transactionalId;
+        this.planner = planner;
+        this.maximumAttempts = maximumAttempts;
+        this.consumer = new KafkaConsumer<>(MetadataCatalogReader.consumerConfig(clientConfig),
+            new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer.assign(List.of(partition));
+        this.consumer.seekToBeginning(List.of(partition));
+    }
+
+    /** Registers one request; see {@link #register(List)}. */
+    public RegistrationResult register(final RegistrationRequest request) {
+        return register(List.of(request)).result();
+    }
+
+    /**
+     * Plans the requests against the committed state of the topic and writes the entries of the accepted ones in one
+     * transaction. Rejected requests write nothing and do not stop the others.
+     *
+     * @throws RegistrationFailedException when it could not commit within the attempt limit
+     */
+    public synchronized RegistrationPlan register(final List<RegistrationRequest> requests) {
+        KafkaException lastFailure = null;
+        for (int attempt = 1; attempt <= maximumAttempts; attempt++) {
+            try {
+                if (producer == null) {
+                    producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
+                    producer.initTransactions();
+                }
+                readToEnd();
+                final RegistrationPlan plan = planner.plan(state, requests);
+                if (plan.entries().isEmpty()) {
+                    return plan;
+                }
+                producer.beginTransaction();
+                final List<Future<RecordMetadata>> sent = new ArrayList<>();
+                for (final MetadataRecord record : plan.records()) {
+                    sent.add(producer.send(new ProducerRecord<>(topic, MetadataTopic.PARTITION, record.key(), record.value())));
+                }
+                producer.commitTransaction();
+                lastWrittenOffset = sent.get(sent.size() - 1).get().offset();
+                return plan;
+            } catch (final InvalidConfigurationException exception) {
+                // authorization, authentication and version failures are configuration errors: retrying cannot fix them
+                closeProducer();
+                throw new RegistrationFailedException("Kafka refused the metadata writer: " + exception.getMessage(),
+                    exception);
+            } catch (final KafkaException exception) {
+                lastFailure = exception;
+                fencedCount++;
+                closeProducer();
+                LOG.debug("Metadata write attempt {} of {} failed ({}); starting over", attempt, maximumAttempts,
+                    exception.toString());
+                pause(attempt);
+            } catch (final ExecutionException exception) {
+                throw new IllegalStateException("A send of a committed transaction failed", exception.getCause());
+            } catch (final InterruptedException exception) {
+                Thread.currentThread().interrupt();
+                closeProducer();
+                throw new RegistrationFailedException("Interrupted while registering", exception);
+            }
+        }
+        throw new RegistrationFailedException("Gave up registering after " + maximumAttempts
+            + " attempts; other writers kept fencing this one or Kafka kept failing: "
+            + (lastFailure == null ? "" : lastFailure.getMessage()), lastFailure);
+    }
+
+    /** A dry run: plans the requests against the committed state of the topic and writes nothing. */
+    public synchronized RegistrationPlan check(final List<RegistrationRequest> requests) {
+        readToEnd();
+        return planner.plan(state, requests);
+    }
+
+    /** Reads the topic to its last committed offset and returns a copy of the state it holds. */
+    public synchronized MetadataCatalog readCatalog() {
+        readToEnd();
+        return state.copy();
+    }
+
+    /** The offset of the last record this writer committed, or -1. */
+    public synchronized long lastWrittenOffset() {
+        return lastWrittenOffset;
+    }
+
+    /** How many attempts failed and were retried (mostly: fenced by another writer). */
+    public synchronized long retriedAttemptCount() {
+        return fencedCount;
+    }
+
+    private void readToEnd() {
+        final long end = consumer.endOffsets(List.of(partition)).get(partition);
+        while (consumer.position(partition) < end) {
+            for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT)) {
+                state.apply(record.key(), record.value());
+            }
+        }
+    }
+
+    private Map<String, Object> producerConfig() {
+        final Map<String, Object> config = new HashMap<>(clientConfig);
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
+        config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        config.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
+        config.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, transactionalId + "-" + ProcessHandle.current().pid()
+            + "-" + System.identityHashCode(this));
+        return config;
+    }
+
+    private void pause(final int attempt) {
+        final long ceiling = Math.min(DEFAULT_MAXIMUM_BACKOFF.toMillis(),
+            DEFAULT_INITIAL_BACKOFF.toMillis() << Math.min(attempt, 16));
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
+        } catch (final InterruptedException exception) {
+            Thread.currentThread().interrupt();
+            throw new RegistrationFailedException("Interrupted while waiting to retry a registration", exception);
+        }
+    }
+
+    private void closeProducer() {
+        if (producer != null) {
+            try {
+                producer.close(Duration.ZERO);
+            } catch (final KafkaException exception) {
+                LOG.debug("Closing a fenced producer failed", exception);
+            }
+            producer = null;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closeProducer();
+        consumer.close(Duration.ofSeconds(5));
+    }
+}

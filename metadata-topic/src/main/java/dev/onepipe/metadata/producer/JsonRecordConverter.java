@@ -1,0 +1,451 @@
+package dev.onepipe.metadata.producer;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.avro.Conversions;
+import org.apache.avro.LogicalType;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * Converts natural JSON, as people and most systems write it, into a {@link GenericRecord} of a schema. Avro's own
+ * JSON decoder wants unions wrapped ({@code {"double": 1.5}}); this accepts {@code {"price": 1.5, "status": null}}.
+ *
+ * <p>Rules: a union takes the first non-null branch the value converts to (a single-key object naming a branch, in
+ * Avro's wrapped style, is accepted too); a missing field takes its default, or null when its type is a nullable
+ * union, and is an error otherwise; an unknown field is an error (a typo must not be dropped silently); ints and longs
+ * must be whole numbers in range; {@code timestamp-*} and {@code local-timestamp-*} accept epoch numbers or ISO-8601
+ * text, {@code date} accepts {@code 2024-05-01} or an epoch day, {@code time-*} accepts {@code 12:30:00.250};
+ * {@code decimal} accepts a number or numeric text that fits its scale exactly; {@code uuid} must be a UUID; bytes
+ * and fixed are base64 text. Every error names the field path, e.g. {@code lines[2].price}.
+ */
+public final class JsonRecordConverter {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final Conversions.DecimalConversion DECIMAL = new Conversions.DecimalConversion();
+
+    private JsonRecordConverter() {
+    }
+
+    /**
+     * @throws JsonConversionException naming the field when the JSON does not fit the schema
+     */
+    public static GenericRecord convert(final Schema recordSchema, final String json) {
+        final JsonNode node;
+        try {
+            node = JSON.readTree(json);
+        } catch (final JsonProcessingException exception) {
+            throw new JsonConversionException(null, "not valid JSON: " + exception.getOriginalMessage());
+        }
+        return convert(recordSchema, node);
+    }
+
+    /** @see #convert(Schema, String) */
+    public static GenericRecord convert(final Schema recordSchema, final JsonNode node) {
+        if (recordSchema.getType() != Schema.Type.RECORD) {
+            throw new IllegalArgumentException("Schema " + recordSchema.getFullName() + " is not a record");
+        }
+        if (node == null || !node.isObject()) {
+            throw new JsonConversionException(null, "expected a JSON object for record " + recordSchema.getFullName()
+                + ", got " + describe(node));
+        }
+        return (GenericRecord) convertValue(recordSchema, node, "");
+    }
+
+    private static Object convertValue(final Schema schema, final JsonNode node, final String path) {
+        if (schema.getType() == Schema.Type.UNION) {
+            return convertUnion(schema, node, path);
+        }
+        if (node == null || node.isNull()) {
+            if (schema.getType() == Schema.Type.NULL) {
+                return null;
+            }
+            throw new JsonConversionException(path, "null where " + typeName(schema) + " is required (not nullable)");
+        }
+        final LogicalType logicalType = schema.getLogicalType();
+        switch (schema.getType()) {
+            case NULL:
+                throw mismatch(path, schema, node);
+            case BOOLEAN:
+                if (!node.isBoolean()) {
+                    throw mismatch(path, schema, node);
+                }
+                return node.booleanValue();
+            case INT:
+                if (logicalType instanceof LogicalTypes.Date && node.isTextual()) {
+                    return (int) parseDate(node.textValue(), path).toEpochDay();
+                }
+                if (logicalType instanceof LogicalTypes.TimeMillis && node.isTextual()) {
+                    return (int) (parseTime(node.textValue(), path).toNanoOfDay() / 1_000_000L);
+                }
+                return (int) integral(schema, node, path, Integer.MIN_VALUE, Integer.MAX_VALUE);
+            case LONG:
+                if (node.isTextual() && logicalType != null) {
+                    return temporalLong(logicalType, node.textValue(), path, schema, node);
+                }
+                return integral(schema, node, path, Long.MIN_VALUE, Long.MAX_VALUE);
+            case FLOAT:
+                return (float) floating(schema, node, path);
+            case DOUBLE:
+                return floating(schema, node, path);
+            case STRING:
+                if (!node.isTextual()) {
+                    throw mismatch(path, schema, node);
+                }
+                if (logicalType != null && "uuid".equals(logicalType.getName())) {
+                    try {
+                        UUID.fromString(node.textValue());
+                    } catch (final IllegalArgumentException exception) {
+                        throw new JsonConversionException(path, "'" + node.textValue() + "' is not a UUID");
+                    }
+                }
+                return node.textValue();
+            case BYTES:
+                if (logicalType instanceof LogicalTypes.Decimal) {
+                    return DECIMAL.toBytes(decimal((LogicalTypes.Decimal) logicalType, node, path), schema, logicalType);
+                }
+                return ByteBuffer.wrap(base64(node, path, schema));
+            case FIXED:
+                if (logicalType instanceof LogicalTypes.Decimal) {
+                    return DECIMAL.toFixed(decimal((LogicalTypes.Decimal) logicalType, node, path), schema, logicalType);
+                }
+                final byte[] bytes = base64(node, path, schema);
+                if (bytes.length != schema.getFixedSize()) {
+                    throw new JsonConversionException(path, "fixed " + schema.getFullName() + " needs "
+                        + schema.getFixedSize() + " bytes, got " + bytes.length);
+                }
+                return new GenericData.Fixed(schema, bytes);
+            case ENUM:
+                if (!node.isTextual()) {
+                    throw mismatch(path, schema, node);
+                }
+                if (!schema.hasEnumSymbol(node.textValue())) {
+                    throw new JsonConversionException(path, "'" + node.textValue() + "' is not a symbol of enum "
+                        + schema.getFullName() + " " + schema.getEnumSymbols());
+                }
+                return new GenericData.EnumSymbol(schema, node.textValue());
+            case ARRAY:
+                if (!node.isArray()) {
+                    throw mismatch(path, schema, node);
+                }
+                final GenericData.Array<Object> array = new GenericData.Array<>(node.size(), schema);
+                for (int index = 0; index < node.size(); index++) {
+                    array.add(convertValue(schema.getElementType(), node.get(index), path + "[" + index + "]"));
+                }
+                return array;
+            case MAP:
+                if (!node.isObject()) {
+                    throw mismatch(path, schema, node);
+                }
+                final Map<String, Object> map = new LinkedHashMap<>();
+                final Iterator<Map.Entry<String, JsonNode>> entries = node.fields();
+                while (entries.hasNext()) {
+                    final Map.Entry<String, JsonNode> entry = entries.next();
+                    map.put(entry.getKey(), convertValue(schema.getValueType(), entry.getValue(),
+                        path + "{" + entry.getKey() + "}"));
+                }
+                return map;
+            case RECORD:
+                return convertRecord(schema, node, path);
+            default:
+                throw new JsonConversionException(path, "unsupported schema type " + schema.getType());
+        }
+    }
+
+    private static GenericRecord convertRecord(final Schema schema, final JsonNode node, final String path) {
+        if (!node.isObject()) {
+            throw mismatch(path, schema, node);
+        }
+        final GenericData.Record record = new GenericData.Record(schema);
+        final Set<String> known = new HashSet<>();
+        for (final Schema.Field field : schema.getFields()) {
+            known.add(field.name());
+            final String fieldPath = path.isEmpty() ? field.name() : path + "." + field.name();
+            final JsonNode value = node.get(field.name());
+            if (value == null) {
+                if (field.hasDefaultValue()) {
+                    record.put(field.pos(), GenericData.get().deepCopy(field.schema(),
+                        GenericData.get().getDefaultValue(field)));
+                } else if (isNullable(field.schema())) {
+                    record.put(field.pos(), null);
+                } else {
+                    throw new JsonConversionException(fieldPath, "required field is missing (type "
+                        + typeName(field.schema()) + ", no default)");
+                }
+            } else {
+                record.put(field.pos(), convertValue(field.schema(), value, fieldPath));
+            }
+        }
+        final Iterator<String> names = node.fieldNames();
+        while (names.hasNext()) {
+            final String name = names.next();
+            if (!known.contains(name)) {
+                throw new JsonConversionException(path.isEmpty() ? name : path + "." + name,
+                    "unknown field: not in schema " + schema.getFullName());
+            }
+        }
+        return record;
+    }
+
+    private static Object convertUnion(final Schema union, final JsonNode node, final String path) {
+        if (node == null || node.isNull()) {
+            if (isNullable(union)) {
+                return null;
+            }
+            throw new JsonConversionException(path, "null where " + typeName(union) + " is required (not nullable)");
+        }
+        final List<String> failures = new ArrayList<>();
+        for (final Schema branch : union.getTypes()) {
+            if (branch.getType() == Schema.Type.NULL) {
+                continue;
+            }
+            try {
+                return convertValue(branch, node, path);
+            } catch (final JsonConversionException exception) {
+                failures.add(typeName(branch) + ": " + exception.detail());
+            }
+        }
+        if (node.isObject() && node.size() == 1) {
+            final Map.Entry<String, JsonNode> wrapped = node.fields().next();
+            for (final Schema branch : union.getTypes()) {
+                if (wrapped.getKey().equals(branch.getFullName()) || wrapped.getKey().equals(branch.getName())) {
+                    return convertValue(branch, wrapped.getValue(), path);
+                }
+            }
+        }
+        throw new JsonConversionException(path, describe(node) + " fits no branch of union " + typeName(union)
+            + " (" + String.join("; ", failures) + ")");
+    }
+
+    private static long integral(final Schema schema, final JsonNode node, final String path, final long minimum,
+                                 final long maximum) {
+        if (!node.isNumber()) {
+            throw mismatch(path, schema, node);
+        }
+        final BigInteger value;
+        try {
+            value = node.decimalValue().toBigIntegerExact();
+        } catch (final ArithmeticException exception) {
+            throw new JsonConversionException(path, "expected a whole number for " + typeName(schema) + ", got "
+                + node.asText());
+        }
+        if (value.compareTo(BigInteger.valueOf(minimum)) < 0 || value.compareTo(BigInteger.valueOf(maximum)) > 0) {
+            throw new JsonConversionException(path, node.asText() + " is out of range for " + typeName(schema));
+        }
+        return value.longValue();
+    }
+
+    private static double floating(final Schema schema, final JsonNode node, final String path) {
+        if (node.isNumber()) {
+            return node.doubleValue();
+        }
+        if (node.isTextual()) {
+            switch (node.textValue()) {
+                case "NaN":
+                    return Double.NaN;
+                case "Infinity":
+                    return Double.POSITIVE_INFINITY;
+                case "-Infinity":
+                    return Double.NEGATIVE_INFINITY;
+                default:
+                    break;
+            }
+        }
+        throw mismatch(path, schema, node);
+    }
+
+    private static long temporalLong(final LogicalType logicalType, final String text, final String path,
+                                     final Schema schema, final JsonNode node) {
+        try {
+            switch (logicalType.getName()) {
+                case "timestamp-millis":
+                    return parseInstant(text).toEpochMilli();
+                case "timestamp-micros":
+                    return ChronoUnit.MICROS.between(Instant.EPOCH, parseInstant(text));
+                case "timestamp-nanos":
+                    return ChronoUnit.NANOS.between(Instant.EPOCH, parseInstant(text));
+                case "local-timestamp-millis":
+                    return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC).toEpochMilli();
+                case "local-timestamp-micros":
+                    return ChronoUnit.MICROS.between(Instant.EPOCH, LocalDateTime.parse(text).toInstant(ZoneOffset.UTC));
+                case "time-micros":
+                    return parseTime(text, path).toNanoOfDay() / 1_000L;
+                default:
+                    throw mismatch(path, schema, node);
+            }
+        } catch (final DateTimeParseException exception) {
+            throw new JsonConversionException(path, "'" + text + "' is not an ISO-8601 "
+                + (logicalType.getName().startsWith("time") ? "time" : "timestamp") + " for " + logicalType.getName());
+        }
+    }
+
+    private static Instant parseInstant(final String text) {
+        try {
+            return Instant.parse(text);
+        } catch (final DateTimeParseException exception) {
+            return OffsetDateTime.parse(text).toInstant();
+        }
+    }
+
+    private static LocalDate parseDate(final String text, final String path) {
+        try {
+            return LocalDate.parse(text);
+        } catch (final DateTimeParseException exception) {
+            throw new JsonConversionException(path, "'" + text + "' is not an ISO-8601 date (yyyy-mm-dd)");
+        }
+    }
+
+    private static LocalTime parseTime(final String text, final String path) {
+        try {
+            return LocalTime.parse(text);
+        } catch (final DateTimeParseException exception) {
+            throw new JsonConversionException(path, "'" + text + "' is not an ISO-8601 time (hh:mm:ss[.fff])");
+        }
+    }
+
+    private static BigDecimal decimal(final LogicalTypes.Decimal decimal, final JsonNode node, final String path) {
+        final BigDecimal value;
+        try {
+            value = node.isNumber() ? node.decimalValue() : node.isTextual() ? new BigDecimal(node.textValue()) : null;
+        } catch (final NumberFormatException exception) {
+            throw new JsonConversionException(path, "'" + node.textValue() + "' is not a decimal number");
+        }
+        if (value == null) {
+            throw new JsonConversionException(path, "expected a decimal number, got " + describe(node));
+        }
+        try {
+            final BigDecimal scaled = value.setScale(decimal.getScale());
+            if (scaled.precision() > decimal.getPrecision()) {
+                throw new JsonConversionException(path, value + " has more than " + decimal.getPrecision()
+                    + " digits (decimal(" + decimal.getPrecision() + "," + decimal.getScale() + "))");
+            }
+            return scaled;
+        } catch (final ArithmeticException exception) {
+            throw new JsonConversionException(path, value + " has more than " + decimal.getScale()
+                + " digits after the point (decimal(" + decimal.getPrecision() + "," + decimal.getScale() + "))");
+        }
+    }
+
+    private static byte[] base64(final JsonNode node, final String path, final Schema schema) {
+        if (!node.isTextual()) {
+            throw mismatch(path, schema, node);
+        }
+        try {
+            return Base64.getDecoder().decode(node.textValue());
+        } catch (final IllegalArgumentException exception) {
+            throw new JsonConversionException(path, "expected base64 text for " + typeName(schema) + ": "
+                + exception.getMessage());
+        }
+    }
+
+    private static boolean isNullable(final Schema schema) {
+        if (schema.getType() == Schema.Type.NULL) {
+            return true;
+        }
+        if (schema.getType() != Schema.Type.UNION) {
+            return false;
+        }
+        for (final Schema branch : schema.getTypes()) {
+            if (branch.getType() == Schema.Type.NULL) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static JsonConversionException mismatch(final String path, final Schema schema, final JsonNode node) {
+        return new JsonConversionException(path, "expected " + article(schema) + typeName(schema) + ", got "
+            + describe(node));
+    }
+
+    private static String article(final Schema schema) {
+        switch (schema.getType()) {
+            case INT:
+            case LONG:
+            case FLOAT:
+            case DOUBLE:
+                return "a number for ";
+            case STRING:
+            case ENUM:
+                return "text for ";
+            case BOOLEAN:
+                return "true or false for ";
+            case ARRAY:
+                return "a JSON array for ";
+            case MAP:
+            case RECORD:
+                return "a JSON object for ";
+            default:
+                return "";
+        }
+    }
+
+    private static String typeName(final Schema schema) {
+        final LogicalType logicalType = schema.getLogicalType();
+        switch (schema.getType()) {
+            case UNION:
+                final List<String> branches = new ArrayList<>();
+                schema.getTypes().forEach(branch -> branches.add(typeName(branch)));
+                return branches.toString();
+            case RECORD:
+            case ENUM:
+            case FIXED:
+                return schema.getType().getName() + " " + schema.getFullName();
+            case ARRAY:
+                return "array of " + typeName(schema.getElementType());
+            case MAP:
+                return "map of " + typeName(schema.getValueType());
+            default:
+                return logicalType == null ? schema.getType().getName()
+                    : schema.getType().getName() + " (" + logicalType.getName() + ")";
+        }
+    }
+
+    private static String describe(final JsonNode node) {
+        if (node == null || node.isNull()) {
+            return "null";
+        }
+        final String text = node.toString();
+        final String shown = text.length() > 60 ? text.substring(0, 60) + "..." : text;
+        if (node.isTextual()) {
+            return "string " + shown;
+        }
+        if (node.isNumber()) {
+            return "number " + shown;
+        }
+        if (node.isBoolean()) {
+            return "boolean " + shown;
+        }
+        if (node.isArray()) {
+            return "array " + shown;
+        }
+        return "object " + shown;
+    }
+}

@@ -1,0 +1,288 @@
+package dev.onepipe.metadata.serde;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.onepipe.metadata.MetadataCatalog;
+import dev.onepipe.metadata.SchemaVersion;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * Reads wire-format values of one dataset: resolves the writer schema by the id in the header and decodes the record
+ * as the reader schema the consumer was built for, which is one of:
+ * <ul>
+ *   <li>a registered version of the dataset's value subject (generic records);</li>
+ *   <li>the latest active version, chosen once on the first record and then kept for the life of the deserializer,
+ *       so a schema registered while the consumer runs does not change the records it produces;</li>
+ *   <li>a generated SpecificRecord class (its own schema);</li>
+ *   <li>the writer schema itself ("as written": every record keeps the version it was written with).</li>
+ * </ul>
+ * One datum reader per writer id is built on first use and reused (Avro caches its resolver per schema pair), the
+ * binary decoder is reused per thread, and the last binding is remembered per thread, so the steady state does no
+ * lookup, parse or allocation beyond the record itself. An id above the highest one known waits up to
+ * {@code unknownIdWait} for the catalog to catch up. Thread-safe.
+ */
+public final class DatasetDeserializer<T> implements Deserializer<T> {
+
+    /** How long a record with an id newer than the catalog waits for the catalog by default. */
+    public static final Duration DEFAULT_UNKNOWN_ID_WAIT = Duration.ofSeconds(2);
+
+    private enum ReaderChoice { VERSION, LATEST, SPECIFIC, AS_WRITTEN }
+
+    private final MetadataCatalog catalog;
+    private final String datasetName;
+    private final ReaderChoice readerChoice;
+    private final int readerVersionNumber;
+    private final Class<?> specificClass;
+    private final Duration unknownIdWait;
+    private final Map<Integer, Binding> bindings = new ConcurrentHashMap<>();
+    private final ThreadLocal<DecoderState> decoderState = ThreadLocal.withInitial(DecoderState::new);
+    private volatile ReaderSchema readerSchema;
+
+    private DatasetDeserializer(final MetadataCatalog catalog, final String datasetName, final ReaderChoice readerChoice,
+                                final int readerVersionNumber, final Class<?> specificClass,
+                                final Duration unknownIdWait) {
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.datasetName = datasetName;
+        this.readerChoice = readerChoice;
+        this.readerVersionNumber = readerVersionNumber;
+        this.specificClass = specificClass;
+        this.unknownIdWait = Objects.requireNonNull(unknownIdWait, "unknownIdWait");
+    }
+
+    /** Generic records as version {@code readerVersion} of the dataset's value schema. */
+    public static <R> DatasetDeserializer<R> readingVersion(final MetadataCatalog catalog, final String datasetName,
+                                                            final int readerVersion, final Duration unknownIdWait) {
+        return new DatasetDeserializer<>(catalog, Objects.requireNonNull(datasetName, "datasetName"),
+            ReaderChoice.VERSION, readerVersion, null, unknownIdWait);
+    }
+
+    /** Generic records as the dataset's latest value schema (chosen on the first record, then fixed). */
+    public static <R> DatasetDeserializer<R> readingLatest(final MetadataCatalog catalog, final String datasetName,
+                                                           final Duration unknownIdWait) {
+        return new DatasetDeserializer<>(catalog, Objects.requireNonNull(datasetName, "datasetName"),
+            ReaderChoice.LATEST, 0, null, unknownIdWait);
+    }
+
+    /** Instances of a generated SpecificRecord class, resolved to that class's schema. */
+    public static <R extends SpecificRecord> DatasetDeserializer<R> readingSpecific(final MetadataCatalog catalog,
+                                                                                   final String datasetName,
+                                                                                   final Class<R> recordClass,
+                                                                                   final Duration unknownIdWait) {
+        return new DatasetDeserializer<>(catalog, Objects.requireNonNull(datasetName, "datasetName"),
+            ReaderChoice.SPECIFIC, 0, Objects.requireNonNull(recordClass, "recordClass"), unknownIdWait);
+    }
+
+    /**
+     * Generic records each in the schema it was written with. With a dataset name, ids of other subjects are refused;
+     * with null, any registered id is read.
+     */
+    public static <R> DatasetDeserializer<R> readingAsWritten(final MetadataCatalog catalog, final String datasetName,
+                                                              final Duration unknownIdWait) {
+        return new DatasetDeserializer<>(catalog, datasetName, ReaderChoice.AS_WRITTEN, 0, null, unknownIdWait);
+    }
+
+    @Override
+    public T deserialize(final String topic, final byte[] data) {
+        if (data == null) {
+            return null;
+        }
+        if (data.length < WireFormat.HEADER_LENGTH) {
+            if (data.length > 0 && data[0] != WireFormat.MAGIC_BYTE) {
+                throw failure(WireFormatException.Reason.WRONG_MAGIC_BYTE, topic, null,
+                    "first byte is " + (data[0] & 0xFF) + ", expected " + WireFormat.MAGIC_BYTE, null);
+            }
+            throw failure(WireFormatException.Reason.TRUNCATED, topic, null, "value has " + data.length
+                + " bytes, fewer than the " + WireFormat.HEADER_LENGTH + "-byte header", null);
+        }
+        if (data[0] != WireFormat.MAGIC_BYTE) {
+            throw failure(WireFormatException.Reason.WRONG_MAGIC_BYTE, topic, null,
+                "first byte is " + (data[0] & 0xFF) + ", expected " + WireFormat.MAGIC_BYTE, null);
+        }
+        final int schemaId = WireFormat.schemaId(data);
+        final DecoderState state = decoderState.get();
+        Binding binding = state.lastBinding;
+        if (binding == null || binding.writerId != schemaId) {
+            binding = bindings.get(schemaId);
+            if (binding == null) {
+                binding = bind(topic, schemaId);
+            }
+            state.lastBinding = binding;
+        }
+        final BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, WireFormat.HEADER_LENGTH,
+            data.length - WireFormat.HEADER_LENGTH, state.decoder);
+        state.decoder = decoder;
+        final T record;
+        try {
+            record = binding.reader.read(null, decoder);
+        } catch (final EOFException exception) {
+            throw failure(WireFormatException.Reason.TRUNCATED, topic, schemaId,
+                "the Avro data ends before the record does (" + (data.length - WireFormat.HEADER_LENGTH)
+                    + " bytes after the header)", exception);
+        } catch (final IOException | RuntimeException exception) {
+            throw failure(WireFormatException.Reason.UNDECODABLE, topic, schemaId,
+                "cannot decode with writer schema " + binding.writerDescription + " as " + binding.readerDescription
+                    + ": " + exception, exception);
+        }
+        try {
+            if (!decoder.isEnd()) {
+                throw failure(WireFormatException.Reason.UNDECODABLE, topic, schemaId,
+                    "bytes are left over after the record; the value is not one record of schema "
+                        + binding.writerDescription, null);
+            }
+        } catch (final IOException exception) {
+            throw failure(WireFormatException.Reason.UNDECODABLE, topic, schemaId, exception.toString(), exception);
+        }
+        return record;
+    }
+
+    /** Deserializes a consumed record, locating any failure at its topic, partition and offset. */
+    public T deserialize(final ConsumerRecord<?, byte[]> record) {
+        try {
+            return deserialize(record.topic(), record.value());
+        } catch (final WireFormatException exception) {
+            throw exception.at(record.partition(), record.offset());
+        }
+    }
+
+    private synchronized Binding bind(final String topic, final int schemaId) {
+        final Binding existing = bindings.get(schemaId);
+        if (existing != null) {
+            return existing;
+        }
+        final Optional<SchemaVersion> writer = catalog.awaitSchemaById(schemaId, unknownIdWait);
+        if (writer.isEmpty()) {
+            throw failure(WireFormatException.Reason.UNKNOWN_SCHEMA_ID, topic, schemaId, "schema id " + schemaId
+                + " is not registered (highest known id is " + catalog.maximumSchemaId() + ")", null);
+        }
+        final ReaderSchema reader = readerSchema(topic);
+        final SchemaVersion writerVersion = writer.get();
+        if (reader.subject != null && !reader.subject.equals(writerVersion.subject())) {
+            throw failure(WireFormatException.Reason.UNDECODABLE, topic, schemaId, "schema id " + schemaId
+                + " belongs to subject " + writerVersion.subject() + ", not to " + reader.subject + " of dataset "
+                + datasetName, null);
+        }
+        final Binding binding = new Binding(schemaId, datumReader(writerVersion, reader),
+            writerVersion.subject() + " version " + writerVersion.version(), reader.description);
+        bindings.put(schemaId, binding);
+        return binding;
+    }
+
+    @SuppressWarnings("unchecked")
+    private DatumReader<T> datumReader(final SchemaVersion writer, final ReaderSchema reader) {
+        switch (readerChoice) {
+            case SPECIFIC:
+                return new SpecificDatumReader<>(writer.schema(), reader.schema, SpecificData.getForClass(specificClass));
+            case AS_WRITTEN:
+                return new GenericDatumReader<>(writer.schema(), writer.schema());
+            default:
+                return (DatumReader<T>) catalog.genericReader(writer.id(), reader.id).orElseThrow();
+        }
+    }
+
+    private ReaderSchema readerSchema(final String topic) {
+        ReaderSchema result = readerSchema;
+        if (result != null) {
+            return result;
+        }
+        if (readerChoice == ReaderChoice.AS_WRITTEN) {
+            final String subject = datasetName == null ? null : catalog.dataset(datasetName)
+                .map(dataset -> dataset.metadata().valueSubject())
+                .orElseThrow(() -> unknownDataset(topic));
+            result = new ReaderSchema(null, 0, subject, "the writer schema");
+        } else {
+            final String subject = catalog.dataset(datasetName)
+                .map(dataset -> dataset.metadata().valueSubject())
+                .orElseThrow(() -> unknownDataset(topic));
+            switch (readerChoice) {
+                case SPECIFIC:
+                    final Schema classSchema = SpecificData.get().getSchema(specificClass);
+                    result = new ReaderSchema(classSchema, 0, subject, "class " + specificClass.getName());
+                    break;
+                case LATEST:
+                    final SchemaVersion latest = catalog.latestSchemaVersion(subject).orElseThrow(() -> failure(
+                        WireFormatException.Reason.UNKNOWN_SCHEMA_ID, topic, null,
+                        "subject " + subject + " has no active schema version to read as", null));
+                    result = new ReaderSchema(latest.schema(), latest.id(), subject,
+                        subject + " version " + latest.version() + " (latest when first used)");
+                    break;
+                default:
+                    final SchemaVersion version = catalog.schemaVersion(subject, readerVersionNumber).orElseThrow(() ->
+                        failure(WireFormatException.Reason.UNKNOWN_SCHEMA_ID, topic, null,
+                            "subject " + subject + " has no version " + readerVersionNumber + " to read as", null));
+                    result = new ReaderSchema(version.schema(), version.id(), subject,
+                        subject + " version " + version.version());
+                    break;
+            }
+        }
+        readerSchema = result;
+        return result;
+    }
+
+    /** The reader schema in use, once the first record has chosen it. */
+    public Optional<Schema> readerSchema() {
+        final ReaderSchema result = readerSchema;
+        return result == null ? Optional.empty() : Optional.ofNullable(result.schema);
+    }
+
+    private WireFormatException unknownDataset(final String topic) {
+        return failure(WireFormatException.Reason.UNKNOWN_DATASET, topic, null,
+            "dataset '" + datasetName + "' is not registered", null);
+    }
+
+    private static WireFormatException failure(final WireFormatException.Reason reason, final String topic,
+                                               final Integer schemaId, final String detail, final Throwable cause) {
+        return new WireFormatException(reason, topic, schemaId, null, detail, cause);
+    }
+
+    private static final class ReaderSchema {
+
+        private final Schema schema;
+        private final int id;
+        private final String subject;
+        private final String description;
+
+        ReaderSchema(final Schema schema, final int id, final String subject, final String description) {
+            this.schema = schema;
+            this.id = id;
+            this.subject = subject;
+            this.description = description;
+        }
+    }
+
+    private final class Binding {
+
+        private final int writerId;
+        private final DatumReader<T> reader;
+        private final String writerDescription;
+        private final String readerDescription;
+
+        Binding(final int writerId, final DatumReader<T> reader, final String writerDescription,
+                final String readerDescription) {
+            this.writerId = writerId;
+            this.reader = reader;
+            this.writerDescription = writerDescription;
+            this.readerDescription = readerDescription;
+        }
+    }
+
+    private final class DecoderState {
+
+        private BinaryDecoder decoder;
+        private Binding lastBinding;
+    }
+}

@@ -1,0 +1,182 @@
+package dev.onepipe.metadata.serde;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.onepipe.metadata.DatasetVersion;
+import dev.onepipe.metadata.MetadataCatalog;
+import dev.onepipe.metadata.SchemaIdentity;
+import dev.onepipe.metadata.SchemaVersion;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.IndexedRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Serializes Avro records (generic or specific) of one dataset into the wire format, refusing any record that is not
+ * valid for a registered schema of the dataset before a byte is produced.
+ *
+ * <p>The writer schema is the record's own schema, which must be an active registered version of the dataset's value
+ * subject (same {@link SchemaIdentity}); its id goes into the header. Old producers therefore keep writing the
+ * version they were built for. The binding from a schema object to its version, writer and header is resolved once
+ * and reused for every record until the catalog changes; the output buffer and encoder are reused per thread.
+ * Thread-safe: Kafka Streams shares one serializer between its stream threads.
+ */
+public final class DatasetSerializer<T extends IndexedRecord> implements Serializer<T> {
+
+    private static final int INITIAL_BUFFER_SIZE = 512;
+    private static final int MAXIMUM_BINDINGS = 1024;
+
+    private final MetadataCatalog catalog;
+    private final String datasetName;
+    private final Map<Schema, SchemaIdentity> identities = new ConcurrentHashMap<>();
+    private final Map<IdentityKey, Binding> bindings = new ConcurrentHashMap<>();
+    private final ThreadLocal<EncoderState> encoderState = ThreadLocal.withInitial(EncoderState::new);
+    private volatile Binding lastBinding;
+
+    public DatasetSerializer(final MetadataCatalog catalog, final String datasetName) {
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.datasetName = Objects.requireNonNull(datasetName, "datasetName");
+    }
+
+    @Override
+    public byte[] serialize(final String topic, final T record) {
+        if (record == null) {
+            return null;
+        }
+        final Binding binding = bind(topic, record);
+        final EncoderState state = encoderState.get();
+        state.output.reset();
+        state.output.write(binding.header, 0, WireFormat.HEADER_LENGTH);
+        final BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(state.output, state.encoder);
+        state.encoder = encoder;
+        try {
+            binding.writer.write(record, encoder);
+            encoder.flush();
+        } catch (final InvalidDatumException exception) {
+            throw invalid(topic, binding.version.id(), exception.fieldPath(), exception.getMessage()
+                + " (schema " + binding.version.subject() + " version " + binding.version.version() + ")");
+        } catch (final IOException exception) {
+            throw new WireFormatException(WireFormatException.Reason.INVALID_FOR_SCHEMA, topic, binding.version.id(),
+                null, "could not encode: " + exception.getMessage(), exception);
+        }
+        return state.output.toByteArray();
+    }
+
+    /** The registered schema version a record would be written with, or the reason it cannot be written. */
+    public SchemaVersion schemaVersionFor(final String topic, final T record) {
+        return bind(topic, record).version;
+    }
+
+    private Binding bind(final String topic, final IndexedRecord record) {
+        final Schema schema = record.getSchema();
+        final boolean specific = record instanceof SpecificRecord;
+        final long catalogChange = catalog.appliedRecordCount();
+        final Binding last = lastBinding;
+        if (last != null && last.schema == schema && last.specific == specific && last.catalogChange == catalogChange) {
+            return last;
+        }
+        final IdentityKey key = new IdentityKey(schema, specific);
+        Binding binding = bindings.get(key);
+        if (binding == null || binding.catalogChange != catalogChange) {
+            binding = createBinding(topic, schema, specific, catalogChange, binding);
+            if (bindings.size() >= MAXIMUM_BINDINGS) {
+                // callers that build a new schema object per record must not grow this without bound
+                bindings.clear();
+                identities.clear();
+            }
+            bindings.put(key, binding);
+        }
+        lastBinding = binding;
+        return binding;
+    }
+
+    private Binding createBinding(final String topic, final Schema schema, final boolean specific,
+                                  final long catalogChange, final Binding previous) {
+        final Optional<DatasetVersion> dataset = catalog.dataset(datasetName);
+        if (dataset.isEmpty()) {
+            throw new WireFormatException(WireFormatException.Reason.UNKNOWN_DATASET, topic, null, null,
+                "dataset '" + datasetName + "' is not registered" + (catalog.latestDatasetVersion(datasetName).isPresent()
+                    ? " (it is soft-deleted)" : ""), null);
+        }
+        final String subject = dataset.get().metadata().valueSubject();
+        final SchemaIdentity identity = identities.computeIfAbsent(schema, SchemaIdentity::of);
+        final Optional<SchemaVersion> version = catalog.findSchemaVersion(subject, identity);
+        if (version.isEmpty()) {
+            final String latest = catalog.latestSchemaVersion(subject)
+                .map(latestVersion -> "latest is version " + latestVersion.version() + ", id " + latestVersion.id())
+                .orElse("it has no active version");
+            throw new WireFormatException(WireFormatException.Reason.UNREGISTERED_SCHEMA, topic, null, null,
+                "the record's schema " + schema.getFullName() + " (fingerprint " + identity.fingerprint()
+                    + ") is not an active registered version of subject " + subject + " (" + latest + ")", null);
+        }
+        if (previous != null && previous.version.id() == version.get().id()) {
+            return new Binding(schema, specific, catalogChange, version.get(), previous.writer);
+        }
+        final GenericData data = specific ? SpecificData.getForSchema(schema) : GenericData.get();
+        return new Binding(schema, specific, catalogChange, version.get(), new ValidatingDatumWriter(schema, data));
+    }
+
+    private static WireFormatException invalid(final String topic, final int schemaId, final String fieldPath,
+                                               final String detail) {
+        return new WireFormatException(WireFormatException.Reason.INVALID_FOR_SCHEMA, topic, schemaId,
+            fieldPath == null ? "(record)" : fieldPath, detail, null);
+    }
+
+    private static final class Binding {
+
+        private final Schema schema;
+        private final boolean specific;
+        private final long catalogChange;
+        private final SchemaVersion version;
+        private final ValidatingDatumWriter writer;
+        private final byte[] header;
+
+        Binding(final Schema schema, final boolean specific, final long catalogChange, final SchemaVersion version,
+                final ValidatingDatumWriter writer) {
+            this.schema = schema;
+            this.specific = specific;
+            this.catalogChange = catalogChange;
+            this.version = version;
+            this.writer = writer;
+            this.header = WireFormat.header(version.id());
+        }
+    }
+
+    /** Keys schemas by object identity: equal schemas from different sources still get their own binding. */
+    private static final class IdentityKey {
+
+        private final Schema schema;
+        private final boolean specific;
+
+        IdentityKey(final Schema schema, final boolean specific) {
+            this.schema = schema;
+            this.specific = specific;
+        }
+
+        @Override
+        public boolean equals(final Object other) {
+            return other instanceof IdentityKey && ((IdentityKey) other).schema == schema
+                && ((IdentityKey) other).specific == specific;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(schema) * 31 + (specific ? 1 : 0);
+        }
+    }
+
+    private static final class EncoderState {
+
+        private final ByteArrayOutputStream output = new ByteArrayOutputStream(INITIAL_BUFFER_SIZE);
+        private BinaryEncoder encoder;
+    }
+}
