@@ -13,7 +13,9 @@ import dev.onepipe.core.OnepipeTopologies;
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.config.OnepipeConfig;
+import dev.onepipe.core.runtime.RegisteredDatasets;
 import dev.onepipe.core.runtime.TopologyRunner;
+import dev.onepipe.metadata.MetadataCatalog;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.ArgGroup;
@@ -70,8 +72,9 @@ final class RunCommand implements Callable<Integer> {
         }
         OnepipeConfig config = TopologyRunner.configure(topology, options.fileLayer(), options.environmentLayer(), options.flagLayer());
         config.bootstrapServers();
-        TopologyContext context = new TopologyContext(topology.name(), Optional.ofNullable(target.dataset),
-                Optional.ofNullable(target.topic).orElse(target.dataset), config);
+        MetadataCatalog catalog = RegisteredDatasets.load(config);
+        String inputTopic = target.topic != null ? target.topic : RegisteredDatasets.require(catalog, target.dataset).topic();
+        TopologyContext context = new TopologyContext(topology.name(), Optional.ofNullable(target.dataset), inputTopic, config, catalog);
         requireTopicExists(config, context.inputTopic());
         TopologyRunner runner = TopologyRunner.start(topology, context);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -15,6 +15,10 @@ import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.TopologySetting;
 import dev.onepipe.core.config.OnepipeConfig;
+import dev.onepipe.metadata.MetadataGlobalStore;
+import dev.onepipe.metadata.MetadataTopic;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -88,8 +92,13 @@ public final class TopologyRunner implements AutoCloseable {
         return buildTopology(topology, context, streamsProperties(context));
     }
 
+    /**
+     * Every topology reads the metadata topic as a global store that keeps {@code context.catalog()} current,
+     * then adds its own processing.
+     */
     private static Topology buildTopology(OnepipeTopology topology, TopologyContext context, Properties properties) {
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(properties)));
+        MetadataGlobalStore.addTo(builder, context.metadataTopic(), context.catalog());
         topology.addTo(builder, context);
         return builder.build(properties);
     }
@@ -97,11 +106,19 @@ public final class TopologyRunner implements AutoCloseable {
     /** Builds and starts {@code topology}; returns once Kafka Streams has been started (not yet RUNNING). */
     public static TopologyRunner start(OnepipeTopology topology, TopologyContext context) {
         Properties properties = streamsProperties(context);
+        ensureMetadataTopic(context);
         TopologyRunner runner = new TopologyRunner(context, buildTopology(topology, context, properties), properties);
         LOG.info("Starting {} for {} as application {} on {}", topology.name(), context.target(), context.applicationId(),
                 properties.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
         runner.streams.start();
         return runner;
+    }
+
+    /** The global store needs its topic; creating the registry's compacted topic is harmless on any cluster. */
+    private static void ensureMetadataTopic(TopologyContext context) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, context.config().bootstrapServers()))) {
+            MetadataTopic.ensureExists(admin, context.metadataTopic());
+        }
     }
 
     private void onStateChange(KafkaStreams.State newState, KafkaStreams.State oldState) {
