@@ -1,7 +1,10 @@
 package dev.onepipe.core;
 
 import java.util.List;
+import java.util.Map;
 
+import dev.onepipe.core.runtime.http.HttpRoute;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 
 /**
@@ -33,4 +36,13 @@ public interface OnepipeTopology {
 
     /** Adds this topology's processing for {@code context}'s dataset to {@code builder}. */
     void addTo(StreamsBuilder builder, TopologyContext context);
+
+    /**
+     * HTTP routes served next to {@code /health} and {@code /metrics} when the topology runs with
+     * {@code --http-port}, by path prefix (e.g. {@code /campaigns/}), for answering from state stores with
+     * interactive queries on {@code streams}. Called once, after the application has started.
+     */
+    default Map<String, HttpRoute> httpRoutes(KafkaStreams streams, TopologyContext context) {
+        return Map.of();
+    }
 }

@@ -1,6 +1,8 @@
 package dev.onepipe.core.cli;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.Map;
@@ -15,6 +17,8 @@ import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.runtime.RegisteredDatasets;
 import dev.onepipe.core.runtime.TopologyRunner;
+import dev.onepipe.core.runtime.http.OnepipeHttpServer;
+import dev.onepipe.core.runtime.status.StatusReporter;
 import dev.onepipe.metadata.MetadataCatalog;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -48,6 +52,14 @@ final class RunCommand implements Callable<Integer> {
             description = "How long a shutdown may take before threads are abandoned (default: ${DEFAULT-VALUE}).")
     long closeTimeoutSeconds;
 
+    @Option(names = "--http-port", paramLabel = "<port>",
+            description = "Serve /health, /metrics (Prometheus) and the topology's own routes on this port; 0 picks a free one (onepipe.http.port).")
+    Integer httpPort;
+
+    @Option(names = "--status-interval", paramLabel = "<seconds>",
+            description = "Print a status line (records in/out per second, lag, dead letters) this often; 0 turns it off (default: 5; onepipe.status.interval.seconds).")
+    Long statusIntervalSeconds;
+
     @Mixin
     ConfigOptions options;
 
@@ -64,22 +76,62 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** The HTTP endpoint, when a port is configured; null otherwise. */
+    private static OnepipeHttpServer startHttpServer(OnepipeConfig config, OnepipeTopology topology, TopologyRunner runner,
+                                                     TopologyContext context) {
+        Optional<String> port = config.get(OnepipeHttpServer.PORT);
+        if (port.isEmpty()) {
+            return null;
+        }
+        OnepipeHttpServer server = OnepipeHttpServer.start(new InetSocketAddress(Integer.parseInt(port.get().trim())),
+                OnepipeHttpServer.Application.of(runner.streams(), context), topology.httpRoutes(runner.streams(), context));
+        System.out.printf("onepipe: %s serves http://localhost:%d%s and %s%n", context.applicationId(), server.port(),
+                OnepipeHttpServer.HEALTH_PATH, OnepipeHttpServer.METRICS_PATH);
+        return server;
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         OnepipeTopology topology = OnepipeTopologies.require(topologyName);
         if (target.topic != null && !topology.acceptsAnyTopic()) {
             throw new IllegalArgumentException("Topology '" + topologyName + "' runs for registered datasets only: use --dataset");
         }
-        OnepipeConfig config = TopologyRunner.configure(topology, options.fileLayer(), options.environmentLayer(), options.flagLayer());
+        Map<String, String> flags = new LinkedHashMap<>(options.flagLayer());
+        if (httpPort != null) {
+            flags.put(OnepipeHttpServer.PORT, httpPort.toString());
+        }
+        if (statusIntervalSeconds != null) {
+            flags.put(StatusReporter.INTERVAL_SECONDS, statusIntervalSeconds.toString());
+        }
+        OnepipeConfig config = TopologyRunner.configure(topology, options.fileLayer(), options.environmentLayer(), flags);
         config.bootstrapServers();
         MetadataCatalog catalog = RegisteredDatasets.load(config);
         String inputTopic = target.topic != null ? target.topic : RegisteredDatasets.require(catalog, target.dataset).topic();
         TopologyContext context = new TopologyContext(topology.name(), Optional.ofNullable(target.dataset), inputTopic, config, catalog);
         requireTopicExists(config, context.inputTopic());
         TopologyRunner runner = TopologyRunner.start(topology, context);
+        long statusInterval = config.getLong(StatusReporter.INTERVAL_SECONDS, StatusReporter.DEFAULT_INTERVAL_SECONDS);
+        StatusReporter status = statusInterval > 0
+                ? StatusReporter.start(runner.streams(), context.applicationId(), Duration.ofSeconds(statusInterval), System.out) : null;
+        OnepipeHttpServer http;
+        try {
+            http = startHttpServer(config, topology, runner, context);
+        } catch (RuntimeException e) {
+            if (status != null) {
+                status.close();
+            }
+            runner.close(Duration.ofSeconds(closeTimeoutSeconds));
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             long started = System.nanoTime();
+            if (status != null) {
+                status.close();
+            }
+            if (http != null) {
+                http.close();
+            }
             boolean clean = runner.close(Duration.ofSeconds(closeTimeoutSeconds));
             System.out.printf("onepipe: %s stopped %s in %d ms%n", context.applicationId(), clean ? "cleanly" : "after its close timeout",
                     (System.nanoTime() - started) / 1_000_000);

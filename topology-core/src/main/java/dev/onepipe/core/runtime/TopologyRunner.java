@@ -3,11 +3,13 @@ package dev.onepipe.core.runtime;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -15,6 +17,10 @@ import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.TopologySetting;
 import dev.onepipe.core.config.OnepipeConfig;
+import dev.onepipe.core.deadletter.DeadLetterDeserializationExceptionHandler;
+import dev.onepipe.core.deadletter.DeadLetterProcessingExceptionHandler;
+import dev.onepipe.core.deadletter.DeadLetterProductionExceptionHandler;
+import dev.onepipe.core.deadletter.DeadLetterTopics;
 import dev.onepipe.metadata.MetadataGlobalStore;
 import dev.onepipe.metadata.MetadataTopic;
 import org.apache.kafka.clients.admin.Admin;
@@ -44,6 +50,7 @@ public final class TopologyRunner implements AutoCloseable {
     private final KafkaStreams streams;
     private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
     private final CountDownLatch running = new CountDownLatch(1);
+    private final List<KafkaStreams.State> stateHistory = new CopyOnWriteArrayList<>();
 
     private TopologyRunner(TopologyContext context, Topology topology, Properties properties) {
         this.context = context;
@@ -79,6 +86,13 @@ public final class TopologyRunner implements AutoCloseable {
         properties.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         properties.putIfAbsent(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         properties.putIfAbsent(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+        // Bad records go to <topic>.dlq rather than stopping the application (see dev.onepipe.core.deadletter).
+        properties.putIfAbsent(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationExceptionHandler.class.getName());
+        properties.putIfAbsent(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionExceptionHandler.class.getName());
+        properties.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingExceptionHandler.class.getName());
+        // The handler fails on anything but a DeadLetterException, so enabling it for global stores changes nothing
+        // but Kafka's warning that it is off.
+        properties.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
         // Kafka Streams already nests state under state.dir/<application.id>; giving each application its own
         // root as well keeps two onepipe applications on one machine from sharing a lock directory.
         String stateRoot = context.config().get(STATE_ROOT,
@@ -107,7 +121,9 @@ public final class TopologyRunner implements AutoCloseable {
     public static TopologyRunner start(OnepipeTopology topology, TopologyContext context) {
         Properties properties = streamsProperties(context);
         ensureMetadataTopic(context);
-        TopologyRunner runner = new TopologyRunner(context, buildTopology(topology, context, properties), properties);
+        Topology built = buildTopology(topology, context, properties);
+        ensureDeadLetterTopics(context, built);
+        TopologyRunner runner = new TopologyRunner(context, built, properties);
         LOG.info("Starting {} for {} as application {} on {}", topology.name(), context.target(), context.applicationId(),
                 properties.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
         runner.streams.start();
@@ -121,8 +137,18 @@ public final class TopologyRunner implements AutoCloseable {
         }
     }
 
+    /** Dead letters need their topics before the first bad record: the producer cannot send to a missing topic. */
+    private static void ensureDeadLetterTopics(TopologyContext context, Topology topology) {
+        Properties adminConfig = context.config().kafkaProperties();
+        adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, context.config().bootstrapServers());
+        try (Admin admin = Admin.create(adminConfig)) {
+            DeadLetterTopics.createMissing(admin, topology.describe(), context.applicationId());
+        }
+    }
+
     private void onStateChange(KafkaStreams.State newState, KafkaStreams.State oldState) {
         LOG.info("{} {} -> {}", context.applicationId(), oldState, newState);
+        stateHistory.add(newState);
         if (newState == KafkaStreams.State.RUNNING) {
             running.countDown();
         }
@@ -146,6 +172,11 @@ public final class TopologyRunner implements AutoCloseable {
 
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    /** Every state the application has entered since it started, in order. */
+    public List<KafkaStreams.State> stateHistory() {
+        return List.copyOf(stateHistory);
     }
 
     /** Waits until the application first reaches RUNNING; false if {@code timeout} passes first. */

@@ -1,0 +1,67 @@
+package dev.onepipe.core.deadletter;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dead-letters records that cannot be written:
+ * <ul>
+ *   <li>a record that is not valid for the schema of the dataset it is written to (its serializer refuses it) goes to
+ *       {@code <target topic>.dlq} with the bytes of the input record it came from, so the input can be replayed once
+ *       the topology is fixed;</li>
+ *   <li>a serialized record that Kafka refuses for good (too large, invalid) goes to {@code <target topic>.dlq} with
+ *       those bytes. Retriable errors are retried, as by Kafka's default handler.</li>
+ * </ul>
+ * Dead-letter records are returned to Kafka Streams (KIP-1034), which sends them with the task's producer. Set as
+ * {@code production.exception.handler} by onepipe's runner and test kit.
+ */
+public final class DeadLetterProductionExceptionHandler implements ProductionExceptionHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProductionExceptionHandler.class);
+
+    private String applicationId;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        Object configured = configs.get(StreamsConfig.APPLICATION_ID_CONFIG);
+        applicationId = configured == null ? null : configured.toString();
+    }
+
+    @Override
+    public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
+        if (exception instanceof RetriableException) {
+            return Response.retry();
+        }
+        DeadLetterRecords.Failure failure = DeadLetterRecords.Failure.at(DeadLetterStage.PRODUCTION, exception, context)
+                .targetTopic(record.topic())
+                .bytes(record.key(), record.value(), DeadLetterPayload.FAILED_RECORD);
+        return deadLetter(context, record.topic(), failure, DeadLetterStage.PRODUCTION, exception);
+    }
+
+    @Override
+    @SuppressWarnings("rawtypes")
+    public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record, Exception exception,
+                                             SerializationExceptionOrigin origin) {
+        DeadLetterRecords.Failure failure = DeadLetterRecords.Failure.at(DeadLetterStage.SERIALIZATION, exception, context)
+                .targetTopic(record.topic())
+                .sourceBytesOrRendered(context, record.key(), record.value());
+        return deadLetter(context, record.topic(), failure, DeadLetterStage.SERIALIZATION, exception);
+    }
+
+    private Response deadLetter(ErrorHandlerContext context, String targetTopic, DeadLetterRecords.Failure failure,
+                                DeadLetterStage stage, Exception exception) {
+        String deadLetterTopic = DeadLetterTopics.of(targetTopic);
+        ProducerRecord<byte[], byte[]> deadLetter = DeadLetterRecords.build(deadLetterTopic, failure, applicationId, Instant.now());
+        LOG.debug("Dead-lettering a record for {} to {}: {}", targetTopic, deadLetterTopic, exception.getMessage());
+        return Response.resume(List.of(deadLetter));
+    }
+}

@@ -1,0 +1,170 @@
+package dev.onepipe.core.runtime.http;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.deadletter.DeadLetterMetrics;
+import dev.onepipe.metadata.MetadataCatalog;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP endpoint of a running application ({@code onepipe run --http-port}):
+ * <ul>
+ *   <li>{@code GET /health}: 200 while the application is RUNNING or REBALANCING, 503 otherwise, with a JSON body
+ *       naming the application and its state, for load balancers and orchestrators;</li>
+ *   <li>{@code GET /metrics}: every Kafka Streams metric plus onepipe's own, in the Prometheus text format;</li>
+ *   <li>the topology's own {@link HttpRoute}s, by path prefix.</li>
+ * </ul>
+ */
+public final class OnepipeHttpServer implements AutoCloseable {
+
+    public static final String PORT = "onepipe.http.port";
+    public static final String HEALTH_PATH = "/health";
+    public static final String METRICS_PATH = "/metrics";
+
+    private static final Logger LOG = LoggerFactory.getLogger(OnepipeHttpServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int THREADS = 2;
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final Application application;
+
+    /**
+     * What the endpoint reports on.
+     *
+     * @param applicationId the application id
+     * @param state         the current Kafka Streams state
+     * @param metrics       the current Kafka Streams metrics
+     * @param catalog       the catalog the application resolves datasets with
+     */
+    public record Application(String applicationId, Supplier<KafkaStreams.State> state,
+                              Supplier<Map<MetricName, ? extends Metric>> metrics, MetadataCatalog catalog) {
+
+        public Application {
+            Objects.requireNonNull(applicationId, "applicationId");
+            Objects.requireNonNull(state, "state");
+            Objects.requireNonNull(metrics, "metrics");
+            Objects.requireNonNull(catalog, "catalog");
+        }
+
+        public static Application of(KafkaStreams streams, TopologyContext context) {
+            return new Application(context.applicationId(), streams::state, streams::metrics, context.catalog());
+        }
+    }
+
+    private OnepipeHttpServer(HttpServer server, ExecutorService executor, Application application) {
+        this.server = server;
+        this.executor = executor;
+        this.application = application;
+    }
+
+    /**
+     * Starts serving on {@code address} (port 0 picks a free port).
+     *
+     * @param routes the topology's routes by path prefix, e.g. {@code /campaigns/}
+     */
+    public static OnepipeHttpServer start(InetSocketAddress address, Application application, Map<String, HttpRoute> routes) {
+        Map<String, HttpRoute> checked = new LinkedHashMap<>();
+        routes.forEach((prefix, route) -> {
+            if (!prefix.startsWith("/") || prefix.equals("/") || prefix.startsWith(HEALTH_PATH) || prefix.startsWith(METRICS_PATH)) {
+                throw new IllegalArgumentException("HTTP route '" + prefix + "' must start with '/' and may not be '/', "
+                        + HEALTH_PATH + " or " + METRICS_PATH);
+            }
+            checked.put(prefix, Objects.requireNonNull(route, "route"));
+        });
+        HttpServer server;
+        try {
+            server = HttpServer.create(address, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot serve HTTP on " + address + ": " + e.getMessage(), e);
+        }
+        ExecutorService executor = Executors.newFixedThreadPool(THREADS, runnable -> {
+            Thread thread = new Thread(runnable, "onepipe-http");
+            thread.setDaemon(true);
+            return thread;
+        });
+        server.setExecutor(executor);
+        OnepipeHttpServer endpoint = new OnepipeHttpServer(server, executor, application);
+        server.createContext(HEALTH_PATH, exchange -> endpoint.serve(exchange, request -> endpoint.health()));
+        server.createContext(METRICS_PATH, exchange -> endpoint.serve(exchange, request -> endpoint.metrics()));
+        checked.forEach((prefix, route) -> server.createContext(prefix, exchange -> endpoint.serve(exchange, route)));
+        server.start();
+        return endpoint;
+    }
+
+    /** The port served, useful when started on port 0. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    HttpRouteResponse health() {
+        KafkaStreams.State state = application.state().get();
+        boolean healthy = state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+        ObjectNode body = JSON.createObjectNode()
+                .put("application", application.applicationId())
+                .put("state", state.name())
+                .put("healthy", healthy);
+        return HttpRouteResponse.json(healthy ? 200 : 503, body.toString());
+    }
+
+    HttpRouteResponse metrics() {
+        Map<MetricName, ? extends Metric> metrics = application.metrics().get();
+        PrometheusTextFormat text = new PrometheusTextFormat().addKafkaMetrics(metrics);
+        text.add("onepipe_application_state", "gauge", "1 for the application's current Kafka Streams state",
+                Map.of("application_id", application.applicationId(), "state", application.state().get().name()), 1);
+        DeadLetterMetrics.totalsByTopic(metrics).forEach((topic, count) ->
+                text.add("onepipe_dead_letter_records_total", "counter", "Records sent to dead-letter topics by the tasks assigned now",
+                        Map.of("topic", topic), count));
+        MetadataCatalog catalog = application.catalog();
+        text.add("onepipe_catalog_schema_versions", "gauge", "Schema versions known to the catalog", Map.of(), catalog.schemaVersionCount());
+        text.add("onepipe_catalog_dataset_versions", "gauge", "Dataset metadata versions known to the catalog", Map.of(),
+                catalog.datasetVersionCount());
+        text.add("onepipe_catalog_skipped_records_total", "counter", "Metadata topic records that were not valid entries", Map.of(),
+                catalog.skippedRecordCount());
+        return new HttpRouteResponse(200, PrometheusTextFormat.CONTENT_TYPE, text.render().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void serve(HttpExchange exchange, HttpRoute route) throws IOException {
+        HttpRouteResponse response;
+        try {
+            response = route.handle(new HttpRouteRequest(exchange.getRequestMethod(), exchange.getRequestURI()));
+        } catch (Exception e) {
+            LOG.warn("HTTP {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+            response = HttpRouteResponse.text(500, String.valueOf(e.getMessage()));
+        }
+        byte[] body = response.body();
+        exchange.getResponseHeaders().set("Content-Type", response.contentType());
+        boolean head = "HEAD".equals(exchange.getRequestMethod());
+        exchange.sendResponseHeaders(response.status(), head || body.length == 0 ? -1 : body.length);
+        try (OutputStream output = exchange.getResponseBody()) {
+            if (!head) {
+                output.write(body);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}
