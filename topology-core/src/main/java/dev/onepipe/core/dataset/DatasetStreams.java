@@ -154,6 +154,7 @@ public final class DatasetStreams {
 
     /** The value serde of {@code dataset} for a generated SpecificRecord class. */
     public <T extends SpecificRecord> Serde<T> serde(String dataset, Class<T> recordClass) {
+        // An unregistered dataset is reported while the topology is built, not at its first record.
         metadata(dataset);
         return Serdes.serdeFrom(new DatasetSerializer<>(catalog, dataset), new DatasetRecordDeserializer<>(catalog,
                 DatasetDeserializer.readingSpecific(catalog, dataset, recordClass, unknownSchemaWait),

@@ -43,9 +43,6 @@ public final class DeadLetterException extends RuntimeException {
             if (current instanceof DeadLetterException) {
                 return Optional.of((DeadLetterException) current);
             }
-            if (current.getCause() == current) {
-                break;
-            }
         }
         return Optional.empty();
     }

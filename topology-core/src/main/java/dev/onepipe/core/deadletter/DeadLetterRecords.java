@@ -93,9 +93,6 @@ final class DeadLetterRecords {
             if (current instanceof DeadLetterException) {
                 return ((DeadLetterException) current).reason();
             }
-            if (current.getCause() == current) {
-                break;
-            }
         }
         switch (stage) {
             case DESERIALIZATION:
@@ -146,9 +143,6 @@ final class DeadLetterRecords {
         for (Throwable current = exception; current != null; current = current.getCause()) {
             if (current instanceof WireFormatException || current instanceof DeadLetterException) {
                 return current;
-            }
-            if (current.getCause() == current) {
-                break;
             }
         }
         return exception;

@@ -139,7 +139,12 @@ public final class TopologyRunner implements AutoCloseable {
 
     /** Dead letters need their topics before the first bad record: the producer cannot send to a missing topic. */
     private static void ensureDeadLetterTopics(TopologyContext context, Topology topology) {
-        Properties adminConfig = context.config().kafkaProperties();
+        Properties adminConfig = new Properties();
+        context.config().kafkaProperties().forEach((key, value) -> {
+            if (AdminClientConfig.configNames().contains(key.toString())) {
+                adminConfig.put(key, value);
+            }
+        });
         adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, context.config().bootstrapServers());
         try (Admin admin = Admin.create(adminConfig)) {
             DeadLetterTopics.createMissing(admin, topology.describe(), context.applicationId());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 
@@ -61,7 +62,7 @@ class WidgetPricesTopologyTest {
             DatasetInputTopic widgets = driver.input("widgets");
             widgets.pipeJson(widget("w-1", -5.0), NOON);
             byte[] garbage = {0x7f, 0x01, 0x02};
-            widgets.pipeBytes("w-2".getBytes(), garbage, NOON);
+            widgets.pipeBytes("w-2".getBytes(StandardCharsets.UTF_8), garbage, NOON);
 
             List<DeadLetter> deadLetters = driver.deadLetters("widgets");
             assertEquals(List.of("NEGATIVE_PRICE", "WRONG_MAGIC_BYTE"), deadLetters.stream().map(DeadLetter::reason).toList());
