@@ -22,6 +22,7 @@ import dev.onepipe.core.deadletter.DeadLetterStage;
 import dev.onepipe.core.deadletter.DeadLetters;
 import dev.onepipe.core.testkit.DatasetInputTopic;
 import dev.onepipe.core.testkit.OnepipeTestDriver;
+import dev.onepipe.example.WidgetPrice;
 import dev.onepipe.metadata.serde.DatasetSerializer;
 import dev.onepipe.testdata.SampleDatasets;
 import org.apache.avro.Schema;
@@ -54,6 +55,7 @@ class DatasetStreamsTest {
                 .registerDatasetResources("onepipe/datasets/widgets.json", "onepipe/datasets/widgets.avsc")
                 .registerDatasetResources("datasets/widget-prices.json", "datasets/widget-prices.avsc")
                 .registerDataset(copyMetadataJson(), SampleDatasets.schema(SampleDatasets.WIDGETS).toString())
+                .registerDataset("{\"name\": \"widget-prices-copy\", \"uniqueKey\": [\"widget_id\"]}", WidgetPrice.SCHEMA$.toString())
                 .dataset("widgets")
                 .set(DatasetStreams.UNKNOWN_SCHEMA_WAIT_MS, 10)
                 .build();
@@ -181,11 +183,30 @@ class DatasetStreamsTest {
     }
 
     @Test
-    void rekeyingUsesTheDatasetsUniqueKey() {
+    void specificRecordClassesAreReadAndWritten() {
+        try (OnepipeTestDriver driver = driver((builder, context) -> {
+            DatasetStreams datasets = DatasetStreams.of(builder, context);
+            projection(true).accept(builder, context);
+            KStream<String, WidgetPrice> prices = datasets.stream("widget-prices", WidgetPrice.class);
+            datasets.to(prices.mapValues(price -> new WidgetPrice(price.widgetId(), 2, "Discounted", price.price() / 2, TIME)), "widget-prices-copy");
+        })) {
+            driver.input("widgets").pipeJson(WIDGET, TIME);
+
+            GenericRecord discounted = driver.output("widget-prices-copy").readValue();
+            assertEquals(6.25, discounted.get("price"));
+            assertEquals("Discounted", discounted.get("name").toString());
+            assertEquals(TIME.toEpochMilli(), discounted.get("updated_at"));
+            assertTrue(driver.deadLetters("widget-prices").isEmpty());
+        }
+    }
+
+    @Test
+    void rekeyingUsesTheDatasetsUniqueKeyAndRepartitioningItsSerdes() {
         try (OnepipeTestDriver driver = driver((builder, context) -> {
             DatasetStreams datasets = DatasetStreams.of(builder, context);
             KStream<String, GenericRecord> byName = datasets.stream("widgets").selectKey((id, widget) -> widget.get("name").toString());
-            datasets.to(datasets.rekeyByUniqueKey(byName, "widgets"), "widgets-copy");
+            datasets.to(datasets.rekeyByUniqueKey(byName, "widgets").repartition(datasets.repartitioned("widgets").withName("by-widget")),
+                    "widgets-copy");
         })) {
             driver.input("widgets").pipe("not-the-key", driver.input("widgets").record(WIDGET), TIME);
 
