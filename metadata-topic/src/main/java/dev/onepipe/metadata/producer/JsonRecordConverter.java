@@ -302,7 +302,7 @@ public final class JsonRecordConverter {
             }
         } catch (final DateTimeParseException exception) {
             throw new JsonConversionException(path, "'" + text + "' is not an ISO-8601 "
-                + (logicalType.getName().startsWith("time") ? "time" : "timestamp") + " for " + logicalType.getName());
+                + (logicalType.getName().startsWith("time-") ? "time" : "timestamp") + " for " + logicalType.getName());
         }
     }
 
