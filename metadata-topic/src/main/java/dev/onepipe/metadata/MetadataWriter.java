@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -79,8 +80,11 @@ public final class MetadataWriter implements AutoCloseable {
         this.transactionalId = transactionalId;
         this.planner = planner;
         this.maximumAttempts = maximumAttempts;
-        this.consumer = new KafkaConsumer<>(MetadataCatalogReader.consumerConfig(clientConfig),
-            new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        final Map<String, Object> consumerConfig = MetadataCatalogReader.consumerConfig(clientConfig);
+        // the writer only reads to catch up, and waits for its own commit markers; a broker holding each fetch for
+        // the default 500 ms would cost that much per registration
+        consumerConfig.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+        this.consumer = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.consumer.assign(List.of(partition));
         this.consumer.seekToBeginning(List.of(partition));
     }
