@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.CloseOptions;
@@ -47,9 +48,12 @@ class MetadataGlobalStoreIT {
             final KafkaStreams first = start(firstCatalog, stateDirectory, schemasSeenAtFirstRecord);
             try {
                 assertEquals(1, firstCatalog.schemaVersionCount());
+                writeAbortedEntry(config);
                 registry.register(RegistrationRequest.datasetSchema("widgets", TestRegistry.WIDGETS_V2));
                 awaitCount(firstCatalog, 2);
                 assertEquals(2, firstCatalog.latestSchemaForDataset("widgets").orElseThrow().version());
+                assertTrue(firstCatalog.schemaVersions("ghost-value").isEmpty(), "an aborted entry reached the catalog");
+                assertEquals(2, firstCatalog.maximumSchemaId());
             } finally {
                 stop(first);
             }
@@ -76,6 +80,22 @@ class MetadataGlobalStoreIT {
         }
     }
 
+    /** A registration whose transaction is aborted, as when a writer is fenced after sending. */
+    private static void writeAbortedEntry(final Map<String, Object> config) {
+        final Map<String, Object> producerConfig = new java.util.HashMap<>(config);
+        producerConfig.put("transactional.id", "aborting-writer");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig,
+            new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            final MetadataRecord ghost = MetadataEntryCodec.encode(SchemaVersion.create("ghost-value", 1, 99,
+                TestRegistry.parse(TestRegistry.WIDGETS_V1), TestRegistry.NOW));
+            producer.send(new ProducerRecord<>(TOPIC, ghost.key(), ghost.value()));
+            producer.flush();
+            producer.abortTransaction();
+        }
+    }
+
     private static void stop(final KafkaStreams streams) {
         // leaving the group lets the restarted instance rebalance at once instead of after the session timeout
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
@@ -94,6 +114,7 @@ class MetadataGlobalStoreIT {
         properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDirectory.toString());
         properties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+        properties.putAll(MetadataGlobalStore.requiredStreamsConfig());
         final KafkaStreams streams = new KafkaStreams(builder.build(), properties);
         streams.start();
         final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
