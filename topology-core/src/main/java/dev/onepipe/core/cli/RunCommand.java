@@ -1,0 +1,91 @@
+package dev.onepipe.core.cli;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.onepipe.core.OnepipeTopologies;
+import dev.onepipe.core.OnepipeTopology;
+import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.config.OnepipeConfig;
+import dev.onepipe.core.runtime.RegisteredDatasets;
+import dev.onepipe.core.runtime.TopologyRunner;
+import dev.onepipe.metadata.MetadataCatalog;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code onepipe run <topology> --dataset <name>}: runs one topology until Ctrl-C or SIGTERM. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run a topology for a dataset until Ctrl-C / SIGTERM, then close it cleanly.",
+            "Application id: onepipe-<topology>-<dataset>; processing.guarantee=exactly_once_v2 unless configured."})
+final class RunCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "<topology>", description = "Topology name (see 'onepipe topologies').")
+    String topologyName;
+
+    @ArgGroup(multiplicity = "1")
+    Target target;
+
+    static final class Target {
+        @Option(names = "--dataset", paramLabel = "<name>", description = "Registered dataset to run for.")
+        String dataset;
+
+        @Option(names = "--topic", paramLabel = "<topic>", description = "Raw topic to run for (topologies that accept any topic).")
+        String topic;
+    }
+
+    @Option(names = "--close-timeout", paramLabel = "<seconds>", defaultValue = "30",
+            description = "How long a shutdown may take before threads are abandoned (default: ${DEFAULT-VALUE}).")
+    long closeTimeoutSeconds;
+
+    @Mixin
+    ConfigOptions options;
+
+    /** A missing input topic makes Kafka Streams fail its rebalance over and over; say it once, plainly, instead. */
+    private static void requireTopicExists(OnepipeConfig config, String topic) throws InterruptedException {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
+            if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
+                throw new IllegalArgumentException("Topic '" + topic + "' does not exist on " + config.bootstrapServers()
+                        + ": create it (or register its dataset) first");
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Cannot reach Kafka at " + config.bootstrapServers() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        OnepipeTopology topology = OnepipeTopologies.require(topologyName);
+        if (target.topic != null && !topology.acceptsAnyTopic()) {
+            throw new IllegalArgumentException("Topology '" + topologyName + "' runs for registered datasets only: use --dataset");
+        }
+        OnepipeConfig config = TopologyRunner.configure(topology, options.fileLayer(), options.environmentLayer(), options.flagLayer());
+        config.bootstrapServers();
+        MetadataCatalog catalog = RegisteredDatasets.load(config);
+        String inputTopic = target.topic != null ? target.topic : RegisteredDatasets.require(catalog, target.dataset).topic();
+        TopologyContext context = new TopologyContext(topology.name(), Optional.ofNullable(target.dataset), inputTopic, config, catalog);
+        requireTopicExists(config, context.inputTopic());
+        TopologyRunner runner = TopologyRunner.start(topology, context);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            long started = System.nanoTime();
+            boolean clean = runner.close(Duration.ofSeconds(closeTimeoutSeconds));
+            System.out.printf("onepipe: %s stopped %s in %d ms%n", context.applicationId(), clean ? "cleanly" : "after its close timeout",
+                    (System.nanoTime() - started) / 1_000_000);
+            stopped.countDown();
+        }, "onepipe-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,175 @@
+package dev.onepipe.core.embedded;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import java.util.List;
+import java.util.Properties;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Apache Kafka broker running in this JVM: one KRaft node that is both broker and controller,
+ * on free loopback ports, with its log directory formatted on start.
+ *
+ * <p>Internal topics use replication factor 1 and min ISR 1 so transactions and exactly-once
+ * processing work on a single node. A broker started on a temporary folder deletes it on close;
+ * one started on a given folder keeps it, and a later start on the same folder reuses its data.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+    private static final int NODE_ID = 1;
+    private static final int PORT_ATTEMPTS = 5;
+
+    private final Path dataDirectory;
+    private final boolean temporary;
+    private final KafkaRaftServer server;
+    private final String bootstrapServers;
+
+    private EmbeddedKafkaBroker(Path dataDirectory, boolean temporary, KafkaRaftServer server, String bootstrapServers) {
+        this.dataDirectory = dataDirectory;
+        this.temporary = temporary;
+        this.server = server;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /** Starts a broker whose data lives in a new temporary folder, removed on close. */
+    public static EmbeddedKafkaBroker start() {
+        try {
+            return start(Files.createTempDirectory("onepipe-kafka-"), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create a temporary folder for the embedded Kafka broker", e);
+        }
+    }
+
+    /** Starts a broker whose data lives in {@code dataDirectory} (created if absent), kept on close. */
+    public static EmbeddedKafkaBroker start(Path dataDirectory) {
+        return start(dataDirectory, false);
+    }
+
+    private static EmbeddedKafkaBroker start(Path dataDirectory, boolean temporary) {
+        Path logDirectory = dataDirectory.resolve("kraft-logs");
+        RuntimeException lastFailure = null;
+        for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
+            int brokerPort = freePort();
+            int controllerPort = freePort();
+            Properties properties = brokerProperties(logDirectory, brokerPort, controllerPort);
+            try {
+                KafkaConfig config = KafkaConfig.fromProps(properties, false);
+                format(logDirectory);
+                KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+                server.startup();
+                String bootstrapServers = "127.0.0.1:" + brokerPort;
+                LOG.debug("Embedded Kafka broker listening on {} with data in {}", bootstrapServers, logDirectory);
+                return new EmbeddedKafkaBroker(dataDirectory, temporary, server, bootstrapServers);
+            } catch (RuntimeException e) {
+                // Another process may have taken one of the probed ports between probe and bind.
+                lastFailure = e;
+                LOG.debug("Embedded Kafka broker start attempt {} failed", attempt, e);
+            }
+        }
+        throw new IllegalStateException("Cannot start the embedded Kafka broker in " + logDirectory, lastFailure);
+    }
+
+    static Properties brokerProperties(Path logDirectory, int brokerPort, int controllerPort) {
+        Properties properties = new Properties();
+        properties.put("process.roles", "broker,controller");
+        properties.put("node.id", String.valueOf(NODE_ID));
+        properties.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
+        properties.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        properties.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        properties.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        properties.put("controller.listener.names", "CONTROLLER");
+        properties.put("inter.broker.listener.name", "PLAINTEXT");
+        properties.put("log.dirs", logDirectory.toString());
+        // One node: every internal topic must fit on it, or transactions and consumer groups never start.
+        properties.put("offsets.topic.replication.factor", "1");
+        properties.put("offsets.topic.num.partitions", "4");
+        properties.put("transaction.state.log.replication.factor", "1");
+        properties.put("transaction.state.log.min.isr", "1");
+        properties.put("transaction.state.log.num.partitions", "4");
+        properties.put("share.coordinator.state.topic.replication.factor", "1");
+        properties.put("share.coordinator.state.topic.min.isr", "1");
+        properties.put("default.replication.factor", "1");
+        properties.put("min.insync.replicas", "1");
+        properties.put("num.partitions", "1");
+        properties.put("auto.create.topics.enable", "false");
+        properties.put("group.initial.rebalance.delay.ms", "0");
+        // Fast, small segments keep a laptop's disk and the compaction of small topics reasonable.
+        properties.put("log.cleaner.backoff.ms", "1000");
+        properties.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
+        properties.put("log.retention.hours", "-1");
+        properties.put("num.network.threads", "2");
+        properties.put("num.io.threads", "4");
+        properties.put("num.recovery.threads.per.data.dir", "1");
+        properties.put("log.cleaner.threads", "1");
+        properties.put("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));
+        properties.put("delete.topic.enable", "true");
+        return properties;
+    }
+
+    private static void format(Path logDirectory) {
+        if (Files.exists(logDirectory.resolve("meta.properties"))) {
+            // Formatted by an earlier start on this folder: keep its cluster id and data.
+            return;
+        }
+        try {
+            Files.createDirectories(logDirectory);
+            new Formatter()
+                    .setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
+                    .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                    .setClusterId(Uuid.randomUuid().toString())
+                    .setNodeId(NODE_ID)
+                    .setDirectories(List.of(logDirectory.toString()))
+                    .setReleaseVersion(MetadataVersion.latestProduction())
+                    .setControllerListenerName("CONTROLLER")
+                    .setMetadataLogDirectory(logDirectory.toString())
+                    .run();
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot format the embedded Kafka broker's storage in " + logDirectory, e);
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot find a free loopback port", e);
+        }
+    }
+
+    /** The address clients connect to, e.g. {@code 127.0.0.1:41234}. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** The folder holding the broker's data. */
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+        if (temporary) {
+            FileTrees.deleteQuietly(dataDirectory);
+        }
+        LOG.debug("Embedded Kafka broker {} stopped", bootstrapServers);
+    }
+}

@@ -1,0 +1,178 @@
+package dev.onepipe.core.runtime;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import dev.onepipe.core.OnepipeTopology;
+import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.TopologySetting;
+import dev.onepipe.core.config.OnepipeConfig;
+import dev.onepipe.metadata.MetadataGlobalStore;
+import dev.onepipe.metadata.MetadataTopic;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one {@link OnepipeTopology} as a {@link KafkaStreams} application: exactly-once v2 by default, a
+ * state directory per application, failed stream threads replaced (their cause logged once), and a
+ * bounded close.
+ */
+public final class TopologyRunner implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopologyRunner.class);
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    public static final String STATE_ROOT = "onepipe.state.root";
+
+    private final TopologyContext context;
+    private final KafkaStreams streams;
+    private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch running = new CountDownLatch(1);
+
+    private TopologyRunner(TopologyContext context, Topology topology, Properties properties) {
+        this.context = context;
+        this.streams = new KafkaStreams(topology, properties);
+        streams.setStateListener(this::onStateChange);
+        streams.setUncaughtExceptionHandler(this::onUncaughtException);
+    }
+
+    /**
+     * The configuration a topology runs with: onepipe's defaults and the topology's own settings' defaults,
+     * then {@code layers} in order (file, environment, flags).
+     */
+    public static OnepipeConfig configure(OnepipeTopology topology, Map<String, String> fileLayer,
+                                          Map<String, String> environmentLayer, Map<String, String> flagLayer) {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        for (TopologySetting setting : topology.settings()) {
+            setting.defaultValue().ifPresent(value -> defaults.put(setting.key(), value));
+        }
+        return OnepipeConfig.builder()
+                .layer("default", defaults)
+                .layer("file", fileLayer)
+                .layer("environment", environmentLayer)
+                .layer("flag", flagLayer)
+                .build();
+    }
+
+    /** The Kafka Streams properties for {@code context}: its configuration plus the application id and state dir. */
+    public static Properties streamsProperties(TopologyContext context) {
+        Properties properties = context.config().kafkaProperties();
+        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, context.config().bootstrapServers());
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, context.applicationId());
+        properties.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        properties.putIfAbsent(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+        properties.putIfAbsent(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+        // Kafka Streams already nests state under state.dir/<application.id>; giving each application its own
+        // root as well keeps two onepipe applications on one machine from sharing a lock directory.
+        String stateRoot = context.config().get(STATE_ROOT,
+                Path.of(System.getProperty("java.io.tmpdir"), "onepipe-state").toString());
+        properties.putIfAbsent(StreamsConfig.STATE_DIR_CONFIG, Path.of(stateRoot, context.applicationId()).toString());
+        return properties;
+    }
+
+    /** Builds the topology for {@code context} without running it, e.g. for {@code TopologyTestDriver}. */
+    public static Topology buildTopology(OnepipeTopology topology, TopologyContext context) {
+        return buildTopology(topology, context, streamsProperties(context));
+    }
+
+    /**
+     * Every topology reads the metadata topic as a global store that keeps {@code context.catalog()} current,
+     * then adds its own processing.
+     */
+    private static Topology buildTopology(OnepipeTopology topology, TopologyContext context, Properties properties) {
+        StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(properties)));
+        MetadataGlobalStore.addTo(builder, context.metadataTopic(), context.catalog());
+        topology.addTo(builder, context);
+        return builder.build(properties);
+    }
+
+    /** Builds and starts {@code topology}; returns once Kafka Streams has been started (not yet RUNNING). */
+    public static TopologyRunner start(OnepipeTopology topology, TopologyContext context) {
+        Properties properties = streamsProperties(context);
+        ensureMetadataTopic(context);
+        TopologyRunner runner = new TopologyRunner(context, buildTopology(topology, context, properties), properties);
+        LOG.info("Starting {} for {} as application {} on {}", topology.name(), context.target(), context.applicationId(),
+                properties.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        runner.streams.start();
+        return runner;
+    }
+
+    /** The global store needs its topic; creating the registry's compacted topic is harmless on any cluster. */
+    private static void ensureMetadataTopic(TopologyContext context) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, context.config().bootstrapServers()))) {
+            MetadataTopic.ensureExists(admin, context.metadataTopic());
+        }
+    }
+
+    private void onStateChange(KafkaStreams.State newState, KafkaStreams.State oldState) {
+        LOG.info("{} {} -> {}", context.applicationId(), oldState, newState);
+        if (newState == KafkaStreams.State.RUNNING) {
+            running.countDown();
+        }
+    }
+
+    private StreamThreadExceptionResponse onUncaughtException(Throwable exception) {
+        String cause = exception.getClass().getName() + ": " + exception.getMessage();
+        if (loggedFailures.add(cause)) {
+            LOG.error("{}: a stream thread failed; replacing it. Cause: {}", context.applicationId(), cause, exception);
+        }
+        return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public TopologyContext context() {
+        return context;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Waits until the application first reaches RUNNING; false if {@code timeout} passes first. */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Closes within {@code timeout}; returns whether every thread stopped in time. */
+    public boolean close(Duration timeout) {
+        boolean closed = streams.close(org.apache.kafka.streams.CloseOptions.timeout(timeout));
+        if (!closed) {
+            LOG.warn("{} did not stop within {}", context.applicationId(), timeout);
+        }
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        close(DEFAULT_CLOSE_TIMEOUT);
+    }
+
+    /** The running application's id. */
+    public String applicationId() {
+        return context.applicationId();
+    }
+
+    public Optional<String> dataset() {
+        return context.dataset();
+    }
+}
