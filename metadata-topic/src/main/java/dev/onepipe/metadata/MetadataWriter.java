@@ -190,13 +190,7 @@ public final class MetadataWriter implements AutoCloseable {
     }
 
     private void readToEnd() {
-        // commitTransaction() returns before the commit marker is written, and read_committed end offsets stop at the
-        // last stable offset until it is: wait until that offset is past our own last write, or we miss our writes.
-        long end = consumer.endOffsets(List.of(partition)).get(partition);
-        while (end <= lastWrittenOffset) {
-            pause(1);
-            end = consumer.endOffsets(List.of(partition)).get(partition);
-        }
+        final long end = consumer.endOffsets(List.of(partition)).get(partition);
         while (consumer.position(partition) < end) {
             for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT)) {
                 state.apply(record.key(), record.value());
