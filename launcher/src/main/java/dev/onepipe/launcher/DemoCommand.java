@@ -24,6 +24,7 @@ import dev.onepipe.metadata.RegistrationResult;
 import dev.onepipe.testdata.AdTrafficGenerator;
 import dev.onepipe.testdata.AdTrafficGeneratorConfig;
 import dev.onepipe.testdata.DropReason;
+import dev.onepipe.testdata.GeneratedRecord;
 import dev.onepipe.testdata.SampleDatasets;
 import dev.onepipe.testdata.WidgetGenerator;
 import dev.onepipe.testdata.WidgetGeneratorConfig;
@@ -118,9 +119,7 @@ final class DemoCommand implements Callable<Integer> {
         WidgetGenerator widgets = new WidgetGenerator(WidgetGeneratorConfig.builder().seed(seed).recordCount(records).build());
         AdTrafficGenerator adTraffic = new AdTrafficGenerator(AdTrafficGeneratorConfig.builder().seed(seed)
                 .servedCount(Math.max(1, records / 4)).build());
-        Iterator<dev.onepipe.testdata.GeneratedRecord> traffic = Stream.of(widgets, adTraffic.campaignRecords().iterator(), adTraffic)
-                .flatMap(iterator -> Stream.iterate(iterator, Iterator::hasNext, same -> same).map(Iterator::next))
-                .iterator();
+        Iterator<GeneratedRecord> traffic = SampleTraffic.concatenate(widgets, adTraffic.campaignRecords().iterator(), adTraffic);
         Map<String, Published> published;
         try (GeneratedTrafficPublisher publisher = new GeneratedTrafficPublisher(clientConfig, catalog)) {
             published = publisher.publish(traffic, -1, new ProgressLine(out, "publishing sample traffic", -1));
