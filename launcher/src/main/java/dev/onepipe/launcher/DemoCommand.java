@@ -3,47 +3,63 @@ package dev.onepipe.launcher;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 import dev.onepipe.core.OnepipeTopologies;
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.cli.ProgressLine;
 import dev.onepipe.core.embedded.EmbeddedRuntime;
+import dev.onepipe.launcher.GeneratedTrafficPublisher.Published;
+import dev.onepipe.metadata.DatasetMetadata;
+import dev.onepipe.metadata.MetadataCatalog;
+import dev.onepipe.metadata.MetadataRegistry;
+import dev.onepipe.metadata.RegistrationRequest;
+import dev.onepipe.metadata.RegistrationResult;
+import dev.onepipe.testdata.AdTrafficGenerator;
+import dev.onepipe.testdata.AdTrafficGeneratorConfig;
+import dev.onepipe.testdata.DropReason;
+import dev.onepipe.testdata.GeneratedRecord;
+import dev.onepipe.testdata.SampleDatasets;
+import dev.onepipe.testdata.WidgetGenerator;
+import dev.onepipe.testdata.WidgetGeneratorConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code onepipe demo}: the whole pipeline on the embedded default. Starts a real broker and S3 endpoint,
- * produces generated sample traffic, runs every topology in this build on it, and prints what happened.
+ * registers the sample datasets, publishes generated traffic (duplicates, late and out-of-order events, bot
+ * traffic, corrupt records), runs every topology in this build on it, and prints what happened.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run the whole pipeline on an embedded Kafka broker and S3 endpoint with generated sample data,",
             "then print a summary. Needs nothing but a JDK."})
 final class DemoCommand implements Callable<Integer> {
 
-    static final String SAMPLE_TOPIC = "widgets";
+    static final List<String> DATASETS = List.of(SampleDatasets.WIDGETS, SampleDatasets.CAMPAIGNS,
+            SampleDatasets.AD_SERVED, SampleDatasets.AD_VIEWS, SampleDatasets.AD_CLICKS);
 
     @Option(names = "--records", defaultValue = "20000", paramLabel = "<count>",
-            description = "Records to generate per sample dataset (default: ${DEFAULT-VALUE}).")
+            description = "Widget changes to generate; ad traffic is generated at a quarter of that many ads served (default: ${DEFAULT-VALUE}).")
     int records;
 
     @Option(names = "--partitions", defaultValue = "4", paramLabel = "<count>",
             description = "Partitions of each sample topic (default: ${DEFAULT-VALUE}).")
     int partitions;
+
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "<seed>",
+            description = "Seed of the generators: the same seed gives the same traffic (default: ${DEFAULT-VALUE}).")
+    long seed;
 
     private final PrintStream out = System.out;
     private final List<String> summary = new ArrayList<>();
@@ -54,8 +70,12 @@ final class DemoCommand implements Callable<Integer> {
         try (EmbeddedRuntime runtime = EmbeddedRuntime.start()) {
             out.printf(Locale.ROOT, "  ready in %,d ms: Kafka at %s, S3 at %s (bucket %s)%n", runtime.startupTime().toMillis(),
                     runtime.bootstrapServers(), runtime.s3Settings().endpoint().orElseThrow(), runtime.bucket());
-            summary.add(String.format(Locale.ROOT, "Embedded runtime started in %,d ms", runtime.startupTime().toMillis()));
-            produceSampleTraffic(runtime);
+            summary.add(String.format(Locale.ROOT, "Embedded runtime started in %,d ms (Kafka %s, S3 %s)", runtime.startupTime().toMillis(),
+                    runtime.bootstrapServers(), runtime.s3Settings().endpoint().orElseThrow()));
+            Map<String, Object> clientConfig = Map.of("bootstrap.servers", runtime.bootstrapServers());
+            MetadataCatalog catalog = registerSampleDatasets(clientConfig);
+            createTopics(runtime, catalog);
+            publishSampleTraffic(runtime, clientConfig, catalog);
             runTopologies();
         }
         out.println();
@@ -64,34 +84,59 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void produceSampleTraffic(EmbeddedRuntime runtime) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", runtime.bootstrapServers()))) {
-            admin.createTopics(Set.of(new NewTopic(SAMPLE_TOPIC, partitions, (short) 1))).all().get();
-        }
-        Map<String, Object> producerConfig = Map.of(
-                "bootstrap.servers", runtime.bootstrapServers(),
-                "enable.idempotence", true,
-                "acks", "all",
-                "linger.ms", 20,
-                "key.serializer", ByteArraySerializer.class,
-                "value.serializer", ByteArraySerializer.class);
-        ProgressLine progress = new ProgressLine(out, "producing " + SAMPLE_TOPIC, records);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig)) {
-            for (int index = 0; index < records; index++) {
-                String key = "widget-" + (index % 1000);
-                String value = "{\"widget_id\":\"" + key + "\",\"version\":" + (index / 1000) + "}";
-                producer.send(new ProducerRecord<>(SAMPLE_TOPIC, key.getBytes(), value.getBytes()));
-                progress.update(index + 1);
+    private MetadataCatalog registerSampleDatasets(Map<String, Object> clientConfig) {
+        out.println("Registering the sample datasets in the metadata topic...");
+        try (MetadataRegistry registry = MetadataRegistry.connect(clientConfig)) {
+            List<RegistrationRequest> requests = DATASETS.stream()
+                    .map(name -> RegistrationRequest.dataset(DatasetMetadata.fromJson(SampleDatasets.metadataJson(name)), SampleDatasets.schema(name)))
+                    .toList();
+            List<String> registered = new ArrayList<>();
+            for (RegistrationResult result : registry.registerAll(requests)) {
+                if (!result.accepted()) {
+                    throw new IllegalStateException("Registering " + result.request().datasetName().orElse("?") + " was rejected: "
+                            + String.join("; ", result.reasons()));
+                }
+                registered.add(result.datasetVersion().map(dataset -> dataset.name()).orElse("?")
+                        + result.schemaVersion().map(schema -> " (schema id " + schema.id() + ")").orElse(""));
             }
-            producer.flush();
+            summary.add("Registered " + registered.size() + " datasets: " + String.join(", ", registered));
+            return registry.catalog().copy();
         }
-        progress.finish(records);
-        long stored = countRecords(runtime, SAMPLE_TOPIC);
-        summary.add(String.format(Locale.ROOT, "Produced %,d records to '%s' (%d partitions); %,d read back", records, SAMPLE_TOPIC,
-                partitions, stored));
-        if (stored != records) {
-            throw new IllegalStateException("Produced " + records + " records but the topic holds " + stored);
+    }
+
+    private void createTopics(EmbeddedRuntime runtime, MetadataCatalog catalog) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", runtime.bootstrapServers()))) {
+            List<NewTopic> topics = DATASETS.stream()
+                    .map(name -> new NewTopic(catalog.dataset(name).orElseThrow(() -> new IllegalStateException(
+                            "Dataset " + name + " is missing from the registry, which holds " + catalog.datasetNames()
+                                    + " and subjects " + catalog.subjects())).metadata().topic(), partitions, (short) 1))
+                    .toList();
+            admin.createTopics(topics).all().get();
         }
+    }
+
+    private void publishSampleTraffic(EmbeddedRuntime runtime, Map<String, Object> clientConfig, MetadataCatalog catalog) {
+        WidgetGenerator widgets = new WidgetGenerator(WidgetGeneratorConfig.builder().seed(seed).recordCount(records).build());
+        AdTrafficGenerator adTraffic = new AdTrafficGenerator(AdTrafficGeneratorConfig.builder().seed(seed)
+                .servedCount(Math.max(1, records / 4)).build());
+        Iterator<GeneratedRecord> traffic = SampleTraffic.concatenate(widgets, adTraffic.campaignRecords().iterator(), adTraffic);
+        Map<String, Published> published;
+        try (GeneratedTrafficPublisher publisher = new GeneratedTrafficPublisher(clientConfig, catalog)) {
+            published = publisher.publish(traffic, -1, new ProgressLine(out, "publishing sample traffic", -1));
+        }
+        for (Published dataset : published.values()) {
+            String topic = catalog.dataset(dataset.dataset()).orElseThrow().metadata().topic();
+            long stored = countRecords(runtime, topic);
+            if (stored != dataset.total()) {
+                throw new IllegalStateException("Published " + dataset.total() + " records to " + topic + " but it holds " + stored);
+            }
+            summary.add(String.format(Locale.ROOT, "Published %,7d records to %-10s (%,d corrupt on purpose); %,d read back",
+                    dataset.total(), dataset.dataset(), dataset.corrupt(), stored));
+        }
+        long botEvents = Stream.of(SampleDatasets.AD_SERVED, SampleDatasets.AD_VIEWS, SampleDatasets.AD_CLICKS)
+                .mapToLong(stream -> adTraffic.tally().droppedCount(stream, DropReason.BOT_IP)).sum();
+        summary.add(String.format(Locale.ROOT, "Generated on purpose: widgets %,d duplicates, %,d out of order, %,d late; ads %,d from bot IPs",
+                widgets.tally().duplicateCount(), widgets.tally().outOfOrderCount(), widgets.tally().lateCount(), botEvents));
     }
 
     private static long countRecords(EmbeddedRuntime runtime, String topic) {
@@ -107,8 +152,7 @@ final class DemoCommand implements Callable<Integer> {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long count = 0;
             while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))) {
-                ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(200));
-                count += batch.count();
+                count += consumer.poll(Duration.ofMillis(200)).count();
             }
             return count;
         }
@@ -120,8 +164,8 @@ final class DemoCommand implements Callable<Integer> {
             summary.add("Topologies: none in this build yet");
             return;
         }
-        for (OnepipeTopology topology : topologies) {
-            summary.add("Topology " + topology.name() + ": " + Optional.ofNullable(topology.description()).orElse(""));
-        }
+        Map<String, String> described = new LinkedHashMap<>();
+        topologies.forEach(topology -> described.put(topology.name(), topology.description()));
+        described.forEach((name, description) -> summary.add("Topology " + name + ": " + description));
     }
 }

@@ -18,7 +18,8 @@ class DemoCommandIT {
             assertEquals(0, exit, output);
             assertTrue(output.contains("Summary"), output);
             assertTrue(output.matches("(?s).*Embedded runtime started in [0-9,]+ ms.*"), output);
-            assertTrue(output.contains("2,000 read back"), output);
+            assertTrue(output.contains("Registered 5 datasets: widgets"), output);
+            assertTrue(output.matches("(?s).*Published +2,000 records to widgets .*; 2,000 read back.*"), output);
         }
     }
 }

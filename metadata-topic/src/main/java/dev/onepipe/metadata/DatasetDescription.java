@@ -3,6 +3,8 @@ package dev.onepipe.metadata;
 import java.util.List;
 import java.util.Optional;
 
+import org.apache.avro.SchemaFormatter;
+
 /** What {@code show dataset} prints: the dataset's metadata history and the schema versions of its value subject. */
 public final class DatasetDescription {
 
@@ -53,7 +55,7 @@ public final class DatasetDescription {
         }
         if (schemaVersion != null) {
             text.append("schema version ").append(schemaVersion.version()).append(" (id ").append(schemaVersion.id())
-                .append("):\n").append(schemaVersion.schema().toString(true)).append('\n');
+                .append("):\n").append(SchemaFormatter.format("json/pretty", schemaVersion.schema())).append('\n');
         }
         return text.toString();
     }

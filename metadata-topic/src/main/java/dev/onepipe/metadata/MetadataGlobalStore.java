@@ -1,9 +1,14 @@
 package dev.onepipe.metadata;
 
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -25,12 +30,24 @@ import org.apache.kafka.streams.state.Stores;
  * is in-memory, so it has no checkpoint and every start replays the whole topic; {@code init} also loads whatever the
  * store already holds, which keeps the catalog complete if a persistent store is ever used. Inside
  * {@code TopologyTestDriver}, records piped into the metadata topic go through {@code process} synchronously.
+ *
+ * <p>Add {@link #requiredStreamsConfig()} to the topology's settings.
  */
 public final class MetadataGlobalStore {
 
     public static final String DEFAULT_STORE_NAME = "onepipe-metadata-store";
 
     private MetadataGlobalStore() {
+    }
+
+    /**
+     * Streams settings a topology with this store must have: its global consumer reads committed entries only. Under
+     * exactly-once Streams already does so; under at-least-once it would otherwise also see the entries of a
+     * registration whose transaction is later aborted, and keep a schema under an id that is then given to another.
+     */
+    public static Map<String, Object> requiredStreamsConfig() {
+        return Map.of(StreamsConfig.globalConsumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG),
+            IsolationLevel.READ_COMMITTED.toString());
     }
 
     /** Adds the default-named global store over {@code metadataTopic}, feeding {@code catalog}. */

@@ -9,6 +9,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -18,6 +20,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -31,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * send or commit fails) and completes or aborts any transaction left open. The writer then reads the topic to its
  * last committed offset ({@code read_committed}), plans the entries with {@link RegistrationPlanner}, and writes them
  * in one transaction. A commit can only succeed if no other writer initialized since this one did, so nothing else
- * was committed between the read and the commit: two registrations can never take the same id or version. A fenced
+ * was committed between the read and the commit: two registrations can never take the same id or version. After its
+ * own commit the writer reads on until the commit is visible, since the last stable offset trails a commit by the
+ * time the commit markers take to land; without that a quick second registration could reuse an id. A fenced
  * writer starts over with a new producer after a randomized, growing pause, up to a bounded number of attempts.
  * Re-planning after an unknown commit outcome is safe: an entry that did commit is found again as "already registered".
  *
@@ -46,6 +51,7 @@ public final class MetadataWriter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MetadataWriter.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    private static final Duration COMMIT_VISIBILITY_TIMEOUT = Duration.ofSeconds(60);
 
     private final Map<String, Object> clientConfig;
     private final String topic;
@@ -75,8 +81,11 @@ public final class MetadataWriter implements AutoCloseable {
         this.transactionalId = transactionalId;
         this.planner = planner;
         this.maximumAttempts = maximumAttempts;
-        this.consumer = new KafkaConsumer<>(MetadataCatalogReader.consumerConfig(clientConfig),
-            new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        final Map<String, Object> consumerConfig = MetadataCatalogReader.consumerConfig(clientConfig);
+        // the writer only reads to catch up, and waits for its own commit markers; a broker holding each fetch for
+        // the default 500 ms would cost that much per registration
+        consumerConfig.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+        this.consumer = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.consumer.assign(List.of(partition));
         this.consumer.seekToBeginning(List.of(partition));
     }
@@ -112,6 +121,7 @@ public final class MetadataWriter implements AutoCloseable {
                 }
                 producer.commitTransaction();
                 lastWrittenOffset = sent.get(sent.size() - 1).get().offset();
+                readPast(lastWrittenOffset);
                 return plan;
             } catch (final InvalidConfigurationException exception) {
                 // authorization, authentication and version failures are configuration errors: retrying cannot fix them
@@ -158,6 +168,25 @@ public final class MetadataWriter implements AutoCloseable {
     /** How many attempts failed and were retried (mostly: fenced by another writer). */
     public synchronized long retriedAttemptCount() {
         return fencedCount;
+    }
+
+    /**
+     * Waits until the state holds this writer's own commit. {@code commitTransaction()} returns before the commit
+     * markers reach the partition, so the last stable offset can briefly lag behind a commit that did succeed; the
+     * next plan must not be made from a state without it. Other writers' commits need no such wait: the
+     * {@code initTransactions()} that lets a writer in completes every earlier transaction first.
+     */
+    private void readPast(final long offset) {
+        final long deadline = System.nanoTime() + COMMIT_VISIBILITY_TIMEOUT.toNanos();
+        while (consumer.position(partition) <= offset) {
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("Committed metadata at offset " + offset
+                    + " did not become readable within " + COMMIT_VISIBILITY_TIMEOUT);
+            }
+            for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT)) {
+                state.apply(record.key(), record.value());
+            }
+        }
     }
 
     private void readToEnd() {
@@ -208,6 +237,6 @@ public final class MetadataWriter implements AutoCloseable {
     @Override
     public synchronized void close() {
         closeProducer();
-        consumer.close(Duration.ofSeconds(5));
+        consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
     }
 }

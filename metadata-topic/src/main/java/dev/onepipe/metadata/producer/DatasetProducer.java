@@ -108,6 +108,17 @@ public final class DatasetProducer implements AutoCloseable {
      */
     public Future<RecordMetadata> send(final String dataset, final String key, final IndexedRecord record,
                                        final Callback callback) {
+        return send(dataset, key, record, null, callback);
+    }
+
+    /**
+     * Sends a record with an explicit key (or the unique key when {@code key} is null) and record timestamp (or the
+     * producer's clock when {@code timestampMillis} is null), e.g. the event's own time when republishing history.
+     *
+     * @throws WireFormatException when the record is not valid for a registered schema of the dataset; nothing is sent
+     */
+    public Future<RecordMetadata> send(final String dataset, final String key, final IndexedRecord record,
+                                       final Long timestampMillis, final Callback callback) {
         Objects.requireNonNull(record, "record");
         final DatasetVersion version = dataset(dataset);
         final String topic = version.metadata().topic();
@@ -123,7 +134,7 @@ public final class DatasetProducer implements AutoCloseable {
                     exception.getMessage(), exception);
             }
         }
-        return producer.send(new ProducerRecord<>(topic, keyBytes, value), callback);
+        return producer.send(new ProducerRecord<>(topic, null, timestampMillis, keyBytes, value), callback);
     }
 
     /**

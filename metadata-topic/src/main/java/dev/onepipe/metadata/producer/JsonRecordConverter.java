@@ -165,9 +165,7 @@ public final class JsonRecordConverter {
                     throw mismatch(path, schema, node);
                 }
                 final Map<String, Object> map = new LinkedHashMap<>();
-                final Iterator<Map.Entry<String, JsonNode>> entries = node.fields();
-                while (entries.hasNext()) {
-                    final Map.Entry<String, JsonNode> entry = entries.next();
+                for (final Map.Entry<String, JsonNode> entry : node.properties()) {
                     map.put(entry.getKey(), convertValue(schema.getValueType(), entry.getValue(),
                         path + "{" + entry.getKey() + "}"));
                 }
@@ -233,7 +231,7 @@ public final class JsonRecordConverter {
             }
         }
         if (node.isObject() && node.size() == 1) {
-            final Map.Entry<String, JsonNode> wrapped = node.fields().next();
+            final Map.Entry<String, JsonNode> wrapped = node.properties().iterator().next();
             for (final Schema branch : union.getTypes()) {
                 if (wrapped.getKey().equals(branch.getFullName()) || wrapped.getKey().equals(branch.getName())) {
                     return convertValue(branch, wrapped.getValue(), path);
@@ -302,7 +300,7 @@ public final class JsonRecordConverter {
             }
         } catch (final DateTimeParseException exception) {
             throw new JsonConversionException(path, "'" + text + "' is not an ISO-8601 "
-                + (logicalType.getName().startsWith("time") ? "time" : "timestamp") + " for " + logicalType.getName());
+                + (logicalType.getName().startsWith("time-") ? "time" : "timestamp") + " for " + logicalType.getName());
         }
     }
 

@@ -3,10 +3,10 @@ package dev.onepipe.metadata.serde;
 import java.io.EOFException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.metadata.SchemaVersion;
@@ -31,8 +31,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  *   <li>a generated SpecificRecord class (its own schema);</li>
  *   <li>the writer schema itself ("as written": every record keeps the version it was written with).</li>
  * </ul>
- * One datum reader per writer id is built on first use and reused (Avro caches its resolver per schema pair), the
- * binary decoder is reused per thread, and the last binding is remembered per thread, so the steady state does no
+ * Per thread, one datum reader per writer id is built on first use and reused (Avro caches its resolver per schema
+ * pair and thread), the binary decoder is reused and the last binding is remembered, so the steady state does no
  * lookup, parse or allocation beyond the record itself. An id above the highest one known waits up to
  * {@code unknownIdWait} for the catalog to catch up. Thread-safe.
  */
@@ -49,8 +49,8 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
     private final int readerVersionNumber;
     private final Class<?> specificClass;
     private final Duration unknownIdWait;
-    private final Map<Integer, Binding> bindings = new ConcurrentHashMap<>();
-    private final ThreadLocal<DecoderState> decoderState = ThreadLocal.withInitial(DecoderState::new);
+    private final ThreadLocal<DecoderState> decoderStates = ThreadLocal.withInitial(DecoderState::new);
+    private volatile DecoderState ownerState;
     private volatile ReaderSchema readerSchema;
 
     private DatasetDeserializer(final MetadataCatalog catalog, final String datasetName, final ReaderChoice readerChoice,
@@ -114,12 +114,13 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
                 "first byte is " + (data[0] & 0xFF) + ", expected " + WireFormat.MAGIC_BYTE, null);
         }
         final int schemaId = WireFormat.schemaId(data);
-        final DecoderState state = decoderState.get();
+        final DecoderState state = decoderState();
         Binding binding = state.lastBinding;
         if (binding == null || binding.writerId != schemaId) {
-            binding = bindings.get(schemaId);
+            binding = state.bindings.get(schemaId);
             if (binding == null) {
                 binding = bind(topic, schemaId);
+                state.bindings.put(schemaId, binding);
             }
             state.lastBinding = binding;
         }
@@ -150,6 +151,23 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
         return record;
     }
 
+    /**
+     * This thread's decoder state. The first thread to use the deserializer keeps its state in a field checked by
+     * thread identity, which spares the common single-threaded consumer a thread-local map lookup per record; other
+     * threads use the thread-local.
+     */
+    private DecoderState decoderState() {
+        final DecoderState owner = ownerState;
+        if (owner != null && owner.thread == Thread.currentThread()) {
+            return owner;
+        }
+        final DecoderState state = decoderStates.get();
+        if (owner == null) {
+            ownerState = state;
+        }
+        return state;
+    }
+
     /** Deserializes a consumed record, locating any failure at its topic, partition and offset. */
     public T deserialize(final ConsumerRecord<?, byte[]> record) {
         try {
@@ -159,11 +177,11 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
         }
     }
 
-    private synchronized Binding bind(final String topic, final int schemaId) {
-        final Binding existing = bindings.get(schemaId);
-        if (existing != null) {
-            return existing;
-        }
+    /**
+     * Builds this thread's binding for a writer id. Each thread gets its own datum reader: Avro's reader resolves
+     * fastest on the thread that created it, and falls back to a thread-local cache lookup per record on others.
+     */
+    private Binding bind(final String topic, final int schemaId) {
         final Optional<SchemaVersion> writer = catalog.awaitSchemaById(schemaId, unknownIdWait);
         if (writer.isEmpty()) {
             throw failure(WireFormatException.Reason.UNKNOWN_SCHEMA_ID, topic, schemaId, "schema id " + schemaId
@@ -176,10 +194,8 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
                 + " belongs to subject " + writerVersion.subject() + ", not to " + reader.subject + " of dataset "
                 + datasetName, null);
         }
-        final Binding binding = new Binding(schemaId, datumReader(writerVersion, reader),
+        return new Binding(schemaId, datumReader(writerVersion, reader),
             writerVersion.subject() + " version " + writerVersion.version(), reader.description);
-        bindings.put(schemaId, binding);
-        return binding;
     }
 
     @SuppressWarnings("unchecked")
@@ -190,11 +206,11 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
             case AS_WRITTEN:
                 return new GenericDatumReader<>(writer.schema(), writer.schema());
             default:
-                return (DatumReader<T>) catalog.genericReader(writer.id(), reader.id).orElseThrow();
+                return new GenericDatumReader<>(writer.schema(), reader.schema);
         }
     }
 
-    private ReaderSchema readerSchema(final String topic) {
+    private synchronized ReaderSchema readerSchema(final String topic) {
         ReaderSchema result = readerSchema;
         if (result != null) {
             return result;
@@ -282,6 +298,8 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
 
     private final class DecoderState {
 
+        private final Thread thread = Thread.currentThread();
+        private final Map<Integer, Binding> bindings = new HashMap<>();
         private BinaryDecoder decoder;
         private Binding lastBinding;
     }

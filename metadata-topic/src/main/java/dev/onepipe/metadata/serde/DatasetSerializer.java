@@ -1,6 +1,5 @@
 package dev.onepipe.metadata.serde;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
@@ -39,7 +38,8 @@ public final class DatasetSerializer<T extends IndexedRecord> implements Seriali
     private final String datasetName;
     private final Map<Schema, SchemaIdentity> identities = new ConcurrentHashMap<>();
     private final Map<IdentityKey, Binding> bindings = new ConcurrentHashMap<>();
-    private final ThreadLocal<EncoderState> encoderState = ThreadLocal.withInitial(EncoderState::new);
+    private final ThreadLocal<EncoderState> encoderStates = ThreadLocal.withInitial(EncoderState::new);
+    private volatile EncoderState ownerState;
     private volatile Binding lastBinding;
 
     public DatasetSerializer(final MetadataCatalog catalog, final String datasetName) {
@@ -53,10 +53,10 @@ public final class DatasetSerializer<T extends IndexedRecord> implements Seriali
             return null;
         }
         final Binding binding = bind(topic, record);
-        final EncoderState state = encoderState.get();
+        final EncoderState state = encoderState();
         state.output.reset();
         state.output.write(binding.header, 0, WireFormat.HEADER_LENGTH);
-        final BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(state.output, state.encoder);
+        final BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(state.output, state.encoder);
         state.encoder = encoder;
         try {
             binding.writer.write(record, encoder);
@@ -71,6 +71,22 @@ public final class DatasetSerializer<T extends IndexedRecord> implements Seriali
         return state.output.toByteArray();
     }
 
+    /**
+     * This thread's encoder state: the first thread to use the serializer finds it in a field checked by thread
+     * identity (no thread-local map lookup per record), other threads in the thread-local.
+     */
+    private EncoderState encoderState() {
+        final EncoderState owner = ownerState;
+        if (owner != null && owner.thread == Thread.currentThread()) {
+            return owner;
+        }
+        final EncoderState state = encoderStates.get();
+        if (owner == null) {
+            ownerState = state;
+        }
+        return state;
+    }
+
     /** The registered schema version a record would be written with, or the reason it cannot be written. */
     public SchemaVersion schemaVersionFor(final String topic, final T record) {
         return bind(topic, record).version;
@@ -78,16 +94,17 @@ public final class DatasetSerializer<T extends IndexedRecord> implements Seriali
 
     private Binding bind(final String topic, final IndexedRecord record) {
         final Schema schema = record.getSchema();
-        final boolean specific = record instanceof SpecificRecord;
+        final Class<?> recordClass = record.getClass();
         final long catalogChange = catalog.appliedRecordCount();
         final Binding last = lastBinding;
-        if (last != null && last.schema == schema && last.specific == specific && last.catalogChange == catalogChange) {
+        if (last != null && last.schema == schema && last.recordClass == recordClass && last.catalogChange == catalogChange) {
             return last;
         }
-        final IdentityKey key = new IdentityKey(schema, specific);
+        final boolean specific = record instanceof SpecificRecord;
+        final IdentityKey key = new IdentityKey(schema, recordClass);
         Binding binding = bindings.get(key);
         if (binding == null || binding.catalogChange != catalogChange) {
-            binding = createBinding(topic, schema, specific, catalogChange, binding);
+            binding = createBinding(topic, schema, recordClass, specific, catalogChange, binding);
             if (bindings.size() >= MAXIMUM_BINDINGS) {
                 // callers that build a new schema object per record must not grow this without bound
                 bindings.clear();
@@ -99,8 +116,8 @@ public final class DatasetSerializer<T extends IndexedRecord> implements Seriali
         return binding;
     }
 
-    private Binding createBinding(final String topic, final Schema schema, final boolean specific,
-                                  final long catalogChange, final Binding previous) {
+    private Binding createBinding(final String topic, final Schema schema, final Class<?> recordClass,
+                                  final boolean specific, final long catalogChange, final Binding previous) {
         final Optional<DatasetVersion> dataset = catalog.dataset(datasetName);
         if (dataset.isEmpty()) {
             throw new WireFormatException(WireFormatException.Reason.UNKNOWN_DATASET, topic, null, null,
@@ -119,10 +136,10 @@ public final class DatasetSerializer<T extends IndexedRecord> implements Seriali
                     + ") is not an active registered version of subject " + subject + " (" + latest + ")", null);
         }
         if (previous != null && previous.version.id() == version.get().id()) {
-            return new Binding(schema, specific, catalogChange, version.get(), previous.writer);
+            return new Binding(schema, recordClass, catalogChange, version.get(), previous.writer);
         }
         final GenericData data = specific ? SpecificData.getForSchema(schema) : GenericData.get();
-        return new Binding(schema, specific, catalogChange, version.get(), new ValidatingDatumWriter(schema, data));
+        return new Binding(schema, recordClass, catalogChange, version.get(), new ValidatingDatumWriter(schema, data));
     }
 
     private static WireFormatException invalid(final String topic, final int schemaId, final String fieldPath,
@@ -134,16 +151,16 @@ public final class DatasetSerializer<T extends IndexedRecord> implements Seriali
     private static final class Binding {
 
         private final Schema schema;
-        private final boolean specific;
+        private final Class<?> recordClass;
         private final long catalogChange;
         private final SchemaVersion version;
         private final ValidatingDatumWriter writer;
         private final byte[] header;
 
-        Binding(final Schema schema, final boolean specific, final long catalogChange, final SchemaVersion version,
+        Binding(final Schema schema, final Class<?> recordClass, final long catalogChange, final SchemaVersion version,
                 final ValidatingDatumWriter writer) {
             this.schema = schema;
-            this.specific = specific;
+            this.recordClass = recordClass;
             this.catalogChange = catalogChange;
             this.version = version;
             this.writer = writer;
@@ -151,32 +168,36 @@ public final class DatasetSerializer<T extends IndexedRecord> implements Seriali
         }
     }
 
-    /** Keys schemas by object identity: equal schemas from different sources still get their own binding. */
+    /**
+     * Keys bindings by schema object identity and record class: equal schemas from different sources get their own
+     * binding, and generic and specific records of one schema get writers of their own data model.
+     */
     private static final class IdentityKey {
 
         private final Schema schema;
-        private final boolean specific;
+        private final Class<?> recordClass;
 
-        IdentityKey(final Schema schema, final boolean specific) {
+        IdentityKey(final Schema schema, final Class<?> recordClass) {
             this.schema = schema;
-            this.specific = specific;
+            this.recordClass = recordClass;
         }
 
         @Override
         public boolean equals(final Object other) {
             return other instanceof IdentityKey && ((IdentityKey) other).schema == schema
-                && ((IdentityKey) other).specific == specific;
+                && ((IdentityKey) other).recordClass == recordClass;
         }
 
         @Override
         public int hashCode() {
-            return System.identityHashCode(schema) * 31 + (specific ? 1 : 0);
+            return System.identityHashCode(schema) * 31 + recordClass.hashCode();
         }
     }
 
     private static final class EncoderState {
 
-        private final ByteArrayOutputStream output = new ByteArrayOutputStream(INITIAL_BUFFER_SIZE);
+        private final Thread thread = Thread.currentThread();
+        private final GrowableOutputStream output = new GrowableOutputStream(INITIAL_BUFFER_SIZE);
         private BinaryEncoder encoder;
     }
 }

@@ -84,6 +84,8 @@ public final class TopologyRunner implements AutoCloseable {
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, context.config().bootstrapServers());
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, context.applicationId());
         properties.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // the catalog must never see an aborted registration, also when a user picks at-least-once
+        properties.putAll(MetadataGlobalStore.requiredStreamsConfig());
         properties.putIfAbsent(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         properties.putIfAbsent(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         // Bad records go to <topic>.dlq rather than stopping the application (see dev.onepipe.core.deadletter).

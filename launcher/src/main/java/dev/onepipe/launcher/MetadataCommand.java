@@ -1,0 +1,219 @@
+package dev.onepipe.launcher;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+
+import dev.onepipe.core.cli.ConfigOptions;
+import dev.onepipe.metadata.DatasetDescription;
+import dev.onepipe.metadata.DatasetVersion;
+import dev.onepipe.metadata.MetadataCatalog;
+import dev.onepipe.metadata.MetadataRegistry;
+import dev.onepipe.metadata.RegistrationResult;
+import dev.onepipe.metadata.SchemaVersion;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code onepipe metadata}: register, check, list, show and soft-delete schemas and dataset metadata. */
+@Command(name = "metadata", mixinStandardHelpOptions = true,
+        description = "The registry of schemas and dataset metadata in the metadata topic.",
+        subcommands = {MetadataCommand.Register.class, MetadataCommand.Check.class, MetadataCommand.ListDatasets.class,
+            MetadataCommand.Show.class, MetadataCommand.Delete.class})
+final class MetadataCommand implements Runnable {
+
+    /** Exit code of a registration the registry rejects. */
+    static final int REJECTED = 1;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    private static MetadataRegistry connect(final ConfigOptions options) {
+        final RegistryClientSettings settings = RegistryClientSettings.from(options);
+        return MetadataRegistry.connect(settings.clientConfig(), settings.metadataTopic());
+    }
+
+    private static int report(final CommandSpec spec, final RegistrationResult result, final String acceptedPrefix) {
+        if (result.accepted()) {
+            spec.commandLine().getOut().println(acceptedPrefix + result.summary());
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+        spec.commandLine().getErr().println("onepipe: " + result.summary());
+        spec.commandLine().getErr().flush();
+        return REJECTED;
+    }
+
+    @Command(name = "register", mixinStandardHelpOptions = true,
+            description = {"Register a schema, dataset metadata, or both at once.",
+                "Prints the version and id; exits 1 with the reasons when the registry rejects it."})
+    static final class Register implements Callable<Integer> {
+
+        @Mixin
+        RegistrationOptions registration;
+
+        @Mixin
+        ConfigOptions options;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (MetadataRegistry registry = connect(options)) {
+                return report(spec, registry.register(registration.request()), "");
+            }
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = {"Dry run of register: say whether it would be accepted (and as which version), write nothing."})
+    static final class Check implements Callable<Integer> {
+
+        @Mixin
+        RegistrationOptions registration;
+
+        @Mixin
+        ConfigOptions options;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (MetadataRegistry registry = connect(options)) {
+                return report(spec, registry.check(registration.request()), "dry run, nothing written: ");
+            }
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the registered datasets, or the subjects.")
+    static final class ListDatasets implements Callable<Integer> {
+
+        @Option(names = "--subjects", description = "List subjects and their schema versions instead of datasets.")
+        boolean subjects;
+
+        @Mixin
+        ConfigOptions options;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            final PrintWriter out = spec.commandLine().getOut();
+            try (MetadataRegistry registry = connect(options)) {
+                final MetadataCatalog catalog = registry.catalog();
+                if (subjects) {
+                    out.printf("%-40s %8s %8s %10s%n", "SUBJECT", "VERSIONS", "LATEST", "LATEST ID");
+                    for (final String subject : catalog.subjects()) {
+                        final Optional<SchemaVersion> latest = catalog.latestSchemaVersion(subject);
+                        out.printf("%-40s %8d %8s %10s%n", subject, catalog.schemaVersions(subject).size(),
+                            latest.map(version -> String.valueOf(version.version())).orElse("-"),
+                            latest.map(version -> String.valueOf(version.id())).orElse("-"));
+                    }
+                } else {
+                    out.printf("%-30s %-30s %-30s %7s %7s  %s%n", "DATASET", "TOPIC", "VALUE SUBJECT", "SCHEMA",
+                        "META", "OWNER");
+                    final List<DatasetVersion> datasets = catalog.datasets();
+                    for (final DatasetVersion dataset : datasets) {
+                        out.printf("%-30s %-30s %-30s %7s %7d  %s%n", dataset.name(), dataset.metadata().topic(),
+                            dataset.metadata().valueSubject(),
+                            catalog.latestSchemaVersion(dataset.metadata().valueSubject())
+                                .map(version -> "v" + version.version()).orElse("-"),
+                            dataset.version(), dataset.metadata().owner().orElse(""));
+                    }
+                    out.printf("%d dataset(s)%n", datasets.size());
+                }
+                out.flush();
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Show a dataset's metadata, its schema versions, and one schema in full (the latest by default).")
+    static final class Show implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "<dataset>", description = "Dataset name.")
+        String dataset;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "<version>", description = "Schema version to show in full.")
+        Integer version;
+
+        @Mixin
+        ConfigOptions options;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (MetadataRegistry registry = connect(options)) {
+                final DatasetDescription description = registry.showDataset(dataset,
+                    version == null ? OptionalInt.empty() : OptionalInt.of(version))
+                    .orElseThrow(() -> new IllegalArgumentException("Dataset '" + dataset + "' is not registered"));
+                if (version != null && description.schemaVersion().isEmpty()) {
+                    throw new IllegalArgumentException("Dataset '" + dataset + "' has no schema version " + version);
+                }
+                spec.commandLine().getOut().print(description.toText());
+                spec.commandLine().getOut().flush();
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = {"Soft-delete a dataset, or one schema version of a subject.",
+                "A deleted schema version keeps its id and stays readable; it is no longer the latest nor writable."})
+    static final class Delete implements Callable<Integer> {
+
+        @ArgGroup(multiplicity = "1")
+        Target target;
+
+        static final class Target {
+
+            @Option(names = "--dataset", paramLabel = "<name>", description = "Dataset to soft-delete.")
+            String dataset;
+
+            @ArgGroup(exclusive = false)
+            SchemaVersionTarget schemaVersion;
+        }
+
+        static final class SchemaVersionTarget {
+
+            @Option(names = "--subject", required = true, paramLabel = "<subject>", description = "Subject of the version.")
+            String subject;
+
+            @Option(names = "--schema-version", required = true, paramLabel = "<version>",
+                    description = "Schema version to soft-delete.")
+            int version;
+        }
+
+        @Mixin
+        ConfigOptions options;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (MetadataRegistry registry = connect(options)) {
+                final RegistrationResult result = target.dataset != null ? registry.deleteDataset(target.dataset)
+                    : registry.deleteSchemaVersion(target.schemaVersion.subject, target.schemaVersion.version);
+                return report(spec, result, "");
+            }
+        }
+    }
+}
