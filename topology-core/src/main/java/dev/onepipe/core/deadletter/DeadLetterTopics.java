@@ -94,7 +94,7 @@ public final class DeadLetterTopics {
             List<NewTopic> missing = new ArrayList<>();
             required(description, applicationId, partitionsByTopic).forEach((topic, partitions) -> {
                 if (!existing.contains(topic)) {
-                    // The cluster's default replication factor, like the topics the dead letters come from.
+                    // Replication as the cluster sets it by default, as for any topic created without a choice.
                     missing.add(new NewTopic(topic, Optional.of(partitions), Optional.empty()));
                 }
             });
@@ -106,7 +106,9 @@ public final class DeadLetterTopics {
                     LOG.info("Created dead-letter topic {} ({} partitions)", topic.name(), topic.numPartitions());
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
+                        throw new IllegalStateException("Could not create dead-letter topic " + topic.name() + " (" + topic.numPartitions()
+                                + " partitions): " + e.getCause().getMessage() + ". Create it, or allow this application to create topics",
+                                e.getCause());
                     }
                 }
             }

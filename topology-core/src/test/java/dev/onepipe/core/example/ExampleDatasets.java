@@ -25,8 +25,6 @@ final class ExampleDatasets {
     /** Registers both datasets and creates their topics; returns the schema id registered for widgets. */
     static int register(String bootstrapServers, Admin admin, int partitions) throws ExecutionException, InterruptedException {
         int widgetsSchemaId;
-        // One call, one transaction: two registrations in a row from one writer can be given the same schema id
-        // (the writer may plan the second before it reads its own first commit back).
         try (MetadataRegistry registry = MetadataRegistry.connect(Map.of("bootstrap.servers", bootstrapServers))) {
             List<RegistrationResult> results = registry.registerAll(List.of(
                     RegistrationRequest.dataset(DatasetMetadata.fromJson(SampleDatasets.metadataJson(SampleDatasets.WIDGETS)),
