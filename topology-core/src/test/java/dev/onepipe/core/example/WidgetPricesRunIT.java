@@ -48,7 +48,12 @@ class WidgetPricesRunIT {
         List<GeneratedRecord> widgets = new WidgetGenerator(WidgetGeneratorConfig.builder().seed(11).recordCount(500).noDefects().build())
                 .generateAll();
         try (DatasetProducer producer = DatasetProducer.connect(Map.of("bootstrap.servers", RUNTIME.bootstrapServers()))) {
-            widgets.forEach(record -> producer.send("widgets", record.value()));
+            List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new java.util.ArrayList<>();
+            widgets.forEach(record -> sent.add(producer.send("widgets", record.value())));
+            for (java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> acknowledgement : sent) {
+                // A lost input record would look like a topology that drops data: fail here, with the cause, instead.
+                acknowledgement.get(2, java.util.concurrent.TimeUnit.MINUTES);
+            }
         }
         Set<String> expected = new TreeSet<>();
         for (GeneratedRecord record : widgets) {
