@@ -1,0 +1,130 @@
+package dev.onepipe.archive;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The records of one partition's open chunks, in a persistent, changelogged key-value store. Under
+ * exactly-once processing its changelog writes commit in the same transaction as the input offsets, so a
+ * committed offset always means the record is here or already in S3.
+ *
+ * <p>Keys are big-endian so RocksDB iterates them in order:
+ * <ul>
+ *   <li>{@code 0x01}: the partition's stream time and last offset;</li>
+ *   <li>{@code 0x02, start offset}: an open chunk's state;</li>
+ *   <li>{@code 0x03, chunk start offset, offset}: a record, after its previous offset.</li>
+ * </ul>
+ * A store holds one partition: Kafka Streams gives every input partition a task with its own store.
+ */
+final class ChunkBuffer {
+
+    static final String STORE_NAME = "archive-buffer";
+    /** Changelog records carry whole input records plus a few bytes: allow for large ones. */
+    private static final String CHANGELOG_MAX_MESSAGE_BYTES = String.valueOf(16 * 1024 * 1024);
+
+    private static final byte PARTITION_STATE = 0x01;
+    private static final byte CHUNK_STATE = 0x02;
+    private static final byte RECORD = 0x03;
+    private static final Bytes PARTITION_STATE_KEY = Bytes.wrap(new byte[] {PARTITION_STATE});
+
+    private final KeyValueStore<Bytes, byte[]> store;
+
+    ChunkBuffer(KeyValueStore<Bytes, byte[]> store) {
+        this.store = store;
+    }
+
+    static StoreBuilder<KeyValueStore<Bytes, byte[]>> storeBuilder() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE_NAME), Serdes.Bytes(), Serdes.ByteArray())
+                .withCachingEnabled()
+                .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, CHANGELOG_MAX_MESSAGE_BYTES));
+    }
+
+    /** The partition's chunks as the store holds them: after a restart, exactly as of the last commit. */
+    PartitionChunks restore(ChunkLimits limits) {
+        List<OpenChunk> chunks = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> states = store.range(chunkStateKey(0), chunkStateKey(Long.MAX_VALUE))) {
+            while (states.hasNext()) {
+                KeyValue<Bytes, byte[]> state = states.next();
+                chunks.add(OpenChunk.deserialize(ByteBuffer.wrap(state.key.get(), 1, Long.BYTES).getLong(), state.value));
+            }
+        }
+        byte[] partitionState = store.get(PARTITION_STATE_KEY);
+        if (partitionState == null) {
+            return new PartitionChunks(limits, chunks, PartitionChunks.NO_STREAM_TIME, ArchivedRecord.NO_PREVIOUS_OFFSET);
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(partitionState);
+        return new PartitionChunks(limits, chunks, buffer.getLong(), buffer.getLong());
+    }
+
+    void putPartitionState(long streamTime, long lastOffset) {
+        store.put(PARTITION_STATE_KEY, ByteBuffer.allocate(2 * Long.BYTES).putLong(streamTime).putLong(lastOffset).array());
+    }
+
+    void putChunk(OpenChunk chunk) {
+        store.put(chunkStateKey(chunk.startOffset()), chunk.serialize());
+    }
+
+    void putRecord(long chunkStartOffset, ArchivedRecord record, byte[] serialized) {
+        store.put(recordKey(chunkStartOffset, record.offset()),
+                ByteBuffer.allocate(Long.BYTES + serialized.length).putLong(record.previousOffset()).put(serialized).array());
+    }
+
+    /** Calls {@code reader} with the chunk's records in offset order, then releases the store iterator. */
+    <T> T readChunk(long chunkStartOffset, ChunkReader<T> reader) throws java.io.IOException {
+        try (KeyValueIterator<Bytes, byte[]> entries = store.range(recordKey(chunkStartOffset, 0), recordKey(chunkStartOffset, Long.MAX_VALUE))) {
+            return reader.read(new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return entries.hasNext();
+                }
+
+                @Override
+                public ArchivedRecord next() {
+                    KeyValue<Bytes, byte[]> entry = entries.next();
+                    long offset = ByteBuffer.wrap(entry.key.get(), 1 + Long.BYTES, Long.BYTES).getLong();
+                    ByteBuffer value = ByteBuffer.wrap(entry.value);
+                    long previousOffset = value.getLong();
+                    byte[] serialized = new byte[value.remaining()];
+                    value.get(serialized);
+                    return ArchivedRecord.deserialize(offset, previousOffset, serialized);
+                }
+            });
+        }
+    }
+
+    /** Reads a chunk's records; the iterator is valid only during the call. */
+    @FunctionalInterface
+    interface ChunkReader<T> {
+        T read(Iterator<ArchivedRecord> records) throws java.io.IOException;
+    }
+
+    /** Removes a closed chunk: its records and its state. */
+    void deleteChunk(long chunkStartOffset) {
+        List<Bytes> keys = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> entries = store.range(recordKey(chunkStartOffset, 0), recordKey(chunkStartOffset, Long.MAX_VALUE))) {
+            entries.forEachRemaining(entry -> keys.add(entry.key));
+        }
+        keys.forEach(store::delete);
+        store.delete(chunkStateKey(chunkStartOffset));
+    }
+
+    private static Bytes chunkStateKey(long startOffset) {
+        return Bytes.wrap(ByteBuffer.allocate(1 + Long.BYTES).put(CHUNK_STATE).putLong(startOffset).array());
+    }
+
+    private static Bytes recordKey(long chunkStartOffset, long offset) {
+        return Bytes.wrap(ByteBuffer.allocate(1 + 2 * Long.BYTES).put(RECORD).putLong(chunkStartOffset).putLong(offset).array());
+    }
+}
