@@ -54,7 +54,7 @@ final class ArchiveProcessor implements Processor<byte[], byte[], Void, Void> {
     public void init(ProcessorContext<Void, Void> context) {
         this.context = context;
         this.partition = context.taskId().partition();
-        this.buffer = new ChunkBuffer(context.getStateStore(ChunkBuffer.STORE_NAME));
+        this.buffer = new ChunkBuffer(context.getStateStore(ChunkBuffer.RECORDS_STORE), context.getStateStore(ChunkBuffer.STATES_STORE));
         this.chunks = buffer.restore(settings.limits(input.partitions()));
         this.s3 = S3ClientFactory.create(settings.s3());
         this.uploader = new ChunkUploader(s3, settings.s3().bucket(), availability, settings.uploadRetryLimit());
@@ -81,7 +81,7 @@ final class ArchiveProcessor implements Processor<byte[], byte[], Void, Void> {
 
     /** Adds the record to its chunk in the store; returns the chunks that closed. */
     private List<OpenChunk> buffer(ArchivedRecord record) {
-        byte[] serialized = record.serialize();
+        byte[] serialized = record.serialize(ChunkBuffer.RECORD_VALUE_HEADER);
         PartitionChunks.Appended appended = chunks.append(record.offset(), record.timestamp(), serialized.length);
         buffer.putRecord(appended.chunk().startOffset(), record, serialized);
         if (appended.chunkStillOpen()) {

@@ -51,8 +51,10 @@ public final class ArchiveTopology implements OnepipeTopology {
     /** Adds the archive of {@code input} with {@code settings}; {@link #addTo(StreamsBuilder, TopologyContext)} looks both up. */
     static void addTo(StreamsBuilder builder, ArchiveSettings settings, InputTopic input) {
         S3Availability availability = new S3Availability(settings.s3().bucket());
-        builder.addStateStore(ChunkBuffer.storeBuilder());
+        builder.addStateStore(ChunkBuffer.recordsStoreBuilder());
+        builder.addStateStore(ChunkBuffer.statesStoreBuilder());
         builder.stream(input.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("ingest"))
-                .process(() -> new ArchiveProcessor(settings, input, availability), Named.as("buffer-and-flush"), ChunkBuffer.STORE_NAME);
+                .process(() -> new ArchiveProcessor(settings, input, availability), Named.as("buffer-and-flush"),
+                        ChunkBuffer.RECORDS_STORE, ChunkBuffer.STATES_STORE);
     }
 }

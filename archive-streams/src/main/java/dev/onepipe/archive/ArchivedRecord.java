@@ -64,7 +64,12 @@ public record ArchivedRecord(long offset, long previousOffset, long timestamp, b
      * length-prefixed, with length -1 for {@code null}.
      */
     public byte[] serialize() {
-        int size = Long.BYTES + lengthOf(key) + lengthOf(value) + Integer.BYTES;
+        return serialize(0);
+    }
+
+    /** {@link #serialize()} after {@code reserved} bytes left free for the caller. */
+    public byte[] serialize(int reserved) {
+        int size = reserved + Long.BYTES + lengthOf(key) + lengthOf(value) + Integer.BYTES;
         List<byte[]> headerKeys = new ArrayList<>(headers.size());
         for (Header header : headers) {
             byte[] headerKey = header.key().getBytes(StandardCharsets.UTF_8);
@@ -72,6 +77,7 @@ public record ArchivedRecord(long offset, long previousOffset, long timestamp, b
             size += lengthOf(headerKey) + lengthOf(header.value());
         }
         ByteBuffer buffer = ByteBuffer.allocate(size);
+        buffer.position(reserved);
         buffer.putLong(timestamp);
         putBytes(buffer, key);
         putBytes(buffer, value);
@@ -85,7 +91,12 @@ public record ArchivedRecord(long offset, long previousOffset, long timestamp, b
 
     /** Reads what {@link #serialize()} wrote, with the offsets kept in the buffer's key. */
     public static ArchivedRecord deserialize(long offset, long previousOffset, byte[] bytes) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        return deserialize(offset, previousOffset, bytes, 0);
+    }
+
+    /** {@link #deserialize(long, long, byte[])} of bytes written by {@link #serialize(int)} with {@code reserved} bytes in front. */
+    public static ArchivedRecord deserialize(long offset, long previousOffset, byte[] bytes, int reserved) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes, reserved, bytes.length - reserved);
         long timestamp = buffer.getLong();
         byte[] key = getBytes(buffer);
         byte[] value = getBytes(buffer);

@@ -16,51 +16,64 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The records of one partition's open chunks, in a persistent, changelogged key-value store. Under
- * exactly-once processing its changelog writes commit in the same transaction as the input offsets, so a
+ * The records of one partition's open chunks, in persistent, changelogged key-value stores. Under
+ * exactly-once processing their changelog writes commit in the same transaction as the input offsets, so a
  * committed offset always means the record is here or already in S3.
  *
- * <p>Keys are big-endian so RocksDB iterates them in order:
+ * <p>Two stores: the records ({@value #RECORDS_STORE}), each written once and deleted once, so without a
+ * cache in front; and the small, constantly rewritten states ({@value #STATES_STORE}), cached so only their
+ * latest values reach the changelog at each commit. Keys are big-endian so RocksDB iterates them in order:
  * <ul>
- *   <li>{@code 0x01}: the partition's stream time and last offset;</li>
- *   <li>{@code 0x02, start offset}: an open chunk's state;</li>
- *   <li>{@code 0x03, chunk start offset, offset}: a record, after its previous offset.</li>
+ *   <li>states {@code 0x01}: the partition's stream time and last offset;</li>
+ *   <li>states {@code 0x02, start offset}: an open chunk's state;</li>
+ *   <li>records {@code 0x03, chunk start offset, offset}: a record, after its previous offset.</li>
  * </ul>
- * A store holds one partition: Kafka Streams gives every input partition a task with its own store.
+ * A store holds one partition: Kafka Streams gives every input partition a task with its own stores.
  */
 final class ChunkBuffer {
 
-    static final String STORE_NAME = "archive-buffer";
+    static final String RECORDS_STORE = "archive-records";
+    static final String STATES_STORE = "archive-chunks";
     /** Changelog records carry whole input records plus a few bytes: allow for large ones. */
     private static final String CHANGELOG_MAX_MESSAGE_BYTES = String.valueOf(16 * 1024 * 1024);
 
+    /** A stored record's value starts with its previous offset. */
+    static final int RECORD_VALUE_HEADER = Long.BYTES;
     private static final byte PARTITION_STATE = 0x01;
     private static final byte CHUNK_STATE = 0x02;
     private static final byte RECORD = 0x03;
     private static final Bytes PARTITION_STATE_KEY = Bytes.wrap(new byte[] {PARTITION_STATE});
 
-    private final KeyValueStore<Bytes, byte[]> store;
+    private final KeyValueStore<Bytes, byte[]> records;
+    private final KeyValueStore<Bytes, byte[]> states;
 
-    ChunkBuffer(KeyValueStore<Bytes, byte[]> store) {
-        this.store = store;
+    ChunkBuffer(KeyValueStore<Bytes, byte[]> records, KeyValueStore<Bytes, byte[]> states) {
+        this.records = records;
+        this.states = states;
     }
 
-    static StoreBuilder<KeyValueStore<Bytes, byte[]>> storeBuilder() {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE_NAME), Serdes.Bytes(), Serdes.ByteArray())
-                .withCachingEnabled()
+    static StoreBuilder<KeyValueStore<Bytes, byte[]>> recordsStoreBuilder() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RECORDS_STORE), Serdes.Bytes(), Serdes.ByteArray())
+                .withCachingDisabled()
                 .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, CHANGELOG_MAX_MESSAGE_BYTES));
+    }
+
+    static StoreBuilder<KeyValueStore<Bytes, byte[]>> statesStoreBuilder() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATES_STORE), Serdes.Bytes(), Serdes.ByteArray())
+                .withCachingEnabled()
+                .withLoggingEnabled(Map.of());
     }
 
     /** The partition's chunks as the store holds them: after a restart, exactly as of the last commit. */
     PartitionChunks restore(ChunkLimits limits) {
         List<OpenChunk> chunks = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> states = store.range(chunkStateKey(0), chunkStateKey(Long.MAX_VALUE))) {
-            while (states.hasNext()) {
-                KeyValue<Bytes, byte[]> state = states.next();
+        try (KeyValueIterator<Bytes, byte[]> entries = states.range(chunkStateKey(0), chunkStateKey(Long.MAX_VALUE))) {
+            while (entries.hasNext()) {
+                KeyValue<Bytes, byte[]> state = entries.next();
                 chunks.add(OpenChunk.deserialize(ByteBuffer.wrap(state.key.get(), 1, Long.BYTES).getLong(), state.value));
             }
         }
-        byte[] partitionState = store.get(PARTITION_STATE_KEY);
+        byte[] partitionState = states.get(PARTITION_STATE_KEY);
         if (partitionState == null) {
             return new PartitionChunks(limits, chunks, PartitionChunks.NO_STREAM_TIME, ArchivedRecord.NO_PREVIOUS_OFFSET);
         }
@@ -69,21 +82,22 @@ final class ChunkBuffer {
     }
 
     void putPartitionState(long streamTime, long lastOffset) {
-        store.put(PARTITION_STATE_KEY, ByteBuffer.allocate(2 * Long.BYTES).putLong(streamTime).putLong(lastOffset).array());
+        states.put(PARTITION_STATE_KEY, ByteBuffer.allocate(2 * Long.BYTES).putLong(streamTime).putLong(lastOffset).array());
     }
 
     void putChunk(OpenChunk chunk) {
-        store.put(chunkStateKey(chunk.startOffset()), chunk.serialize());
+        states.put(chunkStateKey(chunk.startOffset()), chunk.serialize());
     }
 
-    void putRecord(long chunkStartOffset, ArchivedRecord record, byte[] serialized) {
-        store.put(recordKey(chunkStartOffset, record.offset()),
-                ByteBuffer.allocate(Long.BYTES + serialized.length).putLong(record.previousOffset()).put(serialized).array());
+    /** Stores a record given as {@link ArchivedRecord#serialize(int)} with {@link #RECORD_VALUE_HEADER} bytes free in front. */
+    void putRecord(long chunkStartOffset, ArchivedRecord record, byte[] serializedAfterHeader) {
+        ByteBuffer.wrap(serializedAfterHeader).putLong(record.previousOffset());
+        records.put(recordKey(chunkStartOffset, record.offset()), serializedAfterHeader);
     }
 
     /** Calls {@code reader} with the chunk's records in offset order, then releases the store iterator. */
     <T> T readChunk(long chunkStartOffset, ChunkReader<T> reader) throws java.io.IOException {
-        try (KeyValueIterator<Bytes, byte[]> entries = store.range(recordKey(chunkStartOffset, 0), recordKey(chunkStartOffset, Long.MAX_VALUE))) {
+        try (KeyValueIterator<Bytes, byte[]> entries = records.range(recordKey(chunkStartOffset, 0), recordKey(chunkStartOffset, Long.MAX_VALUE))) {
             return reader.read(new Iterator<>() {
                 @Override
                 public boolean hasNext() {
@@ -94,11 +108,8 @@ final class ChunkBuffer {
                 public ArchivedRecord next() {
                     KeyValue<Bytes, byte[]> entry = entries.next();
                     long offset = ByteBuffer.wrap(entry.key.get(), 1 + Long.BYTES, Long.BYTES).getLong();
-                    ByteBuffer value = ByteBuffer.wrap(entry.value);
-                    long previousOffset = value.getLong();
-                    byte[] serialized = new byte[value.remaining()];
-                    value.get(serialized);
-                    return ArchivedRecord.deserialize(offset, previousOffset, serialized);
+                    long previousOffset = ByteBuffer.wrap(entry.value).getLong();
+                    return ArchivedRecord.deserialize(offset, previousOffset, entry.value, RECORD_VALUE_HEADER);
                 }
             });
         }
@@ -113,11 +124,11 @@ final class ChunkBuffer {
     /** Removes a closed chunk: its records and its state. */
     void deleteChunk(long chunkStartOffset) {
         List<Bytes> keys = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> entries = store.range(recordKey(chunkStartOffset, 0), recordKey(chunkStartOffset, Long.MAX_VALUE))) {
+        try (KeyValueIterator<Bytes, byte[]> entries = records.range(recordKey(chunkStartOffset, 0), recordKey(chunkStartOffset, Long.MAX_VALUE))) {
             entries.forEachRemaining(entry -> keys.add(entry.key));
         }
-        keys.forEach(store::delete);
-        store.delete(chunkStateKey(chunkStartOffset));
+        keys.forEach(records::delete);
+        states.delete(chunkStateKey(chunkStartOffset));
     }
 
     private static Bytes chunkStateKey(long startOffset) {

@@ -81,6 +81,8 @@ public final class ParquetChunkFormat {
                 .withCompressionCodec(CompressionCodecName.SNAPPY)
                 .withRowGroupSize((long) ROW_GROUP_BYTES)
                 .withPageSize(PAGE_BYTES)
+                .withDictionaryEncoding("offset", false)
+                .withDictionaryEncoding("previous_offset", false)
                 .withDictionaryEncoding("key", false)
                 .withDictionaryEncoding("value", false)
                 .withExtraMetaData(Map.of(TOPIC_METADATA, topic, PARTITION_METADATA, String.valueOf(partition)))
@@ -129,8 +131,11 @@ public final class ParquetChunkFormat {
 
         private RecordIterator(InputFile file, Schema projection) throws IOException {
             Configuration configuration = new Configuration(false);
-            AvroReadSupport.setRequestedProjection(configuration, projection);
-            AvroReadSupport.setAvroReadSchema(configuration, projection);
+            if (projection == OFFSETS_SCHEMA) {
+                // The whole row is read with the file's own schema; a projection is only worth it to skip columns.
+                AvroReadSupport.setRequestedProjection(configuration, projection);
+                AvroReadSupport.setAvroReadSchema(configuration, projection);
+            }
             this.reader = AvroParquetReader.<GenericRecord>builder(file).withDataModel(GenericData.get()).withConf(configuration).build();
             this.offsetsOnly = projection == OFFSETS_SCHEMA;
             this.next = reader.read();

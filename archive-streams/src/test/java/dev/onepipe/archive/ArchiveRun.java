@@ -66,6 +66,23 @@ final class ArchiveRun {
         return report;
     }
 
+    /** Every archived record per partition, in offset order, read with the archive's own reader. */
+    static Map<Integer, java.util.List<ArchivedRecord>> readArchive(S3Settings s3, String topic) {
+        Map<Integer, java.util.List<ArchivedRecord>> records = new java.util.HashMap<>();
+        try (S3Client client = S3ClientFactory.create(s3);
+             ArchiveReader reader = new ArchiveReader(client, s3.bucket(), new ArchiveLayout("raw"))) {
+            reader.list(topic).stream().collect(java.util.stream.Collectors.groupingBy(ArchiveLayout.ChunkObject::partition))
+                    .forEach((partition, objects) -> {
+                        java.util.List<ArchivedRecord> partitionRecords = new java.util.ArrayList<>();
+                        try (ArchiveReader.PartitionRecords merged = reader.records(objects, false, (object, metadata) -> { })) {
+                            merged.forEachRemaining(partitionRecords::add);
+                        }
+                        records.put(partition, partitionRecords);
+                    });
+        }
+        return records;
+    }
+
     static long archivedRecords(VerificationReport report) {
         return report.partitions().stream().mapToLong(VerificationReport.PartitionReport::records).sum();
     }

@@ -43,6 +43,12 @@ record GeneratedRecords(int recordsPerPartition, Instant start, Duration span, d
 
     /** Produces to every partition of {@code topic}, one transaction per batch; every 20th batch is aborted. */
     void produce(String bootstrapServers, String topic, int partitions) {
+        produceSlowly(bootstrapServers, topic, partitions, Duration.ZERO);
+    }
+
+    /** As {@link #produce}, spread evenly over about {@code duration}. */
+    void produceSlowly(String bootstrapServers, String topic, int partitions, Duration duration) {
+        long started = System.nanoTime();
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, Object> config = Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -69,6 +75,20 @@ record GeneratedRecords(int recordsPerPartition, Instant start, Duration span, d
                     }
                 }
                 producer.commitTransaction();
+                pace(started, duration, last);
+            }
+        }
+    }
+
+    private void pace(long started, Duration duration, int produced) {
+        long due = started + duration.toNanos() * produced / recordsPerPartition;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+            try {
+                Thread.sleep(wait / 1_000_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while producing", e);
             }
         }
     }
