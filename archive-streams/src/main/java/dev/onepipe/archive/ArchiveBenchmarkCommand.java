@@ -65,13 +65,17 @@ final class ArchiveBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the topic (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = {"-s", "--set"}, paramLabel = "<key=value>", description = "An archive or Kafka Streams setting, e.g. --set num.stream.threads=2. Repeatable.")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
     private final PrintStream out = System.out;
 
     @Override
     public Integer call() throws Exception {
         String topic = "bench-archive";
         Path stateRoot = Files.createTempDirectory("onepipe-bench-archive-");
-        out.printf(Locale.ROOT, "onepipe bench archive: %,d records of %,d bytes on %d partitions%n", records, recordBytes, partitions);
+        out.printf(Locale.ROOT, "onepipe bench archive: %,d records of %,d bytes on %d partitions%s%n", records, recordBytes, partitions,
+                overrides.isEmpty() ? "" : ", with " + overrides);
         try (EmbeddedRuntime runtime = EmbeddedRuntime.start();
              Admin admin = Admin.create(Map.of("bootstrap.servers", runtime.bootstrapServers()))) {
             admin.createTopics(Set.of(new NewTopic(topic, partitions, (short) 1))).all().get();
@@ -85,6 +89,7 @@ final class ArchiveBenchmarkCommand implements Callable<Integer> {
             settings.put(TopologyRunner.STATE_ROOT, stateRoot.toString());
             // The open tail of each partition goes up after a second instead of a minute, so "all in S3" comes soon after the last record.
             settings.put(ArchiveSettings.IDLE_FLUSH_MS, "1000");
+            settings.putAll(overrides);
             ArchiveTopology archive = new ArchiveTopology();
             OnepipeConfig config = TopologyRunner.configure(archive, Map.of(), Map.of(), settings);
             TopologyContext context = new TopologyContext(archive.name(), Optional.empty(), topic, config);

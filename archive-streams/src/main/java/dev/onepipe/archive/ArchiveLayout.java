@@ -66,8 +66,12 @@ public record ArchiveLayout(String prefix) {
                 || !matcher.group("partition").equals(matcher.group("filePartition"))) {
             return Optional.empty();
         }
-        Instant hourStart = Instant.parse(matcher.group("date") + "T" + matcher.group("hour") + ":00:00Z");
-        return Optional.of(new ChunkObject(key, matcher.group("topic"), Integer.parseInt(matcher.group("partition")),
-                hourStart.getEpochSecond() / 3600, Long.parseLong(matcher.group("offset"))));
+        try {
+            Instant hourStart = Instant.parse(matcher.group("date") + "T" + matcher.group("hour") + ":00:00Z");
+            return Optional.of(new ChunkObject(key, matcher.group("topic"), Integer.parseInt(matcher.group("partition")),
+                    hourStart.getEpochSecond() / 3600, Long.parseLong(matcher.group("offset"))));
+        } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 }

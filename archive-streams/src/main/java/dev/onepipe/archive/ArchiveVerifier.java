@@ -132,7 +132,8 @@ public final class ArchiveVerifier {
                     first = record.offset();
                     firstPrevious = record.previousOffset();
                     rangeStart = record.offset();
-                } else if (record.offset() == previous) {
+                } else if (record.offset() <= previous) {
+                    // Seen already (or misplaced in an object named after a later start offset): archived twice.
                     duplicates.add(record.offset());
                     continue;
                 } else if (record.previousOffset() != previous) {

@@ -33,5 +33,7 @@ class ArchiveLayoutTest {
         assertTrue(layout.parse("raw/widgets/_manifest.json").isEmpty());
         assertTrue(layout.parse("clean/widgets/partition=3/dt=2026-11-22/hour=07/widgets+3+00000000000000012345.parquet").isEmpty());
         assertTrue(layout.parse("raw/widgets/partition=3/dt=2026-11-22/hour=07/widgets+4+00000000000000012345.parquet").isEmpty());
+        assertTrue(layout.parse("raw/widgets/partition=3/dt=2026-11-22/hour=07/widgets+3+99999999999999999999.parquet").isEmpty());
+        assertTrue(layout.parse("raw/widgets/partition=3/dt=2026-11-22/hour=25/widgets+3+00000000000000012345.parquet").isEmpty());
     }
 }
