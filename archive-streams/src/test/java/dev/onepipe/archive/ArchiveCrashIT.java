@@ -52,6 +52,7 @@ class ArchiveCrashIT {
         Path log = temporary.resolve("archive.log");
         SplittableRandom random = new SplittableRandom(3);
 
+        long started = System.nanoTime();
         Process archive = startArchive(topic, stateRoot, log);
         for (int kill = 0; kill < KILL_AT_SHARE_COMMITTED.length; kill++) {
             awaitCommitted(topic, (long) (KILL_AT_SHARE_COMMITTED[kill] * RECORDS), archive, log);
@@ -62,6 +63,7 @@ class ArchiveCrashIT {
                 deleteRecursively(stateRoot);
             }
             archive = startArchive(topic, stateRoot, log);
+            System.out.printf("kill %d at %,d committed, %d s into the run%n", kill + 1, committed(topic), (System.nanoTime() - started) / 1_000_000_000);
         }
 
         VerificationReport report;
@@ -86,6 +88,8 @@ class ArchiveCrashIT {
         Map<String, String> settings = ArchiveRun.testSettings(RUNTIME.bootstrapServers(), RUNTIME.s3Settings(), stateRoot);
         // A state folder lost with the process means a new transactional id: keep the killed one's open transaction short.
         settings.put(ArchiveSettings.TRANSACTION_TIMEOUT_MS, "10000");
+        // Static membership: the restarted process takes the killed one's place at once instead of after its session timeout.
+        settings.put("main.consumer.group.instance.id", "archive-crash-test");
         settings.forEach((key, value) -> {
             command.add("--set");
             command.add(key + "=" + value);
