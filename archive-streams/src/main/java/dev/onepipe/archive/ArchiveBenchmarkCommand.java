@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -79,10 +80,16 @@ final class ArchiveBenchmarkCommand implements Callable<Integer> {
         try (EmbeddedRuntime runtime = EmbeddedRuntime.start();
              Admin admin = Admin.create(Map.of("bootstrap.servers", runtime.bootstrapServers()))) {
             admin.createTopics(Set.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+            long producing = System.nanoTime();
             long bytes = produce(runtime.bootstrapServers(), topic);
+            Result producer = new Result(records, bytes, Duration.ofNanos(System.nanoTime() - producing));
 
             Duration ceiling = readWithPlainConsumer(runtime.bootstrapServers(), topic);
             Result consumer = new Result(records, bytes, ceiling);
+            Result s3Writes;
+            try (S3Client s3 = S3ClientFactory.create(runtime.s3Settings())) {
+                s3Writes = new Result(records, bytes, writeToS3(s3, runtime.bucket(), bytes));
+            }
 
             resetPeakHeap();
             Map<String, String> settings = new LinkedHashMap<>(runtime.clientConfig());
@@ -111,6 +118,8 @@ final class ArchiveBenchmarkCommand implements Callable<Integer> {
             Result archived = new Result(records, bytes, archiveTime);
             out.println();
             out.printf(Locale.ROOT, "  plain KafkaConsumer (ceiling): %s%n", consumer);
+            out.printf(Locale.ROOT, "  for scale, the same bytes written by a plain KafkaProducer: %s%n", producer);
+            out.printf(Locale.ROOT, "  for scale, the same bytes PUT to the S3 endpoint in 8 MiB parts: %s%n", s3Writes);
             out.printf(Locale.ROOT, "  archive, until every record is in S3: %s  (%,d objects; offsets committed after %.1f s)%n",
                     archived, objects, committedTime.toNanos() / 1e9);
             out.printf(Locale.ROOT, "  ratio archive / ceiling: %.2f (target >= 0.70)%n", archived.recordsPerSecond() / consumer.recordsPerSecond());
@@ -205,6 +214,24 @@ final class ArchiveBenchmarkCommand implements Callable<Integer> {
         throw new IllegalStateException("The archive did not commit every record within " + TIMEOUT.toMinutes() + " minutes");
     }
 
+    /** Uploads {@code bytes} random bytes in 8 MiB multipart parts, the way the archive does; returns the time taken. */
+    private static Duration writeToS3(S3Client s3, String bucket, long bytes) {
+        byte[] part = new byte[ChunkUploader.PART_BYTES];
+        new SplittableRandom(7).nextBytes(part);
+        long started = System.nanoTime();
+        long written = 0;
+        for (int object = 0; written < bytes; object++) {
+            MultipartUploadStream stream = new MultipartUploadStream(s3, bucket, "bench-s3-ceiling/object-" + object, Map.of(), ChunkUploader.PART_BYTES);
+            for (int parts = 0; parts < 8 && written < bytes; parts++) {
+                int length = (int) Math.min(part.length, bytes - written);
+                stream.write(part, 0, length);
+                written += length;
+            }
+            stream.close();
+        }
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
     /** Waits until the objects' record counts add up to every record; returns the object count. */
     private long awaitAllInS3(S3Client s3, String bucket, String prefix) throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
@@ -240,7 +267,7 @@ final class ArchiveBenchmarkCommand implements Callable<Integer> {
 
     private static void deleteQuietly(Path directory) {
         try (var paths = Files.walk(directory)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -3,6 +3,7 @@ package dev.onepipe.archive;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -70,7 +71,7 @@ public record ArchiveLayout(String prefix) {
             Instant hourStart = Instant.parse(matcher.group("date") + "T" + matcher.group("hour") + ":00:00Z");
             return Optional.of(new ChunkObject(key, matcher.group("topic"), Integer.parseInt(matcher.group("partition")),
                     hourStart.getEpochSecond() / 3600, Long.parseLong(matcher.group("offset"))));
-        } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
+        } catch (DateTimeParseException | NumberFormatException e) {
             return Optional.empty();
         }
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -170,7 +171,7 @@ public final class ArchiveReplay {
                     ? Math.max(needed, admin.describeTopics(Set.of(request.topic())).allTopicNames().get(CHECK_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
                             .get(request.topic()).partitions().size())
                     : needed;
-            admin.createTopics(Set.of(new NewTopic(request.targetTopic(), java.util.Optional.of(count), java.util.Optional.empty())))
+            admin.createTopics(Set.of(new NewTopic(request.targetTopic(), Optional.of(count), Optional.empty())))
                     .all().get(CHECK_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             out.printf("  created topic %s with %d partitions%n", request.targetTopic(), count);
             return true;

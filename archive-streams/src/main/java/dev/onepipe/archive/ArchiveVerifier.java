@@ -1,14 +1,16 @@
 package dev.onepipe.archive;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -60,7 +62,7 @@ public final class ArchiveVerifier {
     public VerificationReport verify(String topic, String location, String consumerGroup) {
         try {
             Map<Integer, List<ChunkObject>> objects = reader.list(topic).stream().collect(Collectors.groupingBy(ChunkObject::partition));
-            Set<Integer> partitions = new java.util.TreeSet<>(objects.keySet());
+            Set<Integer> partitions = new TreeSet<>(objects.keySet());
             if (admin.listTopics().names().get(60, TimeUnit.SECONDS).contains(topic)) {
                 admin.describeTopics(Set.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS).get(topic).partitions()
                         .forEach(info -> partitions.add(info.partition()));
@@ -69,7 +71,7 @@ public final class ArchiveVerifier {
                     .partitionsToOffsetAndMetadata().get(60, TimeUnit.SECONDS);
             Map<TopicPartition, OffsetSpec> earliestSpec = partitions.stream()
                     .collect(Collectors.toMap(partition -> new TopicPartition(topic, partition), partition -> OffsetSpec.earliest()));
-            Map<TopicPartition, Long> earliest = new java.util.HashMap<>();
+            Map<TopicPartition, Long> earliest = new HashMap<>();
             if (!earliestSpec.isEmpty() && admin.listTopics().names().get(60, TimeUnit.SECONDS).contains(topic)) {
                 admin.listOffsets(earliestSpec).all().get(60, TimeUnit.SECONDS).forEach((partition, info) -> earliest.put(partition, info.offset()));
             }
@@ -95,7 +97,7 @@ public final class ArchiveVerifier {
     }
 
     private KafkaConsumer<byte[], byte[]> newConsumer() {
-        Map<String, Object> config = new java.util.HashMap<>(consumerConfig);
+        Map<String, Object> config = new HashMap<>(consumerConfig);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);

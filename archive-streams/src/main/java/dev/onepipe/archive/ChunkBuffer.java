@@ -1,5 +1,6 @@
 package dev.onepipe.archive;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -96,7 +97,7 @@ final class ChunkBuffer {
     }
 
     /** Calls {@code reader} with the chunk's records in offset order, then releases the store iterator. */
-    <T> T readChunk(long chunkStartOffset, ChunkReader<T> reader) throws java.io.IOException {
+    <T> T readChunk(long chunkStartOffset, ChunkReader<T> reader) throws IOException {
         try (KeyValueIterator<Bytes, byte[]> entries = records.range(recordKey(chunkStartOffset, 0), recordKey(chunkStartOffset, Long.MAX_VALUE))) {
             return reader.read(new Iterator<>() {
                 @Override
@@ -118,7 +119,7 @@ final class ChunkBuffer {
     /** Reads a chunk's records; the iterator is valid only during the call. */
     @FunctionalInterface
     interface ChunkReader<T> {
-        T read(Iterator<ArchivedRecord> records) throws java.io.IOException;
+        T read(Iterator<ArchivedRecord> records) throws IOException;
     }
 
     /** Removes a closed chunk: its records and its state. */

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashSet;
@@ -78,7 +79,7 @@ final class ReplayCommand implements Callable<Integer> {
                 return LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC);
             }
             if (text.endsWith("Z") || text.matches(".*[+-]\\d{2}:\\d{2}$")) {
-                return java.time.OffsetDateTime.parse(text).toInstant();
+                return OffsetDateTime.parse(text).toInstant();
             }
             return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException e) {
