@@ -1,0 +1,275 @@
+package dev.onepipe.archive;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.cli.ProgressLine;
+import dev.onepipe.core.config.OnepipeConfig;
+import dev.onepipe.core.embedded.EmbeddedRuntime;
+import dev.onepipe.core.runtime.TopologyRunner;
+import dev.onepipe.core.s3.S3ClientFactory;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+/**
+ * {@code onepipe bench archive}: the archive's throughput on the embedded broker and S3 endpoint, next to the
+ * throughput of a plain {@link KafkaConsumer} reading the same topic in the same run (the ceiling: the archive
+ * cannot read faster than a consumer that does nothing with the records).
+ */
+@Command(name = "archive", mixinStandardHelpOptions = true,
+        description = {"Archive throughput (records/s, MB/s) for fixed-size records on the embedded broker and S3 endpoint,",
+            "as a ratio to a plain KafkaConsumer reading the same topic in the same run; and the peak heap."})
+final class ArchiveBenchmarkCommand implements Callable<Integer> {
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(20);
+
+    @Option(names = "--records", defaultValue = "300000", description = "Records to produce (default: ${DEFAULT-VALUE}).")
+    int records;
+
+    @Option(names = "--record-bytes", defaultValue = "1024", description = "Value size of each record (default: ${DEFAULT-VALUE}).")
+    int recordBytes;
+
+    @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the topic (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = {"-s", "--set"}, paramLabel = "<key=value>", description = "An archive or Kafka Streams setting, e.g. --set num.stream.threads=2. Repeatable.")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    private final PrintStream out = System.out;
+
+    @Override
+    public Integer call() throws Exception {
+        String topic = "bench-archive";
+        Path stateRoot = Files.createTempDirectory("onepipe-bench-archive-");
+        out.printf(Locale.ROOT, "onepipe bench archive: %,d records of %,d bytes on %d partitions%s%n", records, recordBytes, partitions,
+                overrides.isEmpty() ? "" : ", with " + overrides);
+        try (EmbeddedRuntime runtime = EmbeddedRuntime.start();
+             Admin admin = Admin.create(Map.of("bootstrap.servers", runtime.bootstrapServers()))) {
+            admin.createTopics(Set.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+            long producing = System.nanoTime();
+            long bytes = produce(runtime.bootstrapServers(), topic);
+            Result producer = new Result(records, bytes, Duration.ofNanos(System.nanoTime() - producing));
+
+            Duration ceiling = readWithPlainConsumer(runtime.bootstrapServers(), topic);
+            Result consumer = new Result(records, bytes, ceiling);
+            Result s3Writes;
+            try (S3Client s3 = S3ClientFactory.create(runtime.s3Settings())) {
+                s3Writes = new Result(records, bytes, writeToS3(s3, runtime.bucket(), bytes));
+            }
+
+            resetPeakHeap();
+            Map<String, String> settings = new LinkedHashMap<>(runtime.clientConfig());
+            settings.put(TopologyRunner.STATE_ROOT, stateRoot.toString());
+            // The open tail of each partition goes up after a second instead of a minute, so "all in S3" comes soon after the last record.
+            settings.put(ArchiveSettings.IDLE_FLUSH_MS, "1000");
+            settings.putAll(overrides);
+            ArchiveTopology archive = new ArchiveTopology();
+            OnepipeConfig config = TopologyRunner.configure(archive, Map.of(), Map.of(), settings);
+            TopologyContext context = new TopologyContext(archive.name(), Optional.empty(), topic, config);
+            Duration committedTime;
+            Duration archiveTime;
+            long objects;
+            try (TopologyRunner runner = TopologyRunner.start(archive, context);
+                 S3Client s3 = S3ClientFactory.create(runtime.s3Settings())) {
+                if (!runner.awaitRunning(Duration.ofMinutes(2))) {
+                    throw new IllegalStateException("The archive did not start within 2 minutes");
+                }
+                long started = System.nanoTime();
+                awaitCommitted(admin, context.applicationId(), topic);
+                committedTime = Duration.ofNanos(System.nanoTime() - started);
+                objects = awaitAllInS3(s3, runtime.bucket(), new ArchiveLayout("raw").topicPrefix(topic));
+                archiveTime = Duration.ofNanos(System.nanoTime() - started);
+            }
+            long peakHeap = peakHeap();
+            Result archived = new Result(records, bytes, archiveTime);
+            out.println();
+            out.printf(Locale.ROOT, "  plain KafkaConsumer (ceiling): %s%n", consumer);
+            out.printf(Locale.ROOT, "  for scale, the same bytes written by a plain KafkaProducer: %s%n", producer);
+            out.printf(Locale.ROOT, "  for scale, the same bytes PUT to the S3 endpoint in 8 MiB parts: %s%n", s3Writes);
+            out.printf(Locale.ROOT, "  archive, until every record is in S3: %s  (%,d objects; offsets committed after %.1f s)%n",
+                    archived, objects, committedTime.toNanos() / 1e9);
+            out.printf(Locale.ROOT, "  ratio archive / ceiling: %.2f (target >= 0.70)%n", archived.recordsPerSecond() / consumer.recordsPerSecond());
+            out.printf(Locale.ROOT, "  peak heap while archiving (whole JVM: broker, S3 endpoint and archive): %,d MB of %,d MB max%n",
+                    peakHeap / (1024 * 1024), Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        } finally {
+            deleteQuietly(stateRoot);
+        }
+        return 0;
+    }
+
+    private record Result(long records, long bytes, Duration duration) {
+        double recordsPerSecond() {
+            return records / Math.max(1e-9, duration.toNanos() / 1e9);
+        }
+
+        @Override
+        public String toString() {
+            double seconds = Math.max(1e-9, duration.toNanos() / 1e9);
+            return String.format(Locale.ROOT, "%,.0f records/s, %,.1f MB/s (%,d records in %.1f s)", records / seconds, bytes / 1e6 / seconds, records, seconds);
+        }
+    }
+
+    private long produce(String bootstrapServers, String topic) {
+        SplittableRandom random = new SplittableRandom(42);
+        Map<String, Object> config = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.LINGER_MS_CONFIG, 20,
+                ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+        ProgressLine progress = new ProgressLine(out, "producing " + topic, records);
+        long bytes = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int index = 0; index < records; index++) {
+                byte[] key = new byte[16];
+                byte[] value = new byte[recordBytes];
+                random.nextBytes(key);
+                random.nextBytes(value);
+                producer.send(new ProducerRecord<>(topic, index % partitions, key, value));
+                bytes += key.length + value.length;
+                progress.update(index + 1);
+            }
+        }
+        progress.finish(records);
+        return bytes;
+    }
+
+    private Duration readWithPlainConsumer(String bootstrapServers, String topic) {
+        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        ProgressLine progress = new ProgressLine(out, "plain consumer reading " + topic, records);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> topicPartitions = new ArrayList<>();
+            for (int partition = 0; partition < partitions; partition++) {
+                topicPartitions.add(new TopicPartition(topic, partition));
+            }
+            long started = System.nanoTime();
+            consumer.assign(topicPartitions);
+            consumer.seekToBeginning(topicPartitions);
+            long read = 0;
+            long deadline = started + TIMEOUT.toNanos();
+            while (read < records && System.nanoTime() < deadline) {
+                ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(200));
+                read += batch.count();
+                progress.update(read);
+            }
+            Duration duration = Duration.ofNanos(System.nanoTime() - started);
+            progress.finish(read);
+            return duration;
+        }
+    }
+
+    private void awaitCommitted(Admin admin, String group, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+        for (int partition = 0; partition < partitions; partition++) {
+            latest.put(new TopicPartition(topic, partition), OffsetSpec.latest());
+        }
+        Map<TopicPartition, Long> end = new LinkedHashMap<>();
+        admin.listOffsets(latest).all().get().forEach((partition, info) -> end.put(partition, info.offset()));
+        ProgressLine progress = new ProgressLine(out, "archiving " + topic, records);
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS);
+            long done = committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
+            progress.update(Math.min(records, done));
+            if (end.entrySet().stream().allMatch(entry -> committed.containsKey(entry.getKey())
+                    && committed.get(entry.getKey()).offset() >= entry.getValue())) {
+                progress.finish(records);
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("The archive did not commit every record within " + TIMEOUT.toMinutes() + " minutes");
+    }
+
+    /** Uploads {@code bytes} random bytes in 8 MiB multipart parts, the way the archive does; returns the time taken. */
+    private static Duration writeToS3(S3Client s3, String bucket, long bytes) {
+        byte[] part = new byte[ChunkUploader.PART_BYTES];
+        new SplittableRandom(7).nextBytes(part);
+        long started = System.nanoTime();
+        long written = 0;
+        for (int object = 0; written < bytes; object++) {
+            MultipartUploadStream stream = new MultipartUploadStream(s3, bucket, "bench-s3-ceiling/object-" + object, Map.of(), ChunkUploader.PART_BYTES);
+            for (int parts = 0; parts < 8 && written < bytes; parts++) {
+                int length = (int) Math.min(part.length, bytes - written);
+                stream.write(part, 0, length);
+                written += length;
+            }
+            stream.close();
+        }
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    /** Waits until the objects' record counts add up to every record; returns the object count. */
+    private long awaitAllInS3(S3Client s3, String bucket, String prefix) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            long archived = 0;
+            long objects = 0;
+            for (var object : s3.listObjectsV2Paginator(request -> request.bucket(bucket).prefix(prefix)).contents()) {
+                try {
+                    String count = s3.headObject(request -> request.bucket(bucket).key(object.key())).metadata().get(ArchiveProcessor.RECORD_COUNT_METADATA);
+                    archived += Long.parseLong(count);
+                    objects++;
+                } catch (NoSuchKeyException e) {
+                    // Listed while being replaced (an idle-flushed chunk closing): count it on the next round.
+                    archived = Long.MIN_VALUE;
+                }
+            }
+            if (archived >= records) {
+                return objects;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("The archive did not put every record in S3 within " + TIMEOUT.toMinutes() + " minutes");
+    }
+
+    private static void resetPeakHeap() {
+        ManagementFactory.getMemoryPoolMXBeans().stream().filter(pool -> pool.getType() == MemoryType.HEAP).forEach(MemoryPoolMXBean::resetPeakUsage);
+    }
+
+    private static long peakHeap() {
+        return ManagementFactory.getMemoryPoolMXBeans().stream().filter(pool -> pool.getType() == MemoryType.HEAP)
+                .mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
+    }
+
+    private static void deleteQuietly(Path directory) {
+        try (var paths = Files.walk(directory)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
