@@ -1,6 +1,8 @@
 package dev.onepipe.launcher;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -75,7 +77,8 @@ final class DemoCommand implements Callable<Integer> {
             Map<String, Object> clientConfig = Map.of("bootstrap.servers", runtime.bootstrapServers());
             MetadataCatalog catalog = registerSampleDatasets(clientConfig);
             createTopics(runtime, catalog);
-            publishSampleTraffic(runtime, clientConfig, catalog);
+            Map<String, Long> published = publishSampleTraffic(runtime, clientConfig, catalog);
+            archiveSampleDatasets(runtime, catalog, published);
             runTopologies();
         }
         out.println();
@@ -115,7 +118,22 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private void publishSampleTraffic(EmbeddedRuntime runtime, Map<String, Object> clientConfig, MetadataCatalog catalog) {
+    private void archiveSampleDatasets(EmbeddedRuntime runtime, MetadataCatalog catalog, Map<String, Long> published) throws Exception {
+        out.println("Archiving every sample dataset to S3 (archive topology, one instance per dataset)...");
+        long started = System.nanoTime();
+        Path stateRoot = Files.createTempDirectory("onepipe-demo-state");
+        List<DemoArchive.ArchivedDataset> archived = DemoArchive.archive(runtime, catalog, published, stateRoot);
+        long objects = archived.stream().mapToLong(dataset -> dataset.objectKeys().size()).sum();
+        summary.add(String.format(Locale.ROOT, "Archive: %,d objects in s3://%s/raw/ in %.1f s; 'archive verify': %s",
+                objects, runtime.bucket(), (System.nanoTime() - started) / 1e9,
+                archived.stream().allMatch(DemoArchive.ArchivedDataset::exactlyOnce) ? "every offset exactly once" : "GAPS OR DUPLICATES"));
+        for (DemoArchive.ArchivedDataset dataset : archived) {
+            summary.add(String.format(Locale.ROOT, "  %-10s %,7d records in %,3d objects, e.g. %s", dataset.dataset(), dataset.records(),
+                    dataset.objectKeys().size(), dataset.objectKeys().get(0)));
+        }
+    }
+
+    private Map<String, Long> publishSampleTraffic(EmbeddedRuntime runtime, Map<String, Object> clientConfig, MetadataCatalog catalog) {
         WidgetGenerator widgets = new WidgetGenerator(WidgetGeneratorConfig.builder().seed(seed).recordCount(records).build());
         AdTrafficGenerator adTraffic = new AdTrafficGenerator(AdTrafficGeneratorConfig.builder().seed(seed)
                 .servedCount(Math.max(1, records / 4)).build());
@@ -135,8 +153,11 @@ final class DemoCommand implements Callable<Integer> {
         }
         long botEvents = Stream.of(SampleDatasets.AD_SERVED, SampleDatasets.AD_VIEWS, SampleDatasets.AD_CLICKS)
                 .mapToLong(stream -> adTraffic.tally().droppedCount(stream, DropReason.BOT_IP)).sum();
+        Map<String, Long> totals = new LinkedHashMap<>();
+        published.values().forEach(dataset -> totals.put(dataset.dataset(), dataset.total()));
         summary.add(String.format(Locale.ROOT, "Generated on purpose: widgets %,d duplicates, %,d out of order, %,d late; ads %,d from bot IPs",
                 widgets.tally().duplicateCount(), widgets.tally().outOfOrderCount(), widgets.tally().lateCount(), botEvents));
+        return totals;
     }
 
     private static long countRecords(EmbeddedRuntime runtime, String topic) {
@@ -164,8 +185,6 @@ final class DemoCommand implements Callable<Integer> {
             summary.add("Topologies: none in this build yet");
             return;
         }
-        Map<String, String> described = new LinkedHashMap<>();
-        topologies.forEach(topology -> described.put(topology.name(), topology.description()));
-        described.forEach((name, description) -> summary.add("Topology " + name + ": " + description));
+        summary.add("Topologies in this build: " + String.join(", ", topologies.stream().map(OnepipeTopology::name).toList()));
     }
 }

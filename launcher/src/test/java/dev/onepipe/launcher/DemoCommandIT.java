@@ -20,6 +20,8 @@ class DemoCommandIT {
             assertTrue(output.matches("(?s).*Embedded runtime started in [0-9,]+ ms.*"), output);
             assertTrue(output.contains("Registered 5 datasets: widgets"), output);
             assertTrue(output.matches("(?s).*Published +2,000 records to widgets .*; 2,000 read back.*"), output);
+            assertTrue(output.contains("'archive verify': every offset exactly once"), output);
+            assertTrue(output.matches("(?s).*widgets +2,000 records in +\\d+ objects, e\\.g\\. raw/widgets/partition=\\d/dt=.*"), output);
         }
     }
 }

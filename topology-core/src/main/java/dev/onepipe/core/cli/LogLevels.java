@@ -22,6 +22,11 @@ final class LogLevels {
         setIfAbsent("log.kafka", verbose ? "info" : "error");
         setIfAbsent("log.org.gaul", verbose ? "info" : "error");
         setIfAbsent("log.org.eclipse.jetty", verbose ? "info" : "error");
+        if (!verbose && Arrays.asList(arguments).contains("demo")) {
+            // The demo prints its own progress; every application's state changes would drown it.
+            setIfAbsent("log.dev.onepipe.core", "warn");
+            setIfAbsent("log.dev.onepipe.metadata", "warn");
+        }
         setIfAbsent("showDateTime", "true");
         setIfAbsent("dateTimeFormat", "HH:mm:ss.SSS");
         setIfAbsent("showThreadName", verbose ? "true" : "false");
