@@ -1,5 +1,6 @@
 package dev.onepipe.launcher;
 
+import dev.onepipe.core.testing.OnepipeProcess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,4 +1,4 @@
-package dev.onepipe.launcher;
+package dev.onepipe.core.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -17,8 +17,11 @@ import java.util.function.Predicate;
 
 import dev.onepipe.core.cli.OnepipeCommand;
 
-/** The onepipe command line in a separate JVM, as a user would run it, with its output read line by line. */
-final class OnepipeProcess implements AutoCloseable {
+/**
+ * {@code onepipe} in its own JVM on the test's classpath, as an operator runs it, with its output read line by
+ * line: for tests of what a process does when it is stopped with SIGTERM or killed with SIGKILL.
+ */
+public final class OnepipeProcess implements AutoCloseable {
 
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -38,7 +41,8 @@ final class OnepipeProcess implements AutoCloseable {
         reader.start();
     }
 
-    static OnepipeProcess start(String... arguments) {
+    /** Starts {@code onepipe <arguments>} with a 512 MB heap; standard error is merged into the output. */
+    public static OnepipeProcess start(String... arguments) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
@@ -54,17 +58,21 @@ final class OnepipeProcess implements AutoCloseable {
     }
 
     /** The first line matching {@code predicate} within {@code timeout}, or empty. */
-    Optional<String> awaitLine(Predicate<String> predicate, Duration timeout) throws InterruptedException {
+    public Optional<String> awaitLine(Predicate<String> predicate, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (String line : seen) {
-            if (predicate.test(line)) {
-                return Optional.of(line);
+        synchronized (seen) {
+            for (String line : seen) {
+                if (predicate.test(line)) {
+                    return Optional.of(line);
+                }
             }
         }
         while (System.nanoTime() < deadline) {
             String line = lines.poll(100, TimeUnit.MILLISECONDS);
             if (line != null) {
-                seen.add(line);
+                synchronized (seen) {
+                    seen.add(line);
+                }
                 if (predicate.test(line)) {
                     return Optional.of(line);
                 }
@@ -75,34 +83,43 @@ final class OnepipeProcess implements AutoCloseable {
         return Optional.empty();
     }
 
-    String output() {
-        lines.drainTo(seen);
-        return String.join("\n", seen);
+    /** Everything the process printed so far. */
+    public String output() {
+        synchronized (seen) {
+            lines.drainTo(seen);
+            return String.join("\n", seen);
+        }
+    }
+
+    /** Ends the process with SIGKILL: no shutdown hook, no commit, no clean close, as when a machine dies. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
     }
 
     /**
      * Sends SIGTERM with {@code kill}, as an operator or a container runtime would, and waits for the process to
      * end; returns its exit code. ({@code Process.destroy()} from inside the failsafe fork ended the child
-     * without its shutdown hooks running, which is not what this test is about.)
+     * without its shutdown hooks running, which is not what such tests are about.)
      */
-    int terminate(Duration timeout) throws InterruptedException {
+    public int terminate(Duration timeout) throws InterruptedException {
         try {
             new ProcessBuilder("kill", "-TERM", String.valueOf(process.pid())).inheritIO().start().waitFor();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly().waitFor();
-            throw new AssertionError("onepipe did not stop within " + timeout + " of SIGTERM:\n" + output());
-        }
-        reader.join(5_000);
-        return process.exitValue();
+        return awaitEnd(timeout, "of SIGTERM");
     }
 
-    int awaitExit(Duration timeout) throws InterruptedException {
+    /** Waits for the process to finish by itself; returns its exit code. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        return awaitEnd(timeout, "");
+    }
+
+    private int awaitEnd(Duration timeout, String after) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly().waitFor();
-            throw new AssertionError("onepipe did not finish within " + timeout + ":\n" + output());
+            throw new AssertionError("onepipe did not end within " + timeout + " " + after + ":\n" + output());
         }
         reader.join(5_000);
         return process.exitValue();
