@@ -15,9 +15,9 @@ import java.util.stream.Stream;
 
 import dev.onepipe.core.cli.ConfigOptions;
 import dev.onepipe.core.cli.ProgressLine;
+import dev.onepipe.core.runtime.RegisteredDatasets;
 import dev.onepipe.launcher.GeneratedTrafficPublisher.Published;
 import dev.onepipe.metadata.MetadataCatalog;
-import dev.onepipe.metadata.MetadataCatalogReader;
 import dev.onepipe.metadata.MetadataTopic;
 import dev.onepipe.metadata.producer.DatasetProducer;
 import dev.onepipe.metadata.producer.JsonConversionException;
@@ -129,14 +129,8 @@ final class ProduceCommand implements Callable<Integer> {
         }
     }
 
-    private int publishGenerated(final RegistryClientSettings settings, final PrintWriter out) throws InterruptedException {
-        final MetadataCatalog catalog;
-        try (MetadataCatalogReader reader = MetadataCatalogReader.start(settings.clientConfig(), settings.metadataTopic())) {
-            if (!reader.awaitReady(READY_TIMEOUT)) {
-                throw new IllegalStateException("Could not read the metadata topic " + settings.metadataTopic() + " within " + READY_TIMEOUT);
-            }
-            catalog = reader.catalog().copy();
-        }
+    private int publishGenerated(final RegistryClientSettings settings, final PrintWriter out) {
+        final MetadataCatalog catalog = RegisteredDatasets.load(options.config(Map.of()));
         final Map<String, Published> published;
         try (GeneratedTrafficPublisher publisher = new GeneratedTrafficPublisher(settings.clientConfig(), catalog)) {
             published = publisher.publish(sampleTraffic.generate(dataset, source.generate), -1,
