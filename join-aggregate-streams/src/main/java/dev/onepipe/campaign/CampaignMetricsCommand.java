@@ -13,16 +13,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
-import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.cli.ConfigOptions;
-import dev.onepipe.core.config.OnepipeConfig;
-import dev.onepipe.core.runtime.RegisteredDatasets;
-import dev.onepipe.core.runtime.TopologyRunner;
-import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.testdata.BotIpBlocklist;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,10 +23,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code onepipe campaign-metrics ...}: run with the query endpoint, show a campaign's metrics, edit the bot blocklist. */
+/** {@code onepipe campaign-metrics ...}: show a campaign's metrics, edit the bot blocklist. */
 @Command(name = "campaign-metrics", mixinStandardHelpOptions = true,
-        description = "Ad campaign metrics: run with a query endpoint, show a campaign, block bot addresses.",
-        subcommands = {CampaignMetricsCommand.Run.class, CampaignMetricsCommand.Show.class, CampaignMetricsCommand.Block.class,
+        description = {"Ad campaign metrics: show a campaign, block bot addresses.",
+            "Run the topology with: onepipe run campaign-metrics --dataset ad-served [--http-port 8080]"},
+        subcommands = {CampaignMetricsCommand.Show.class, CampaignMetricsCommand.Block.class,
             CampaignMetricsCommand.Unblock.class})
 public final class CampaignMetricsCommand implements Runnable {
 
@@ -45,54 +39,13 @@ public final class CampaignMetricsCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Like {@code onepipe run campaign-metrics}, plus {@code GET /campaigns/<id>/metrics} on {@code --http-port}. */
-    @Command(name = "run", mixinStandardHelpOptions = true,
-            description = {"Run the campaign-metrics topology until Ctrl-C / SIGTERM and answer",
-                "GET http://<host>:<port>/campaigns/<id>/metrics?from=&to= from its state store."})
-    static final class Run implements Callable<Integer> {
-
-        @Option(names = "--dataset", defaultValue = "ad-served", paramLabel = "<name>", description = "Served-ads dataset (default: ${DEFAULT-VALUE}).")
-        String dataset;
-
-        @Option(names = "--http-host", defaultValue = "localhost", paramLabel = "<host>",
-                description = "Address to listen on and to advertise to other instances (default: ${DEFAULT-VALUE}).")
-        String httpHost;
-
-        @Option(names = "--http-port", defaultValue = "8080", paramLabel = "<port>", description = "Port of the query endpoint (default: ${DEFAULT-VALUE}).")
-        int httpPort;
-
-        @Option(names = "--close-timeout", defaultValue = "30", paramLabel = "<seconds>", description = "Longest shutdown (default: ${DEFAULT-VALUE}).")
-        long closeTimeoutSeconds;
-
-        @Mixin
-        ConfigOptions options;
-
-        @Override
-        public Integer call() throws InterruptedException {
-            CampaignMetricsTopology topology = new CampaignMetricsTopology();
-            OnepipeConfig config = TopologyRunner.configure(topology, options.fileLayer(), options.environmentLayer(), options.flagLayer());
-            MetadataCatalog catalog = RegisteredDatasets.load(config);
-            String topic = RegisteredDatasets.require(catalog, dataset).topic();
-            CampaignMetricsInstance instance = CampaignMetricsInstance.start(
-                    new TopologyContext(topology.name(), Optional.of(dataset), topic, config, catalog), httpHost, httpPort);
-            System.out.printf("onepipe: campaign-metrics for %s; metrics at %s/campaigns/<id>/metrics%n", dataset, instance.url());
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                instance.close(Duration.ofSeconds(closeTimeoutSeconds));
-                stopped.countDown();
-            }, "onepipe-shutdown"));
-            stopped.await();
-            return 0;
-        }
-    }
-
     /**
      * A campaign's metrics as a table: from a running instance's endpoint with {@code --url} (live, including open
      * windows), or else from the output topic (the published results, read to its current end).
      */
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = {"Print a campaign's metrics per window.",
-                "With --url, ask a running instance (onepipe campaign-metrics run); otherwise read the output dataset's topic."})
+                "With --url, ask a running instance (onepipe run campaign-metrics --http-port <port>); otherwise read the output dataset's topic."})
     static final class Show implements Callable<Integer> {
 
         @Parameters(index = "0", paramLabel = "<campaign>", description = "Campaign id, e.g. campaign-0001.")

@@ -3,17 +3,22 @@ package dev.onepipe.campaign;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.TopologySetting;
+import dev.onepipe.core.runtime.http.HttpRoute;
 import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.metadata.serde.DatasetSerdes;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.EmitStrategy;
 import org.apache.kafka.streams.kstream.GlobalKTable;
@@ -28,6 +33,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 
@@ -70,6 +76,14 @@ public final class CampaignMetricsTopology implements OnepipeTopology {
     @Override
     public List<TopologySetting> settings() {
         return CampaignMetricsSettings.settings();
+    }
+
+    /** {@code GET /campaigns/<id>/metrics} on {@code --http-port}, from the metrics window store. */
+    @Override
+    public Map<String, HttpRoute> httpRoutes(KafkaStreams streams, TopologyContext context) {
+        Optional<HostInfo> self = context.config().get(StreamsConfig.APPLICATION_SERVER_CONFIG).map(HostInfo::buildFromEndpoint);
+        CampaignMetricsQuery query = new CampaignMetricsQuery(streams, CampaignMetricsSettings.from(context).windowSize(), self);
+        return Map.of(CampaignMetricsEndpoint.PATH_PREFIX, new CampaignMetricsEndpoint(query));
     }
 
     @Override

@@ -24,6 +24,7 @@ import java.util.function.BooleanSupplier;
 
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.config.OnepipeConfig;
+import dev.onepipe.core.runtime.ApplicationLag;
 import dev.onepipe.core.runtime.RegisteredDatasets;
 import dev.onepipe.core.runtime.TopologyRunner;
 import dev.onepipe.core.testing.EmbeddedRuntimeExtension;
@@ -168,7 +169,7 @@ class CampaignMetricsIT {
         OnepipeConfig config = TopologyRunner.configure(new CampaignMetricsTopology(), Map.of(), Map.of(), flags);
         TopologyContext context = new TopologyContext(CampaignMetricsTopology.NAME, Optional.of(SampleDatasets.AD_SERVED),
                 SampleDatasets.AD_SERVED, config, RegisteredDatasets.load(config));
-        return CampaignMetricsInstance.start(context, "localhost", 0);
+        return CampaignMetricsInstance.start(context);
     }
 
     /** Registers the sample ad datasets in one request, so they are planned together. */
@@ -259,23 +260,11 @@ class CampaignMetricsIT {
     private static void awaitDrained(String applicationId) throws InterruptedException {
         awaitTrue(() -> {
             try {
-                Map<TopicPartition, OffsetAndMetadata> committed = RUNTIME.admin().listConsumerGroupOffsets(applicationId)
-                        .partitionsToOffsetAndMetadata().get();
-                List<String> topics = new ArrayList<>(INPUTS);
-                RUNTIME.admin().listTopics().names().get().stream()
-                        .filter(topic -> topic.startsWith(applicationId + "-") && topic.endsWith("-repartition"))
-                        .forEach(topics::add);
-                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                RUNTIME.admin().describeTopics(topics).allTopicNames().get().values().forEach(description ->
-                        description.partitions().forEach(partition ->
-                                latest.put(new TopicPartition(description.name(), partition.partition()), OffsetSpec.latest())));
-                Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = RUNTIME.admin()
-                        .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
-                return ends.entrySet().stream().allMatch(end -> {
-                    OffsetAndMetadata offset = committed.get(end.getKey());
-                    return (offset == null ? 0 : offset.offset()) >= end.getValue().offset();
-                });
-            } catch (Exception e) {
+                return ApplicationLag.total(RUNTIME.admin(), applicationId, INPUTS) == 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (RuntimeException e) {
                 return false;
             }
         }, "the input and repartition topics consumed to their end");

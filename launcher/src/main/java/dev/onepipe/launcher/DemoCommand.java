@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
+import dev.onepipe.campaign.CampaignMetricsReport;
+import dev.onepipe.campaign.CampaignMetricsSettings;
 import dev.onepipe.core.OnepipeTopologies;
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.cli.ProgressLine;
@@ -25,6 +27,7 @@ import dev.onepipe.metadata.RegistrationRequest;
 import dev.onepipe.metadata.RegistrationResult;
 import dev.onepipe.testdata.AdTrafficGenerator;
 import dev.onepipe.testdata.AdTrafficGeneratorConfig;
+import dev.onepipe.testdata.AdTrafficTally;
 import dev.onepipe.testdata.DropReason;
 import dev.onepipe.testdata.GeneratedRecord;
 import dev.onepipe.testdata.SampleDatasets;
@@ -41,7 +44,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code onepipe demo}: the whole pipeline on the embedded default. Starts a real broker and S3 endpoint,
  * registers the sample datasets, publishes generated traffic (duplicates, late and out-of-order events, bot
- * traffic, corrupt records), runs every topology in this build on it, and prints what happened.
+ * traffic, corrupt records), archives every dataset to S3 and verifies the archive, computes the ad campaign
+ * metrics and prints the top campaigns, then summarises what happened.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run the whole pipeline on an embedded Kafka broker and S3 endpoint with generated sample data,",
@@ -60,11 +64,12 @@ final class DemoCommand implements Callable<Integer> {
     int partitions;
 
     @Option(names = "--seed", defaultValue = "42", paramLabel = "<seed>",
-            description = "Seed of the generators: the same seed gives the same traffic (default: ${DEFAULT-VALUE}).")
+            description = "Seed of the generators: the same seed gives the same traffic, with event times from midnight UTC two days ago (default: ${DEFAULT-VALUE}).")
     long seed;
 
     private final PrintStream out = System.out;
     private final List<String> summary = new ArrayList<>();
+    private AdTrafficTally adTrafficTally;
 
     @Override
     public Integer call() throws Exception {
@@ -78,8 +83,10 @@ final class DemoCommand implements Callable<Integer> {
             MetadataCatalog catalog = registerSampleDatasets(clientConfig);
             createTopics(runtime, catalog);
             Map<String, Long> published = publishSampleTraffic(runtime, clientConfig, catalog);
-            archiveSampleDatasets(runtime, catalog, published);
-            runTopologies();
+            Path stateRoot = Files.createTempDirectory("onepipe-demo-state");
+            archiveSampleDatasets(runtime, catalog, published, stateRoot);
+            computeCampaignMetrics(runtime, catalog, stateRoot);
+            listTopologies();
         }
         out.println();
         out.println("Summary");
@@ -118,10 +125,10 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private void archiveSampleDatasets(EmbeddedRuntime runtime, MetadataCatalog catalog, Map<String, Long> published) throws Exception {
+    private void archiveSampleDatasets(EmbeddedRuntime runtime, MetadataCatalog catalog, Map<String, Long> published, Path stateRoot)
+            throws Exception {
         out.println("Archiving every sample dataset to S3 (archive topology, one instance per dataset)...");
         long started = System.nanoTime();
-        Path stateRoot = Files.createTempDirectory("onepipe-demo-state");
         List<DemoArchive.ArchivedDataset> archived = DemoArchive.archive(runtime, catalog, published, stateRoot);
         long objects = archived.stream().mapToLong(dataset -> dataset.objectKeys().size()).sum();
         summary.add(String.format(Locale.ROOT, "Archive: %,d objects in s3://%s/raw/ in %.1f s; 'archive verify': %s",
@@ -133,10 +140,32 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    private void computeCampaignMetrics(EmbeddedRuntime runtime, MetadataCatalog catalog, Path stateRoot) throws Exception {
+        out.println("Computing ad campaign metrics (campaign-metrics topology: bot filter, joins, per-minute windows)...");
+        DemoCampaignMetrics.Result result = DemoCampaignMetrics.run(runtime, catalog, stateRoot, adTrafficTally);
+        List<String> botDrops = new ArrayList<>();
+        result.botDrops().forEach((stream, dropped) -> botDrops.add(String.format(Locale.ROOT, "%s %,d", stream, dropped)));
+        long botEvents = Stream.of(SampleDatasets.AD_SERVED, SampleDatasets.AD_VIEWS, SampleDatasets.AD_CLICKS)
+                .mapToLong(stream -> adTrafficTally.droppedCount(stream, DropReason.BOT_IP)).sum();
+        summary.add(String.format(Locale.ROOT, "Campaign metrics: %,d campaign windows published to '%s' in %.1f s (updates mode, grace %d h); "
+                        + "%,d of the generator's %,d windows match its tally exactly", result.publishedWindows(),
+                CampaignMetricsSettings.DEFAULT_OUTPUT_DATASET, result.elapsed().toMillis() / 1e3, DemoCampaignMetrics.GRACE_HOURS,
+                result.matchingWindows(), result.expectedWindows()));
+        summary.add(String.format(Locale.ROOT, "  bot filter dropped %s (generator sent %,d from bot IPs)", String.join(", ", botDrops), botEvents));
+        if (!result.topCampaigns().isEmpty()) {
+            CampaignMetricsReport.CampaignTotals first = result.topCampaigns().get(0);
+            summary.add(String.format(Locale.ROOT, "  GET /campaigns/%s/metrics on the running instance: %,d windows, %,d ads served (published: %,d, %,d)",
+                    first.campaignId(), result.queriedWindows(), result.queriedServed(), first.windows(), first.adsServed()));
+        }
+        summary.add("  Top campaigns by ads served:");
+        CampaignMetricsReport.topCampaignsTable(result.topCampaigns()).lines().forEach(line -> summary.add("    " + line));
+    }
+
     private Map<String, Long> publishSampleTraffic(EmbeddedRuntime runtime, Map<String, Object> clientConfig, MetadataCatalog catalog) {
-        WidgetGenerator widgets = new WidgetGenerator(WidgetGeneratorConfig.builder().seed(seed).recordCount(records).build());
+        long start = SampleTraffic.defaultStart().toEpochMilli();
+        WidgetGenerator widgets = new WidgetGenerator(WidgetGeneratorConfig.builder().seed(seed).recordCount(records).startTimeMillis(start).build());
         AdTrafficGenerator adTraffic = new AdTrafficGenerator(AdTrafficGeneratorConfig.builder().seed(seed)
-                .servedCount(Math.max(1, records / 4)).build());
+                .servedCount(Math.max(1, records / 4)).startTimeMillis(start).build());
         Iterator<GeneratedRecord> traffic = SampleTraffic.concatenate(widgets, adTraffic.campaignRecords().iterator(), adTraffic);
         Map<String, Published> published;
         try (GeneratedTrafficPublisher publisher = new GeneratedTrafficPublisher(clientConfig, catalog)) {
@@ -151,8 +180,9 @@ final class DemoCommand implements Callable<Integer> {
             summary.add(String.format(Locale.ROOT, "Published %,7d records to %-10s (%,d corrupt on purpose); %,d read back",
                     dataset.total(), dataset.dataset(), dataset.corrupt(), stored));
         }
+        adTrafficTally = adTraffic.tally();
         long botEvents = Stream.of(SampleDatasets.AD_SERVED, SampleDatasets.AD_VIEWS, SampleDatasets.AD_CLICKS)
-                .mapToLong(stream -> adTraffic.tally().droppedCount(stream, DropReason.BOT_IP)).sum();
+                .mapToLong(stream -> adTrafficTally.droppedCount(stream, DropReason.BOT_IP)).sum();
         Map<String, Long> totals = new LinkedHashMap<>();
         published.values().forEach(dataset -> totals.put(dataset.dataset(), dataset.total()));
         summary.add(String.format(Locale.ROOT, "Generated on purpose: widgets %,d duplicates, %,d out of order, %,d late; ads %,d from bot IPs",
@@ -179,7 +209,7 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private void runTopologies() {
+    private void listTopologies() {
         List<OnepipeTopology> topologies = OnepipeTopologies.all();
         if (topologies.isEmpty()) {
             summary.add("Topologies: none in this build yet");

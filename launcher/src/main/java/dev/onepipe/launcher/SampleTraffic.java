@@ -1,5 +1,8 @@
 package dev.onepipe.launcher;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -23,8 +26,13 @@ final class SampleTraffic {
     /** Datasets a generator exists for; ad traffic also publishes its views, clicks and campaigns. */
     static final List<String> GENERATED_DATASETS = List.of(SampleDatasets.WIDGETS, SampleDatasets.AD_SERVED, SampleDatasets.YSB_EVENTS);
 
-    @Option(names = "--seed", defaultValue = "1", paramLabel = "<seed>", description = "Generator seed: the same seed gives the same records (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "<seed>",
+            description = "Generator seed: the same seed and --start give the same records (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    @Option(names = "--start", paramLabel = "<instant>",
+            description = "Event time of the first record, ISO-8601 (default: midnight UTC two days ago).")
+    Instant start;
 
     @Option(names = "--duplicate-rate", paramLabel = "<0..1>", description = "Share of records sent twice (widgets, ad traffic).")
     Double duplicateRate;
@@ -42,13 +50,27 @@ final class SampleTraffic {
     Double hotCampaignShare;
 
     /**
+     * Midnight UTC two days ago: recent, because a broker deletes records by their timestamps from topics with a
+     * time-based retention, and Kafka Streams gives window-store changelogs one (the store's retention plus a day); yet
+     * far enough back that every generated event time, a day's span and late copies included, is in the past.
+     */
+    static Instant defaultStart() {
+        return Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(2));
+    }
+
+    private Instant startTime() {
+        return start != null ? start : defaultStart();
+    }
+
+    /**
      * {@code count} generated records for {@code dataset} (ad traffic: {@code count} ads served, with their views,
      * clicks and campaign records), in publishing order.
      */
     Iterator<GeneratedRecord> generate(String dataset, long count) {
         switch (dataset) {
             case SampleDatasets.WIDGETS -> {
-                WidgetGeneratorConfig.Builder config = WidgetGeneratorConfig.builder().seed(seed).recordCount(count);
+                WidgetGeneratorConfig.Builder config = WidgetGeneratorConfig.builder().seed(seed).recordCount(count)
+                        .startTimeMillis(startTime().toEpochMilli());
                 if (duplicateRate != null) {
                     config.duplicateRate(duplicateRate);
                 }
@@ -65,7 +87,8 @@ final class SampleTraffic {
                 return concatenate(generator.campaignRecords().iterator(), generator);
             }
             case SampleDatasets.YSB_EVENTS -> {
-                YsbGeneratorConfig.Builder config = YsbGeneratorConfig.builder().seed(seed).eventCount(count);
+                YsbGeneratorConfig.Builder config = YsbGeneratorConfig.builder().seed(seed).eventCount(count)
+                        .startTimeMillis(startTime().toEpochMilli());
                 if (corruptRate != null) {
                     config.corruptRate(corruptRate);
                 }
@@ -81,7 +104,8 @@ final class SampleTraffic {
     }
 
     AdTrafficGeneratorConfig adTrafficConfig(int servedCount) {
-        AdTrafficGeneratorConfig.Builder config = AdTrafficGeneratorConfig.builder().seed(seed).servedCount(servedCount);
+        AdTrafficGeneratorConfig.Builder config = AdTrafficGeneratorConfig.builder().seed(seed).servedCount(servedCount)
+                .startTimeMillis(startTime().toEpochMilli());
         if (duplicateRate != null) {
             config.duplicateRate(duplicateRate);
         }

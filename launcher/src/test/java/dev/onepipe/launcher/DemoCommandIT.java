@@ -5,11 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
 /** The demo, as a user runs it, ends with its summary and exit code 0. */
 class DemoCommandIT {
+
+    private static long number(String text) {
+        return Long.parseLong(text.replace(",", ""));
+    }
 
     @Test
     void demoEndsWithASummary() throws Exception {
@@ -23,6 +29,24 @@ class DemoCommandIT {
             assertTrue(output.matches("(?s).*Published +2,000 records to widgets .*; 2,000 read back.*"), output);
             assertTrue(output.contains("'archive verify': every offset exactly once"), output);
             assertTrue(output.matches("(?s).*widgets +2,000 records in +\\d+ objects, e\\.g\\. raw/widgets/partition=\\d/dt=.*"), output);
+
+            Matcher tally = Pattern.compile("Campaign metrics: ([0-9,]+) campaign windows published .*; ([0-9,]+) of the generator's ([0-9,]+) "
+                    + "windows match its tally exactly").matcher(output);
+            assertTrue(tally.find(), output);
+            assertTrue(number(tally.group(3)) > 0, output);
+            assertEquals(tally.group(3), tally.group(1), output);
+            assertEquals(tally.group(3), tally.group(2), output);
+            Matcher bots = Pattern.compile("bot filter dropped served ([0-9,]+), views ([0-9,]+), clicks ([0-9,]+) "
+                    + "\\(generator sent ([0-9,]+) from bot IPs\\)").matcher(output);
+            assertTrue(bots.find(), output);
+            assertEquals(number(bots.group(4)), number(bots.group(1)) + number(bots.group(2)) + number(bots.group(3)), output);
+            Matcher query = Pattern.compile("GET /campaigns/\\S+/metrics on the running instance: ([0-9,]+) windows, ([0-9,]+) ads served "
+                    + "\\(published: ([0-9,]+), ([0-9,]+)\\)").matcher(output);
+            assertTrue(query.find(), output);
+            assertEquals(query.group(3), query.group(1), output);
+            assertEquals(query.group(4), query.group(2), output);
+            assertTrue(number(query.group(2)) > 0, output);
+            assertTrue(output.matches("(?s).*Top campaigns by ads served:\\s+campaign +name +windows +served +views +clicks +CTR\\s+campaign-\\d+ .*"), output);
         }
     }
 }

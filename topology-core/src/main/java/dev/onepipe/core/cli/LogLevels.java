@@ -20,6 +20,9 @@ final class LogLevels {
         // Kafka's own warnings about unused configs and retried connections are noise on the console.
         setIfAbsent("log.org.apache.kafka", verbose ? "info" : "error");
         setIfAbsent("log.kafka", verbose ? "info" : "error");
+        // The embedded broker logs, as an ERROR with a stack trace, every idempotent batch that reaches a new partition
+        // ahead of the retried batch before it (OutOfOrderSequenceException); the producer retries and recovers.
+        setIfAbsent("log.kafka.server.ReplicaManager", verbose ? "info" : "off");
         setIfAbsent("log.org.gaul", verbose ? "info" : "error");
         setIfAbsent("log.org.eclipse.jetty", verbose ? "info" : "error");
         if (!verbose && Arrays.asList(arguments).contains("demo")) {

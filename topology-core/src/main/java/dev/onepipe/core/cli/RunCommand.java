@@ -76,18 +76,13 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** The HTTP endpoint, when a port is configured; null otherwise. */
-    private static OnepipeHttpServer startHttpServer(OnepipeConfig config, OnepipeTopology topology, TopologyRunner runner,
-                                                     TopologyContext context) {
+    /**
+     * The HTTP endpoint, bound before the application starts so every instance can advertise where it answers
+     * interactive queries; null without a configured port.
+     */
+    private static OnepipeHttpServer bindHttpServer(OnepipeConfig config) {
         Optional<String> port = config.get(OnepipeHttpServer.PORT);
-        if (port.isEmpty()) {
-            return null;
-        }
-        OnepipeHttpServer server = OnepipeHttpServer.start(new InetSocketAddress(Integer.parseInt(port.get().trim())),
-                OnepipeHttpServer.Application.of(runner.streams(), context), topology.httpRoutes(runner.streams(), context));
-        System.out.printf("onepipe: %s serves http://localhost:%d%s and %s%n", context.applicationId(), server.port(),
-                OnepipeHttpServer.HEALTH_PATH, OnepipeHttpServer.METRICS_PATH);
-        return server;
+        return port.isEmpty() ? null : OnepipeHttpServer.bind(new InetSocketAddress(Integer.parseInt(port.get().trim())));
     }
 
     @Override
@@ -107,21 +102,37 @@ final class RunCommand implements Callable<Integer> {
         config.bootstrapServers();
         MetadataCatalog catalog = RegisteredDatasets.load(config);
         String inputTopic = target.topic != null ? target.topic : RegisteredDatasets.require(catalog, target.dataset).topic();
+        requireTopicExists(config, inputTopic);
+        OnepipeHttpServer http = bindHttpServer(config);
+        if (http != null) {
+            config = http.advertisedIn(config);
+        }
         TopologyContext context = new TopologyContext(topology.name(), Optional.ofNullable(target.dataset), inputTopic, config, catalog);
-        requireTopicExists(config, context.inputTopic());
-        TopologyRunner runner = TopologyRunner.start(topology, context);
+        TopologyRunner runner;
+        try {
+            runner = TopologyRunner.start(topology, context);
+        } catch (RuntimeException e) {
+            if (http != null) {
+                http.close();
+            }
+            throw e;
+        }
         long statusInterval = config.getLong(StatusReporter.INTERVAL_SECONDS, StatusReporter.DEFAULT_INTERVAL_SECONDS);
         StatusReporter status = statusInterval > 0
                 ? StatusReporter.start(runner.streams(), context.applicationId(), Duration.ofSeconds(statusInterval), System.out) : null;
-        OnepipeHttpServer http;
-        try {
-            http = startHttpServer(config, topology, runner, context);
-        } catch (RuntimeException e) {
-            if (status != null) {
-                status.close();
+        if (http != null) {
+            try {
+                http.serve(OnepipeHttpServer.Application.of(runner.streams(), context), topology.httpRoutes(runner.streams(), context));
+            } catch (RuntimeException e) {
+                if (status != null) {
+                    status.close();
+                }
+                http.close();
+                runner.close(Duration.ofSeconds(closeTimeoutSeconds));
+                throw e;
             }
-            runner.close(Duration.ofSeconds(closeTimeoutSeconds));
-            throw e;
+            System.out.printf("onepipe: %s serves http://localhost:%d%s and %s%n", context.applicationId(), http.port(),
+                    OnepipeHttpServer.HEALTH_PATH, OnepipeHttpServer.METRICS_PATH);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,11 +18,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.deadletter.DeadLetterMetrics;
 import dev.onepipe.metadata.MetadataCatalog;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +40,9 @@ import org.slf4j.LoggerFactory;
 public final class OnepipeHttpServer implements AutoCloseable {
 
     public static final String PORT = "onepipe.http.port";
+    /** The host name other instances and clients reach this endpoint by, advertised as {@code application.server}. */
+    public static final String ADVERTISED_HOST = "onepipe.http.advertised.host";
+    public static final String DEFAULT_ADVERTISED_HOST = "localhost";
     public static final String HEALTH_PATH = "/health";
     public static final String METRICS_PATH = "/metrics";
 
@@ -46,7 +52,7 @@ public final class OnepipeHttpServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
-    private final Application application;
+    private final AtomicReference<Application> application = new AtomicReference<>();
 
     /**
      * What the endpoint reports on.
@@ -71,10 +77,9 @@ public final class OnepipeHttpServer implements AutoCloseable {
         }
     }
 
-    private OnepipeHttpServer(HttpServer server, ExecutorService executor, Application application) {
+    private OnepipeHttpServer(HttpServer server, ExecutorService executor) {
         this.server = server;
         this.executor = executor;
-        this.application = application;
     }
 
     /**
@@ -83,14 +88,21 @@ public final class OnepipeHttpServer implements AutoCloseable {
      * @param routes the topology's routes by path prefix, e.g. {@code /campaigns/}
      */
     public static OnepipeHttpServer start(InetSocketAddress address, Application application, Map<String, HttpRoute> routes) {
-        Map<String, HttpRoute> checked = new LinkedHashMap<>();
-        routes.forEach((prefix, route) -> {
-            if (!prefix.startsWith("/") || prefix.equals("/") || prefix.startsWith(HEALTH_PATH) || prefix.startsWith(METRICS_PATH)) {
-                throw new IllegalArgumentException("HTTP route '" + prefix + "' must start with '/' and may not be '/', "
-                        + HEALTH_PATH + " or " + METRICS_PATH);
-            }
-            checked.put(prefix, Objects.requireNonNull(route, "route"));
-        });
+        OnepipeHttpServer endpoint = bind(address);
+        try {
+            endpoint.serve(application, routes);
+        } catch (RuntimeException e) {
+            endpoint.close();
+            throw e;
+        }
+        return endpoint;
+    }
+
+    /**
+     * Listens on {@code address} (port 0 picks a free port) before the application starts, so its port can be
+     * advertised as Kafka Streams' {@code application.server}; {@code /health} answers 503 until {@link #serve}.
+     */
+    public static OnepipeHttpServer bind(InetSocketAddress address) {
         HttpServer server;
         try {
             server = HttpServer.create(address, 0);
@@ -103,12 +115,44 @@ public final class OnepipeHttpServer implements AutoCloseable {
             return thread;
         });
         server.setExecutor(executor);
-        OnepipeHttpServer endpoint = new OnepipeHttpServer(server, executor, application);
+        OnepipeHttpServer endpoint = new OnepipeHttpServer(server, executor);
         server.createContext(HEALTH_PATH, exchange -> endpoint.serve(exchange, request -> endpoint.health()));
         server.createContext(METRICS_PATH, exchange -> endpoint.serve(exchange, request -> endpoint.metrics()));
-        checked.forEach((prefix, route) -> server.createContext(prefix, exchange -> endpoint.serve(exchange, route)));
         server.start();
         return endpoint;
+    }
+
+    /**
+     * Reports on {@code application} from now on and serves its routes.
+     *
+     * @param routes the topology's routes by path prefix, e.g. {@code /campaigns/}
+     */
+    public void serve(Application application, Map<String, HttpRoute> routes) {
+        Objects.requireNonNull(application, "application");
+        Map<String, HttpRoute> checked = new LinkedHashMap<>();
+        routes.forEach((prefix, route) -> {
+            if (!prefix.startsWith("/") || prefix.equals("/") || prefix.startsWith(HEALTH_PATH) || prefix.startsWith(METRICS_PATH)) {
+                throw new IllegalArgumentException("HTTP route '" + prefix + "' must start with '/' and may not be '/', "
+                        + HEALTH_PATH + " or " + METRICS_PATH);
+            }
+            checked.put(prefix, Objects.requireNonNull(route, "route"));
+        });
+        if (!this.application.compareAndSet(null, application)) {
+            throw new IllegalStateException("This endpoint already serves " + this.application.get().applicationId());
+        }
+        checked.forEach((prefix, route) -> server.createContext(prefix, exchange -> serve(exchange, route)));
+    }
+
+    /**
+     * {@code config} with Kafka Streams' {@code application.server} set to this endpoint ({@value #ADVERTISED_HOST}
+     * and the bound port), unless it is configured already: interactive queries then find which instance holds a key.
+     */
+    public OnepipeConfig advertisedIn(OnepipeConfig config) {
+        if (config.get(StreamsConfig.APPLICATION_SERVER_CONFIG).isPresent()) {
+            return config;
+        }
+        String host = config.get(ADVERTISED_HOST).orElse(DEFAULT_ADVERTISED_HOST);
+        return config.with("http endpoint", Map.of(StreamsConfig.APPLICATION_SERVER_CONFIG, host + ":" + port()));
     }
 
     /** The port served, useful when started on port 0. */
@@ -117,6 +161,10 @@ public final class OnepipeHttpServer implements AutoCloseable {
     }
 
     HttpRouteResponse health() {
+        Application application = this.application.get();
+        if (application == null) {
+            return HttpRouteResponse.json(503, JSON.createObjectNode().put("state", "STARTING").put("healthy", false).toString());
+        }
         KafkaStreams.State state = application.state().get();
         boolean healthy = state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
         ObjectNode body = JSON.createObjectNode()
@@ -127,6 +175,10 @@ public final class OnepipeHttpServer implements AutoCloseable {
     }
 
     HttpRouteResponse metrics() {
+        Application application = this.application.get();
+        if (application == null) {
+            return HttpRouteResponse.text(503, "starting");
+        }
         Map<MetricName, ? extends Metric> metrics = application.metrics().get();
         PrometheusTextFormat text = new PrometheusTextFormat().addKafkaMetrics(metrics);
         text.add("onepipe_application_state", "gauge", "1 for the application's current Kafka Streams state",
@@ -153,6 +205,7 @@ public final class OnepipeHttpServer implements AutoCloseable {
         }
         byte[] body = response.body();
         exchange.getResponseHeaders().set("Content-Type", response.contentType());
+        response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
         boolean head = "HEAD".equals(exchange.getRequestMethod());
         exchange.sendResponseHeaders(response.status(), head || body.length == 0 ? -1 : body.length);
         try (OutputStream output = exchange.getResponseBody()) {

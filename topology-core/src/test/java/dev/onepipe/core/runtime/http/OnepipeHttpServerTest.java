@@ -13,14 +13,17 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.example.WidgetPricesTopology;
 import dev.onepipe.core.testkit.OnepipeTestDriver;
 import dev.onepipe.metadata.MetadataCatalog;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
 /** The endpoint over real HTTP, with the metrics of a topology that has run in the test driver. */
@@ -121,5 +124,31 @@ class OnepipeHttpServerTest {
         assertThrows(IllegalArgumentException.class, () -> OnepipeHttpServer.start(new InetSocketAddress("127.0.0.1", 0),
                 new OnepipeHttpServer.Application("app", () -> KafkaStreams.State.RUNNING, Map::of, new MetadataCatalog()),
                 Map.of("/metrics", request -> HttpRouteResponse.text(200, "mine"))));
+    }
+
+    @Test
+    void anEndpointBoundBeforeTheApplicationStartsAdvertisesItsPortAndAnswersOnceServing() throws Exception {
+        HttpRoute moved = request -> HttpRouteResponse.text(307, "").withHeader("Location", "http://elsewhere:8080" + request.path());
+        try (OnepipeTestDriver driver = driverWithOneDeadLetter();
+             OnepipeHttpServer server = OnepipeHttpServer.bind(new InetSocketAddress("127.0.0.1", 0))) {
+            OnepipeConfig advertised = server.advertisedIn(OnepipeConfig.builder()
+                    .layer("test", Map.of(OnepipeHttpServer.ADVERTISED_HOST, "instance-a")).build());
+            OnepipeConfig configured = server.advertisedIn(OnepipeConfig.builder()
+                    .layer("test", Map.of(StreamsConfig.APPLICATION_SERVER_CONFIG, "chosen:9000")).build());
+            HttpResponse<String> starting = get(server, "/health");
+            HttpResponse<String> routeBeforeServing = get(server, "/campaigns/c/metrics");
+            server.serve(new OnepipeHttpServer.Application("app", () -> KafkaStreams.State.RUNNING, driver::metrics, driver.catalog()),
+                    Map.of("/campaigns/", moved));
+            HttpResponse<String> running = get(server, "/health");
+            HttpResponse<String> redirect = get(server, "/campaigns/c/metrics");
+
+            assertEquals(Optional.of("instance-a:" + server.port()), advertised.get(StreamsConfig.APPLICATION_SERVER_CONFIG));
+            assertEquals(Optional.of("chosen:9000"), configured.get(StreamsConfig.APPLICATION_SERVER_CONFIG));
+            assertEquals(503, starting.statusCode());
+            assertEquals(404, routeBeforeServing.statusCode());
+            assertEquals(200, running.statusCode());
+            assertEquals(307, redirect.statusCode());
+            assertEquals(Optional.of("http://elsewhere:8080/campaigns/c/metrics"), redirect.headers().firstValue("Location"));
+        }
     }
 }
