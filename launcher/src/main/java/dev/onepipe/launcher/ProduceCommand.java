@@ -8,13 +8,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import dev.onepipe.core.cli.ConfigOptions;
 import dev.onepipe.core.cli.ProgressLine;
+import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.runtime.RegisteredDatasets;
 import dev.onepipe.launcher.GeneratedTrafficPublisher.Published;
 import dev.onepipe.metadata.MetadataCatalog;
@@ -90,10 +96,7 @@ final class ProduceCommand implements Callable<Integer> {
         long lines = 0;
         try (DatasetProducer producer = DatasetProducer.connect(settings.clientConfig(), settings.metadataTopic(), READY_TIMEOUT);
              BufferedReader reader = open(input)) {
-            if (producer.catalog().dataset(dataset).isEmpty()) {
-                throw new IllegalArgumentException("Dataset '" + dataset + "' is not registered; register it with"
-                    + " 'onepipe metadata register --metadata <file.json> --schema <file.avsc>'");
-            }
+            requireTopics(settings, producer.catalog(), List.of(dataset));
             String line;
             while ((line = reader.readLine()) != null) {
                 lines++;
@@ -131,6 +134,7 @@ final class ProduceCommand implements Callable<Integer> {
 
     private int publishGenerated(final RegistryClientSettings settings, final PrintWriter out) {
         final MetadataCatalog catalog = RegisteredDatasets.load(options.config(Map.of()));
+        requireTopics(settings, catalog, SampleTraffic.datasetsWritten(dataset));
         final Map<String, Published> published;
         try (GeneratedTrafficPublisher publisher = new GeneratedTrafficPublisher(settings.clientConfig(), catalog)) {
             published = publisher.publish(sampleTraffic.generate(dataset, source.generate), -1,
@@ -140,6 +144,33 @@ final class ProduceCommand implements Callable<Integer> {
             result.total(), result.dataset(), result.corrupt()));
         out.flush();
         return 0;
+    }
+
+    /**
+     * Each dataset registered and its topic present: a producer would otherwise wait a minute for a missing topic's
+     * metadata and then fail with Kafka's own words.
+     */
+    private static void requireTopics(final RegistryClientSettings settings, final MetadataCatalog catalog, final List<String> datasets) {
+        final Set<String> topics;
+        try (Admin admin = Admin.create(settings.clientConfig())) {
+            topics = admin.listTopics().names().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Cannot list the topics of " + settings.clientConfig().get(OnepipeConfig.BOOTSTRAP_SERVERS)
+                + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while listing topics", e);
+        }
+        for (final String name : datasets) {
+            final String topic = catalog.dataset(name).map(version -> version.metadata().topic()).orElseThrow(() ->
+                new IllegalArgumentException("Dataset '" + name + "' is not registered; register it with"
+                    + " 'onepipe metadata register --metadata <file.json> --schema <file.avsc>'"));
+            if (!topics.contains(topic)) {
+                throw new IllegalArgumentException("Topic '" + topic + "' of dataset '" + name + "' does not exist on "
+                    + settings.clientConfig().get(OnepipeConfig.BOOTSTRAP_SERVERS) + "; create it first, e.g. kafka-topics.sh --create --topic "
+                    + topic + " --partitions 4");
+            }
+        }
     }
 
     private static BufferedReader open(final String input) throws IOException {

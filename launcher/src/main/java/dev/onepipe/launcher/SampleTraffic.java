@@ -49,6 +49,16 @@ final class SampleTraffic {
     @Option(names = "--hot-campaign-share", paramLabel = "<0..1>", description = "Share of ad traffic for one hot campaign.")
     Double hotCampaignShare;
 
+    /** The datasets generating for {@code dataset} writes to: ad traffic and YSB events come with their reference data. */
+    static List<String> datasetsWritten(String dataset) {
+        return switch (dataset) {
+            case SampleDatasets.AD_SERVED, SampleDatasets.AD_VIEWS, SampleDatasets.AD_CLICKS ->
+                    List.of(SampleDatasets.CAMPAIGNS, SampleDatasets.AD_SERVED, SampleDatasets.AD_VIEWS, SampleDatasets.AD_CLICKS);
+            case SampleDatasets.YSB_EVENTS -> List.of(SampleDatasets.YSB_CAMPAIGNS, SampleDatasets.YSB_EVENTS);
+            default -> List.of(dataset);
+        };
+    }
+
     /**
      * Midnight UTC two days ago: recent, because a broker deletes records by their timestamps from topics with a
      * time-based retention, and Kafka Streams gives window-store changelogs one (the store's retention plus a day); yet

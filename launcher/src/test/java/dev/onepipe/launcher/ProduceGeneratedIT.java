@@ -1,6 +1,7 @@
 package dev.onepipe.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -8,11 +9,14 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.onepipe.core.cli.OnepipeCommand;
 import dev.onepipe.core.testing.EmbeddedRuntimeExtension;
@@ -35,6 +39,9 @@ class ProduceGeneratedIT {
     @RegisterExtension
     static final EmbeddedRuntimeExtension RUNTIME = new EmbeddedRuntimeExtension();
 
+    /** A fixed start, so the expected records can be generated again; the default start moves with the clock. */
+    private static final Instant START = Instant.parse("2026-11-01T00:00:00Z");
+
     private int execute(StringWriter out, String... arguments) {
         CommandLine commandLine = OnepipeCommand.commandLine();
         commandLine.setOut(new PrintWriter(out));
@@ -45,19 +52,37 @@ class ProduceGeneratedIT {
     }
 
     @Test
+    void aMissingTopicIsNamedAtOnce(@TempDir Path folder) throws Exception {
+        Path schema = Files.writeString(folder.resolve("campaigns.avsc"), SampleDatasets.schema(SampleDatasets.CAMPAIGNS).toString());
+        Path metadata = Files.writeString(folder.resolve("campaigns.json"), SampleDatasets.metadataJson(SampleDatasets.CAMPAIGNS));
+        Path lines = Files.writeString(folder.resolve("campaigns.jsonl"), "{}\n");
+        StringWriter out = new StringWriter();
+        assertEquals(0, execute(out, "metadata", "register", "--metadata", metadata.toString(), "--schema", schema.toString()), out.toString());
+
+        out = new StringWriter();
+        int exit = execute(out, "produce", "--dataset", "campaigns", "--json", lines.toString());
+
+        assertNotEquals(0, exit, out.toString());
+        assertTrue(out.toString().contains("Topic 'campaigns' of dataset 'campaigns' does not exist"), out.toString());
+    }
+
+    @Test
     void generatedWidgetsArriveAsTheGeneratorEmitsThem(@TempDir Path folder) throws Exception {
         Path schema = Files.writeString(folder.resolve("widgets.avsc"), SampleDatasets.schema(SampleDatasets.WIDGETS).toString());
         Path metadata = Files.writeString(folder.resolve("widgets.json"), SampleDatasets.metadataJson(SampleDatasets.WIDGETS));
         StringWriter out = new StringWriter();
         assertEquals(0, execute(out, "metadata", "register", "--metadata", metadata.toString(), "--schema", schema.toString()), out.toString());
+        Matcher registered = Pattern.compile("subject widgets-value version 1 id (\\d+)").matcher(out.toString());
+        assertTrue(registered.find(), out.toString());
+        int schemaId = Integer.parseInt(registered.group(1));
         RUNTIME.createTopic(SampleDatasets.WIDGETS, 3);
 
         out = new StringWriter();
-        assertEquals(0, execute(out, "produce", "--dataset", "widgets", "--generate", "800", "--seed", "7", "--corrupt-rate", "0.05"),
-                out.toString());
+        assertEquals(0, execute(out, "produce", "--dataset", "widgets", "--generate", "800", "--seed", "7", "--corrupt-rate", "0.05",
+                "--start", START.toString()), out.toString());
 
-        List<GeneratedRecord> expected = new WidgetGenerator(WidgetGeneratorConfig.builder().seed(7).recordCount(800).corruptRate(0.05).build())
-                .generateAll();
+        List<GeneratedRecord> expected = new WidgetGenerator(WidgetGeneratorConfig.builder().seed(7).recordCount(800).corruptRate(0.05)
+                .startTimeMillis(START.toEpochMilli()).build()).generateAll();
         long expectedCorrupt = expected.stream().filter(GeneratedRecord::isCorrupt).count();
         assertTrue(expectedCorrupt > 0, "the seed must produce some corrupt records for this test to mean anything");
         assertTrue(out.toString().contains("produced 800 record(s) to dataset widgets (" + expectedCorrupt + " of them corrupt on purpose)"),
@@ -71,9 +96,9 @@ class ProduceGeneratedIT {
         stored.forEach(record -> storedKeyTimes.add(new String(record.key()) + "@" + record.timestamp()));
         assertEquals(expectedKeyTimes, storedKeyTimes, "every record keyed by its widget and stamped with its event time");
         long framed = stored.stream().filter(record -> record.value().length > 5 && record.value()[0] == 0
-                && java.nio.ByteBuffer.wrap(record.value(), 1, 4).getInt() == 1).count();
+                && java.nio.ByteBuffer.wrap(record.value(), 1, 4).getInt() == schemaId).count();
         long validExpected = expected.size() - expectedCorrupt;
-        assertTrue(framed >= validExpected, "valid records carry the registered schema id 1: " + framed + " < " + validExpected);
+        assertTrue(framed >= validExpected, "valid records carry the registered schema id " + schemaId + ": " + framed + " < " + validExpected);
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
