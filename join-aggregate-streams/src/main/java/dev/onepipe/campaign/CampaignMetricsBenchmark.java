@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.TopologySetting;
 import dev.onepipe.core.cli.ProgressLine;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.embedded.EmbeddedRuntime;
@@ -42,7 +44,11 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -116,6 +122,9 @@ public final class CampaignMetricsBenchmark implements Callable<Integer> {
 
                 OnepipeConfig config = topologyConfig(runtime, stateRoot);
                 MetadataCatalog catalog = RegisteredDatasets.load(config);
+                double streamsFloor = streamsEventsPerSecond(clientConfig, new ReadAndCommitTopology(), config, catalog, produced);
+                out.printf(Locale.ROOT, "  Kafka Streams, read and commit only: %,.0f events/s%n", streamsFloor);
+                out.flush();
                 TopologyContext context = new TopologyContext(YsbTopology.NAME, Optional.of(SampleDatasets.YSB_EVENTS), SampleDatasets.YSB_EVENTS,
                         config, catalog);
                 try (TopologyRunner runner = TopologyRunner.start(new YsbTopology(), context)) {
@@ -124,7 +133,7 @@ public final class CampaignMetricsBenchmark implements Callable<Integer> {
                     out.printf(Locale.ROOT, "  ratio:               %.2f%n", topology / ceiling);
                     out.flush();
                     List<Long> latencies = latencies(clientConfig, producer, config);
-                    report(ceiling, topology, latencies);
+                    report(ceiling, streamsFloor, topology, latencies);
                 }
             }
         } finally {
@@ -141,6 +150,43 @@ public final class CampaignMetricsBenchmark implements Callable<Integer> {
         flags.put(YsbSettings.GRACE_MS, Long.toString(graceMillis));
         flags.putAll(settings);
         return TopologyRunner.configure(new YsbTopology(), Map.of(), Map.of(), flags);
+    }
+
+    /**
+     * A Kafka Streams application that reads the input and commits, doing nothing with the records, under the same
+     * runner and settings as {@code ysb}: what Kafka Streams itself costs here, before any processing.
+     */
+    static final class ReadAndCommitTopology implements OnepipeTopology {
+
+        @Override
+        public String name() {
+            return "bench-read-and-commit";
+        }
+
+        @Override
+        public String description() {
+            return "Reads ysb-events and commits; no processing";
+        }
+
+        @Override
+        public List<TopologySetting> settings() {
+            return List.of();
+        }
+
+        @Override
+        public void addTo(StreamsBuilder builder, TopologyContext context) {
+            builder.stream(SampleDatasets.YSB_EVENTS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read"))
+                    .foreach((key, value) -> { }, Named.as("nothing"));
+        }
+    }
+
+    private static double streamsEventsPerSecond(Map<String, Object> clientConfig, OnepipeTopology topology, OnepipeConfig config,
+                                                 MetadataCatalog catalog, long expected) throws Exception {
+        TopologyContext context = new TopologyContext(topology.name(), Optional.of(SampleDatasets.YSB_EVENTS), SampleDatasets.YSB_EVENTS,
+                config, catalog);
+        try (TopologyRunner runner = TopologyRunner.start(topology, context)) {
+            return topologyEventsPerSecond(clientConfig, context.applicationId(), expected);
+        }
     }
 
     /** Reads the whole input with one plain consumer; events per second from the first record to the last. */
@@ -258,13 +304,14 @@ public final class CampaignMetricsBenchmark implements Callable<Integer> {
         return new ArrayList<>(latencies);
     }
 
-    private void report(double ceiling, double topology, List<Long> latencies) {
+    private void report(double ceiling, double streamsFloor, double topology, List<Long> latencies) {
         Collections.sort(latencies);
         out.println();
         out.println("Yahoo Streaming Benchmark on the embedded broker");
         out.printf(Locale.ROOT, "  events: %,d; partitions: %d; stream threads: %d; window 10 s, grace %d ms; exactly_once_v2%n",
                 events, partitions, threads, graceMillis);
         out.printf(Locale.ROOT, "  plain KafkaConsumer (ceiling): %,.0f events/s%n", ceiling);
+        out.printf(Locale.ROOT, "  Kafka Streams, read and commit only, same settings: %,.0f events/s  (ratio %.2f)%n", streamsFloor, streamsFloor / ceiling);
         out.printf(Locale.ROOT, "  ysb topology:                  %,.0f events/s  (ratio %.2f)%n", topology, topology / ceiling);
         if (latencies.isEmpty()) {
             out.println("  latency: no window closed during the run; run longer (--latency-seconds)");

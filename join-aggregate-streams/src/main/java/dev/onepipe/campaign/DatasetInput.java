@@ -1,5 +1,6 @@
 package dev.onepipe.campaign;
 
+import java.util.List;
 import java.util.Map;
 
 import dev.onepipe.metadata.MetadataCatalog;
@@ -16,8 +17,10 @@ import org.apache.kafka.streams.kstream.Produced;
  * Ingest: a registered dataset read as Avro records in event time, with unreadable values sent to the topic's
  * dead-letter topic {@code <topic>.dlq} (original key and bytes, the error in header {@value DatasetRecordDecoder#ERROR_HEADER}).
  *
- * <p>This is the one place the topologies of this module create their input streams, so it is the place to switch to
- * the core dataset-stream DSL and its dead-letter routing once they exist.
+ * <p>Unlike topology-core's {@code DatasetStreams}, which leaves unreadable records to the dead-letter exception
+ * handlers, this ingest decodes in a processor: it stamps each record with its dataset's event time (windows and joins
+ * here work in event time whatever timestamp the producer set), counts unreadable records per stream with the other
+ * drop reasons ({@link DropMetrics}), and can decode a projection of the record.
  */
 public final class DatasetInput {
 
@@ -31,10 +34,17 @@ public final class DatasetInput {
      */
     public static KStream<String, GenericRecord> stream(StreamsBuilder builder, MetadataCatalog catalog, String dataset,
                                                         String topic, String label) {
+        return stream(builder, catalog, dataset, topic, label, List.of());
+    }
+
+    /** The same, decoding only {@code projectedFields} of each record (the event-time field among them). */
+    public static KStream<String, GenericRecord> stream(StreamsBuilder builder, MetadataCatalog catalog, String dataset,
+                                                        String topic, String label, List<String> projectedFields) {
         DatasetRecordDecoder.UnknownSchemaIds unknownSchemaIds = new DatasetRecordDecoder.UnknownSchemaIds();
         KStream<String, byte[]> raw = builder.stream(topic, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(label + "-source"));
         Map<String, KStream<String, DecodedValue>> branches = raw
-                .processValues(() -> new DatasetRecordDecoder(catalog, dataset, label, unknownSchemaIds), Named.as(label + "-decode"))
+                .processValues(() -> new DatasetRecordDecoder(catalog, dataset, label, unknownSchemaIds, projectedFields),
+                        Named.as(label + "-decode"))
                 .split(Named.as(label + "-ingest-"))
                 .branch((key, value) -> value.isCorrupt(), Branched.as("corrupt"))
                 .defaultBranch(Branched.as("decoded"));

@@ -2,12 +2,14 @@ package dev.onepipe.campaign;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.onepipe.metadata.DatasetVersion;
 import dev.onepipe.metadata.MetadataCatalog;
+import dev.onepipe.metadata.serde.DatasetDeserializer;
 import dev.onepipe.metadata.serde.DatasetSerdes;
 import dev.onepipe.metadata.serde.WireFormat;
 import dev.onepipe.metadata.serde.WireFormatException;
@@ -45,6 +47,7 @@ public final class DatasetRecordDecoder implements FixedKeyProcessor<String, byt
     private DropMetrics dropMetrics;
     private String eventTimeField;
     private final UnknownSchemaIds unknownSchemaIds;
+    private final List<String> projectedFields;
 
     /** Schema ids not found in the catalog, and when; shared by the decoders of one dataset in one application instance. */
     public static final class UnknownSchemaIds {
@@ -55,16 +58,27 @@ public final class DatasetRecordDecoder implements FixedKeyProcessor<String, byt
     }
 
     public DatasetRecordDecoder(MetadataCatalog catalog, String dataset, String metricsLabel, UnknownSchemaIds unknownSchemaIds) {
+        this(catalog, dataset, metricsLabel, unknownSchemaIds, List.of());
+    }
+
+    /**
+     * @param projectedFields the only fields to decode (the event-time field among them), or empty for the whole record
+     */
+    public DatasetRecordDecoder(MetadataCatalog catalog, String dataset, String metricsLabel, UnknownSchemaIds unknownSchemaIds,
+                                List<String> projectedFields) {
         this.catalog = catalog;
         this.dataset = dataset;
         this.metricsLabel = metricsLabel;
         this.unknownSchemaIds = unknownSchemaIds;
+        this.projectedFields = List.copyOf(projectedFields);
     }
 
     @Override
     public void init(FixedKeyProcessorContext<String, DecodedValue> context) {
         this.context = context;
-        this.deserializer = DatasetSerdes.generic(catalog, dataset, UNKNOWN_ID_WAIT).deserializer();
+        this.deserializer = projectedFields.isEmpty()
+                ? DatasetSerdes.generic(catalog, dataset, UNKNOWN_ID_WAIT).deserializer()
+                : DatasetDeserializer.readingProjection(catalog, dataset, projectedFields, UNKNOWN_ID_WAIT);
         this.dropMetrics = new DropMetrics(context.metrics(), metricsLabel);
     }
 

@@ -1,5 +1,10 @@
 package dev.onepipe.campaign;
 
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
 import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.metadata.serde.DatasetSerdes;
 import org.apache.avro.generic.GenericRecord;
@@ -13,8 +18,12 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 final class ReferenceRecords {
 
+    /** Reference data is small and read over and over (every YSB view looks up its ad): decode each record once. */
+    private static final int MAX_CACHED_RECORDS = 100_000;
+
     private final MetadataCatalog catalog;
     private final String dataset;
+    private final Map<ByteBuffer, Optional<GenericRecord>> decoded = new ConcurrentHashMap<>();
     private volatile Deserializer<GenericRecord> deserializer;
 
     ReferenceRecords(MetadataCatalog catalog, String dataset) {
@@ -27,11 +36,23 @@ final class ReferenceRecords {
         if (bytes == null) {
             return null;
         }
+        ByteBuffer key = ByteBuffer.wrap(bytes);
+        Optional<GenericRecord> record = decoded.get(key);
+        if (record == null) {
+            record = decode(bytes);
+            if (decoded.size() >= MAX_CACHED_RECORDS) {
+                decoded.clear();
+            }
+            decoded.put(key, record);
+        }
+        return record.flatMap(value -> DatasetRecordDecoder.field(value, field)).orElse(null);
+    }
+
+    private Optional<GenericRecord> decode(byte[] bytes) {
         try {
-            GenericRecord record = deserializer().deserialize(dataset, bytes);
-            return DatasetRecordDecoder.field(record, field).orElse(null);
+            return Optional.ofNullable(deserializer().deserialize(dataset, bytes));
         } catch (SerializationException e) {
-            return null;
+            return Optional.empty();
         }
     }
 

@@ -41,6 +41,8 @@ public final class YsbTopology implements OnepipeTopology {
     public static final String VIEWS_STORE = "ysb-campaign-views-store";
     static final String AD_CAMPAIGNS_STORE = "ysb-ad-campaigns-store";
     static final String LABEL = "ysb";
+    /** The fields the query reads; Avro skips the rest of each event (user, page, ad type, address). */
+    static final List<String> FIELDS_READ = List.of("event_id", "ad_id", "event_type", "event_time");
 
     @Override
     public String name() {
@@ -64,7 +66,8 @@ public final class YsbTopology implements OnepipeTopology {
         if (settings.provision()) {
             provision(context, settings);
         }
-        KStream<String, GenericRecord> events = DatasetInput.stream(builder, catalog, settings.eventsDataset(), settings.eventsTopic(), LABEL);
+        KStream<String, GenericRecord> events = DatasetInput.stream(builder, catalog, settings.eventsDataset(), settings.eventsTopic(), LABEL,
+                FIELDS_READ);
         KStream<String, AdEvent> views = events
                 .filter((key, event) -> "view".equals(String.valueOf(event.get("event_type"))), Named.as("ysb-keep-views"))
                 .processValues(() -> new AdEventProjection(AdStream.VIEWS), Named.as("ysb-project"));

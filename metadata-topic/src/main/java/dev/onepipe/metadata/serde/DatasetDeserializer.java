@@ -3,7 +3,9 @@ package dev.onepipe.metadata.serde;
 import java.io.EOFException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,13 +43,14 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
     /** How long a record with an id newer than the catalog waits for the catalog by default. */
     public static final Duration DEFAULT_UNKNOWN_ID_WAIT = Duration.ofSeconds(2);
 
-    private enum ReaderChoice { VERSION, LATEST, SPECIFIC, AS_WRITTEN }
+    private enum ReaderChoice { VERSION, LATEST, PROJECTION, SPECIFIC, AS_WRITTEN }
 
     private final MetadataCatalog catalog;
     private final String datasetName;
     private final ReaderChoice readerChoice;
     private final int readerVersionNumber;
     private final Class<?> specificClass;
+    private final List<String> projectedFields;
     private final Duration unknownIdWait;
     private final ThreadLocal<DecoderState> decoderStates = ThreadLocal.withInitial(DecoderState::new);
     private volatile DecoderState ownerState;
@@ -56,11 +59,18 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
     private DatasetDeserializer(final MetadataCatalog catalog, final String datasetName, final ReaderChoice readerChoice,
                                 final int readerVersionNumber, final Class<?> specificClass,
                                 final Duration unknownIdWait) {
+        this(catalog, datasetName, readerChoice, readerVersionNumber, specificClass, List.of(), unknownIdWait);
+    }
+
+    private DatasetDeserializer(final MetadataCatalog catalog, final String datasetName, final ReaderChoice readerChoice,
+                                final int readerVersionNumber, final Class<?> specificClass, final List<String> projectedFields,
+                                final Duration unknownIdWait) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.datasetName = datasetName;
         this.readerChoice = readerChoice;
         this.readerVersionNumber = readerVersionNumber;
         this.specificClass = specificClass;
+        this.projectedFields = List.copyOf(projectedFields);
         this.unknownIdWait = Objects.requireNonNull(unknownIdWait, "unknownIdWait");
     }
 
@@ -76,6 +86,20 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
                                                            final Duration unknownIdWait) {
         return new DatasetDeserializer<>(catalog, Objects.requireNonNull(datasetName, "datasetName"),
             ReaderChoice.LATEST, 0, null, unknownIdWait);
+    }
+
+    /**
+     * Generic records with only {@code fields} of the dataset's latest value schema (chosen on the first record, then
+     * fixed): Avro skips the other fields' bytes instead of building them, which is what a job that reads a few fields
+     * of wide records wants. A field the latest schema does not have is an error when the first record is read.
+     */
+    public static <R> DatasetDeserializer<R> readingProjection(final MetadataCatalog catalog, final String datasetName,
+                                                               final List<String> fields, final Duration unknownIdWait) {
+        if (fields.isEmpty()) {
+            throw new IllegalArgumentException("A projection needs at least one field");
+        }
+        return new DatasetDeserializer<>(catalog, Objects.requireNonNull(datasetName, "datasetName"),
+            ReaderChoice.PROJECTION, 0, null, fields, unknownIdWait);
     }
 
     /** Instances of a generated SpecificRecord class, resolved to that class's schema. */
@@ -236,6 +260,13 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
                     result = new ReaderSchema(latest.schema(), latest.id(), subject,
                         subject + " version " + latest.version() + " (latest when first used)");
                     break;
+                case PROJECTION:
+                    final SchemaVersion projected = catalog.latestSchemaVersion(subject).orElseThrow(() -> failure(
+                        WireFormatException.Reason.UNKNOWN_SCHEMA_ID, topic, null,
+                        "subject " + subject + " has no active schema version to read as", null));
+                    result = new ReaderSchema(projection(projected.schema(), topic), projected.id(), subject,
+                        "fields " + projectedFields + " of " + subject + " version " + projected.version() + " (latest when first used)");
+                    break;
                 default:
                     final SchemaVersion version = catalog.schemaVersion(subject, readerVersionNumber).orElseThrow(() ->
                         failure(WireFormatException.Reason.UNKNOWN_SCHEMA_ID, topic, null,
@@ -247,6 +278,19 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
         }
         readerSchema = result;
         return result;
+    }
+
+    private Schema projection(final Schema schema, final String topic) {
+        final List<Schema.Field> fields = new ArrayList<>();
+        for (final String name : projectedFields) {
+            final Schema.Field field = schema.getField(name);
+            if (field == null) {
+                throw failure(WireFormatException.Reason.UNDECODABLE, topic, null, "the projection's field '" + name
+                    + "' is not in " + schema.getFullName() + ", which has " + schema.getFields().stream().map(Schema.Field::name).toList(), null);
+            }
+            fields.add(new Schema.Field(field, field.schema()));
+        }
+        return Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
     }
 
     /** The reader schema in use, once the first record has chosen it. */

@@ -128,6 +128,32 @@ class DatasetSerdeTest {
     }
 
     @Test
+    void aProjectionReadsOnlyItsFieldsOfDataOfEveryVersion() {
+        final DatasetSerializer<GenericRecord> serializer = new DatasetSerializer<>(catalog, "widgets");
+        final DatasetDeserializer<GenericRecord> projection =
+            DatasetDeserializer.readingProjection(catalog, "widgets", List.of("version", "color", "widget_id"), NO_WAIT);
+
+        final GenericRecord fromV1 = projection.deserialize(TOPIC, serializer.serialize(TOPIC, widget(v1, "w-1", 3)));
+        final GenericRecord fromV2 = projection.deserialize(TOPIC, serializer.serialize(TOPIC, widget(v2, "w-2", 4)));
+
+        assertEquals(List.of("version", "color", "widget_id"), fromV1.getSchema().getFields().stream().map(Schema.Field::name).toList());
+        assertEquals(3L, fromV1.get("version"));
+        assertEquals("unpainted", fromV1.get("color").toString(), "a field v1 lacks gets v2's default");
+        assertEquals("w-1", fromV1.get("widget_id").toString());
+        assertEquals(4L, fromV2.get("version"));
+        assertEquals("green", fromV2.get("color").toString());
+        assertEquals("w-2", fromV2.get("widget_id").toString());
+    }
+
+    @Test
+    void aProjectionOfAFieldTheSchemaLacksNamesIt() {
+        final byte[] value = new DatasetSerializer<GenericRecord>(catalog, "widgets").serialize(TOPIC, widget(v2, "w-3", 1));
+        final WireFormatException failure = assertThrows(WireFormatException.class, () -> DatasetDeserializer
+            .<GenericRecord>readingProjection(catalog, "widgets", List.of("widget_id", "weight"), NO_WAIT).deserialize(TOPIC, value));
+        assertTrue(failure.getMessage().contains("'weight'"), failure.getMessage());
+    }
+
+    @Test
     void latestIsChosenOnFirstUseAndThenKept() {
         final DatasetDeserializer<GenericRecord> deserializer =
             DatasetDeserializer.readingLatest(catalog, "widgets", NO_WAIT);
