@@ -131,8 +131,8 @@ final class RunCommand implements Callable<Integer> {
                 runner.close(Duration.ofSeconds(closeTimeoutSeconds));
                 throw e;
             }
-            System.out.printf("onepipe: %s serves http://localhost:%d%s and %s%n", context.applicationId(), http.port(),
-                    OnepipeHttpServer.HEALTH_PATH, OnepipeHttpServer.METRICS_PATH);
+            System.out.println(String.format("onepipe: %s serves http://localhost:%d%s and %s", context.applicationId(), http.port(),
+                    OnepipeHttpServer.HEALTH_PATH, OnepipeHttpServer.METRICS_PATH));
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -144,8 +144,9 @@ final class RunCommand implements Callable<Integer> {
                 http.close();
             }
             boolean clean = runner.close(Duration.ofSeconds(closeTimeoutSeconds));
-            System.out.printf("onepipe: %s stopped %s in %d ms%n", context.applicationId(), clean ? "cleanly" : "after its close timeout",
-                    (System.nanoTime() - started) / 1_000_000);
+            // one write: printf writes piece by piece, and a log line on stderr could land inside this one
+            System.out.println(String.format("onepipe: %s stopped %s in %d ms", context.applicationId(),
+                    clean ? "cleanly" : "after its close timeout", (System.nanoTime() - started) / 1_000_000));
             stopped.countDown();
         }, "onepipe-shutdown"));
         stopped.await();
