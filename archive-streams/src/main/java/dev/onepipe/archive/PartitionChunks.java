@@ -69,6 +69,7 @@ public final class PartitionChunks {
         if (offset <= lastOffset) {
             throw new IllegalArgumentException("Offset " + offset + " is not after the partition's last offset " + lastOffset);
         }
+        long previousOffset = lastOffset;
         streamTime = Math.max(streamTime, timestamp);
         lastOffset = offset;
         long hour = hourOf(timestamp);
@@ -80,7 +81,7 @@ public final class PartitionChunks {
             chunk = null;
         }
         if (chunk == null) {
-            chunk = OpenChunk.open(offset, hour, streamTime);
+            chunk = OpenChunk.open(offset, previousOffset, hour, streamTime);
         }
         chunk = chunk.append(offset, bytes);
         chunksByHour.put(hour, chunk);
