@@ -294,6 +294,11 @@ final class ArchiveBenchmarkCommand implements Callable<Integer> {
             for (var object : s3.listObjectsV2Paginator(request -> request.bucket(bucket).prefix(prefix)).contents()) {
                 try {
                     String count = s3.headObject(request -> request.bucket(bucket).key(object.key())).metadata().get(ArchiveProcessor.RECORD_COUNT_METADATA);
+                    if (count == null) {
+                        // Listed while being written or replaced, before its metadata: count it on the next round.
+                        archived = Long.MIN_VALUE;
+                        continue;
+                    }
                     archived += Long.parseLong(count);
                     objects++;
                 } catch (NoSuchKeyException e) {

@@ -61,6 +61,9 @@ final class ChunkRebuilder {
      * still restart; every other chunk, or one whose object does not hold what its state says, from the topic.
      */
     void rebuild(TopicPartition partition, List<OpenChunk> chunks, OpenChunkRecords into, UploadedChunkReader uploaded) {
+        if (chunks.isEmpty()) {
+            return;
+        }
         List<OpenChunk> fromTopic = new ArrayList<>();
         for (OpenChunk chunk : chunks) {
             if (chunk.hasRecordsOutsideS3() || !rebuildFromS3(chunk, into, uploaded)) {
