@@ -36,8 +36,8 @@ final class ArchiveProcessor implements Processor<byte[], byte[], Void, Void> {
     static final String COMPLETE_BELOW_METADATA = "onepipe-complete-below";
     private static final Duration LONGEST_IDLE_CHECK_INTERVAL = Duration.ofSeconds(1);
     /**
-     * Closed chunks of one partition that may be uploading while the stream thread goes on (one uploads while the
-     * next fills). Waiting beyond it bounds the heap and holds the partition's offsets while S3 is down.
+     * Uploads of one partition that may be running or queued while the stream thread goes on (one uploads while
+     * the next chunk fills). Waiting beyond it bounds the heap and holds the partition's offsets while S3 is down.
      */
     private static final int MAX_PENDING_UPLOADS = 1;
 
@@ -47,6 +47,8 @@ final class ArchiveProcessor implements Processor<byte[], byte[], Void, Void> {
     private final ChunkRebuilder rebuilder;
     private final Executor uploadThreads;
     private final Map<Long, Long> lastWrittenNanos = new HashMap<>();
+    /** Open chunks whose idle upload is submitted but not yet confirmed, by start offset, as the upload holds them. */
+    private final Map<Long, OpenChunk> idleUploadsPending = new HashMap<>();
 
     private ProcessorContext<Void, Void> context;
     private int partition;
@@ -76,6 +78,7 @@ final class ArchiveProcessor implements Processor<byte[], byte[], Void, Void> {
         // Kafka Streams may initialize a processor again after closing it (a task revived after an error): start empty.
         this.records = new OpenChunkRecords();
         this.lastWrittenNanos.clear();
+        this.idleUploadsPending.clear();
         List<OpenChunk> closed = states.closedChunks();
         List<OpenChunk> toRebuild = new ArrayList<>(chunks.openChunks());
         toRebuild.addAll(closed);
@@ -122,7 +125,7 @@ final class ArchiveProcessor implements Processor<byte[], byte[], Void, Void> {
 
     /**
      * Hands closed chunks to the background uploads in start-offset order, each kept as a closed state until
-     * its upload is confirmed; waits while more than {@link #MAX_PENDING_UPLOADS} are still uploading.
+     * its upload is confirmed; waits while more than {@link #MAX_PENDING_UPLOADS} uploads are still pending.
      */
     private void flush(List<OpenChunk> closed) {
         for (int index = 0; index < closed.size(); index++) {
@@ -130,7 +133,7 @@ final class ArchiveProcessor implements Processor<byte[], byte[], Void, Void> {
             lastWrittenNanos.remove(chunk.startOffset());
             if (chunk.hasRecordsOutsideS3()) {
                 states.putClosedChunk(chunk);
-                uploadInBackground(chunk, chunks.completeBelow(closed.subList(index + 1, closed.size())));
+                uploadInBackground(chunk, chunks.completeBelow(closed.subList(index + 1, closed.size()), idleUploadsPending.values()));
             } else {
                 states.deleteChunk(chunk.startOffset());
                 records.remove(chunk.startOffset());
@@ -144,26 +147,37 @@ final class ArchiveProcessor implements Processor<byte[], byte[], Void, Void> {
 
     /**
      * Queues the upload of a closed chunk. Uploads of one partition run in the order they are queued, so
-     * {@code completeBelow} may count on every chunk queued before this one being in S3 first.
+     * {@code completeBelow} may count on every chunk queued before this one (closed, or idle-uploaded as it was
+     * then) being in S3 first.
      */
     private void uploadInBackground(OpenChunk chunk, long completeBelow) {
         List<ArchivedRecord> chunkRecords = records.of(chunk.startOffset());
-        uploads.submit(chunk, () -> upload(chunk, chunkRecords, completeBelow));
+        uploads.submit(new BackgroundUploads.Upload(chunk, false), () -> upload(chunk, chunkRecords, completeBelow));
     }
 
-    /** Drops the chunks whose uploads finished: their records are in S3. Throws an upload's failure, which aborts the transaction. */
+    /**
+     * Applies the uploads that finished: a closed chunk is dropped, an idle-uploaded open chunk is marked as in
+     * S3 up to the records it held when its upload began. Throws an upload's failure, which aborts the transaction.
+     */
     private void confirmUploads() {
-        for (OpenChunk uploaded : uploads.takeFinished()) {
-            states.deleteClosedChunk(uploaded.startOffset());
-            records.remove(uploaded.startOffset());
+        for (BackgroundUploads.Upload uploaded : uploads.takeFinished()) {
+            long start = uploaded.chunk().startOffset();
+            if (uploaded.idle()) {
+                idleUploadsPending.remove(start);
+                chunks.markUploaded(uploaded.chunk()).ifPresent(states::putChunk);
+            } else {
+                states.deleteClosedChunk(start);
+                records.remove(start);
+            }
         }
     }
 
     /**
      * Puts every open chunk that has not been written to for the idle time in S3 as it is. The chunk stays
      * open: its boundary is still decided by the records alone, and a later upload of the same chunk (more
-     * records, same start offset) replaces this one under the same key. Closed chunks still uploading are
-     * waited for first, so that the idle upload's {@code completeBelow} holds once it is in S3.
+     * records, same start offset) replaces this one under the same key. The upload runs in the background,
+     * after the partition's uploads submitted before it (so its {@code completeBelow} holds once it is in S3),
+     * on a copy of the chunk's records as they are now: the chunk may grow meanwhile.
      */
     private void flushIdleChunks() {
         confirmUploads();
@@ -171,11 +185,11 @@ final class ArchiveProcessor implements Processor<byte[], byte[], Void, Void> {
         long idleNanos = Duration.ofMillis(settings.idleFlushMillis()).toNanos();
         for (OpenChunk chunk : chunks.openChunks()) {
             long lastWritten = lastWrittenNanos.getOrDefault(chunk.startOffset(), startedNanos);
-            if (chunk.hasRecordsOutsideS3() && now - lastWritten >= idleNanos) {
-                uploads.awaitAtMost(0);
-                confirmUploads();
-                upload(chunk, records.of(chunk.startOffset()), chunks.completeBelowOnceUploaded(chunk));
-                states.putChunk(chunks.markUploaded(chunk));
+            if (chunk.hasRecordsOutsideS3() && now - lastWritten >= idleNanos && !idleUploadsPending.containsKey(chunk.startOffset())) {
+                List<ArchivedRecord> snapshot = List.copyOf(records.of(chunk.startOffset()));
+                idleUploadsPending.put(chunk.startOffset(), chunk);
+                long completeBelow = chunks.completeBelow(List.of(), idleUploadsPending.values());
+                uploads.submit(new BackgroundUploads.Upload(chunk, true), () -> upload(chunk, snapshot, completeBelow));
             }
         }
     }

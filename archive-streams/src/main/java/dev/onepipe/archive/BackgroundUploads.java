@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The uploads of one partition's closed chunks, run one after another (in the order the chunks closed) on
- * threads shared by the archive instance, so the stream thread goes on reading while a chunk is encoded
- * and sent. Only the stream thread calls it. A chunk's state stays in the store until its upload is
- * confirmed here, so a crash in between uploads it again.
+ * The uploads of one partition's chunks (closed ones, and open ones an idle flush puts in S3 as they are),
+ * run one after another in the order they were submitted on threads shared by the archive instance, so the
+ * stream thread goes on reading while a chunk is encoded and sent. Only the stream thread calls it. A
+ * chunk's state changes only once its upload is confirmed here, so a crash in between uploads it again.
  */
 final class BackgroundUploads {
 
@@ -26,7 +26,16 @@ final class BackgroundUploads {
     private final Deque<Pending> pending = new ArrayDeque<>();
     private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
 
-    private record Pending(OpenChunk chunk, CompletableFuture<Void> done) {
+    /**
+     * An upload of {@code chunk} as it was when submitted.
+     *
+     * @param chunk the chunk's state then: its record count is what the upload puts in S3
+     * @param idle  whether it is an idle flush's upload of an open chunk, which stays open
+     */
+    record Upload(OpenChunk chunk, boolean idle) {
+    }
+
+    private record Pending(Upload upload, CompletableFuture<Void> done) {
     }
 
     BackgroundUploads(Executor threads) {
@@ -46,23 +55,23 @@ final class BackgroundUploads {
         return executor;
     }
 
-    /** Runs {@code upload} of {@code chunk} once every upload submitted before it has succeeded. */
-    void submit(OpenChunk chunk, Runnable upload) {
-        last = last.thenRunAsync(upload, threads);
-        pending.addLast(new Pending(chunk, last));
+    /** Runs {@code work}, the upload of {@code upload}, once every upload submitted before it has succeeded. */
+    void submit(Upload upload, Runnable work) {
+        last = last.thenRunAsync(work, threads);
+        pending.addLast(new Pending(upload, last));
     }
 
     int pendingCount() {
         return pending.size();
     }
 
-    /** The chunks whose uploads have finished since the last call, in submission order; throws the failure of one that failed. */
-    List<OpenChunk> takeFinished() {
-        List<OpenChunk> finished = new ArrayList<>();
+    /** The uploads that have finished since the last call, in submission order; throws the failure of one that failed. */
+    List<Upload> takeFinished() {
+        List<Upload> finished = new ArrayList<>();
         while (!pending.isEmpty() && pending.peekFirst().done().isDone()) {
             Pending upload = pending.removeFirst();
             await(upload.done());
-            finished.add(upload.chunk());
+            finished.add(upload.upload());
         }
         return finished;
     }

@@ -30,9 +30,10 @@ public record OpenChunk(long startOffset, long previousOffset, long hour, long o
         return new OpenChunk(startOffset, previousOffset, hour, openedAtStreamTime, recordCount + 1, byteCount + bytes, offset, uploadedRecordCount);
     }
 
-    /** The chunk after an idle flush put all its records in S3. */
-    public OpenChunk uploaded() {
-        return new OpenChunk(startOffset, previousOffset, hour, openedAtStreamTime, recordCount, byteCount, lastOffset, recordCount);
+    /** The chunk once an idle flush put its first {@code records} records in S3. */
+    public OpenChunk uploaded(long records) {
+        return new OpenChunk(startOffset, previousOffset, hour, openedAtStreamTime, recordCount, byteCount, lastOffset,
+                Math.max(uploadedRecordCount, records));
     }
 
     /** Whether some of its records are only in the buffer, not yet in S3. */
