@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 import dev.onepipe.core.s3.S3ClientFactory;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -14,12 +16,15 @@ import org.apache.kafka.streams.processor.api.Record;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Archives one partition: each record is buffered in its chunk in the changelogged store (ingest, buffer);
- * chunks that close are written to S3 and then dropped from the store (flush). All of it runs inside the
- * task's transaction, so the input offset commits together with the buffer's changes.
+ * Archives one partition: each record joins its open chunk, whose state (start, last offset, counts) is kept
+ * in the changelogged store and whose records are kept on the heap (ingest, buffer); chunks that close are
+ * written to S3 by a background thread and dropped once their upload is confirmed (flush). The chunk states
+ * change inside the task's transaction, so the input offset commits together with them. After a restart the
+ * records of the chunks not yet in S3 are read back from the topic ({@link ChunkRebuilder}) instead of from
+ * a second copy in Kafka, and closed chunks whose upload was not confirmed are uploaded again.
  *
  * <p>Chunks close only by {@link PartitionChunks}' rules, which depend on the records alone: after a crash
- * the restored buffer and the same records close the same chunks again, and their re-upload puts the same
+ * the restored chunk states, their rebuilt records and the same records close the same chunks again, and their re-upload puts the same
  * bytes under the same keys. The one wall-clock event, the idle flush, uploads an open chunk without closing
  * it, so it never moves a chunk boundary.
  */
@@ -30,34 +35,60 @@ final class ArchiveProcessor implements Processor<byte[], byte[], Void, Void> {
     /** Every record of the partition below this offset was in S3 once this object was. */
     static final String COMPLETE_BELOW_METADATA = "onepipe-complete-below";
     private static final Duration LONGEST_IDLE_CHECK_INTERVAL = Duration.ofSeconds(1);
+    /**
+     * Uploads of one partition that may be running or queued while the stream thread goes on (one uploads while
+     * the next chunk fills). Waiting beyond it bounds the heap and holds the partition's offsets while S3 is down.
+     */
+    private static final int MAX_PENDING_UPLOADS = 1;
 
     private final ArchiveSettings settings;
     private final InputTopic input;
     private final S3Availability availability;
+    private final ChunkRebuilder rebuilder;
+    private final Executor uploadThreads;
     private final Map<Long, Long> lastWrittenNanos = new HashMap<>();
+    /** Open chunks whose idle upload is submitted but not yet confirmed, by start offset, as the upload holds them. */
+    private final Map<Long, OpenChunk> idleUploadsPending = new HashMap<>();
 
     private ProcessorContext<Void, Void> context;
     private int partition;
-    private ChunkBuffer buffer;
+    private ChunkStateStore states;
+    private OpenChunkRecords records;
     private PartitionChunks chunks;
     private S3Client s3;
     private ChunkUploader uploader;
+    private BackgroundUploads uploads;
     private long startedNanos;
 
-    ArchiveProcessor(ArchiveSettings settings, InputTopic input, S3Availability availability) {
+    ArchiveProcessor(ArchiveSettings settings, InputTopic input, S3Availability availability, ChunkRebuilder rebuilder,
+                     Executor uploadThreads) {
         this.settings = settings;
         this.input = input;
         this.availability = availability;
+        this.rebuilder = rebuilder;
+        this.uploadThreads = uploadThreads;
     }
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         this.context = context;
         this.partition = context.taskId().partition();
-        this.buffer = new ChunkBuffer(context.getStateStore(ChunkBuffer.RECORDS_STORE), context.getStateStore(ChunkBuffer.STATES_STORE));
-        this.chunks = buffer.restore(settings.limits(input.partitions()));
+        this.states = new ChunkStateStore(context.getStateStore(ChunkStateStore.STATES_STORE));
+        this.chunks = states.restore(settings.limits(input.partitions()));
+        // Kafka Streams may initialize a processor again after closing it (a task revived after an error): start empty.
+        this.records = new OpenChunkRecords();
+        this.lastWrittenNanos.clear();
+        this.idleUploadsPending.clear();
+        List<OpenChunk> closed = states.closedChunks();
+        List<OpenChunk> toRebuild = new ArrayList<>(chunks.openChunks());
+        toRebuild.addAll(closed);
         this.s3 = S3ClientFactory.create(settings.s3());
+        rebuilder.rebuild(new TopicPartition(input.name(), partition), toRebuild, records, this::readUploaded);
         this.uploader = new ChunkUploader(s3, settings.s3().bucket(), availability, settings.uploadRetryLimit());
+        this.uploads = new BackgroundUploads(uploadThreads);
+        for (int index = 0; index < closed.size(); index++) {
+            uploadInBackground(closed.get(index), chunks.completeBelow(closed.subList(index + 1, closed.size())));
+        }
         this.startedNanos = System.nanoTime();
         Duration idle = Duration.ofMillis(settings.idleFlushMillis());
         Duration interval = idle.dividedBy(2).compareTo(LONGEST_IDLE_CHECK_INTERVAL) < 0 ? idle.dividedBy(2) : LONGEST_IDLE_CHECK_INTERVAL;
@@ -66,6 +97,7 @@ final class ArchiveProcessor implements Processor<byte[], byte[], Void, Void> {
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        confirmUploads();
         ArchivedRecord archived = ingest(record);
         List<OpenChunk> closed = buffer(archived);
         flush(closed);
@@ -79,62 +111,117 @@ final class ArchiveProcessor implements Processor<byte[], byte[], Void, Void> {
         return new ArchivedRecord(offset, chunks.lastOffset(), record.timestamp(), record.key(), record.value(), headers);
     }
 
-    /** Adds the record to its chunk in the store; returns the chunks that closed. */
+    /** Adds the record to its chunk, and the chunk's new state to the store; returns the chunks that closed. */
     private List<OpenChunk> buffer(ArchivedRecord record) {
-        byte[] serialized = record.serialize(ChunkBuffer.RECORD_VALUE_HEADER);
-        PartitionChunks.Appended appended = chunks.append(record.offset(), record.timestamp(), serialized.length);
-        buffer.putRecord(appended.chunk().startOffset(), record, serialized);
+        PartitionChunks.Appended appended = chunks.append(record.offset(), record.timestamp(), OpenChunkRecords.bufferedBytes(record));
+        records.add(appended.chunk().startOffset(), record);
         if (appended.chunkStillOpen()) {
-            buffer.putChunk(appended.chunk());
+            states.putChunk(appended.chunk());
             lastWrittenNanos.put(appended.chunk().startOffset(), System.nanoTime());
         }
-        buffer.putPartitionState(chunks.streamTime(), chunks.lastOffset());
+        states.putPartitionState(chunks.streamTime(), chunks.lastOffset());
         return appended.closed();
     }
 
-    /** Uploads closed chunks in start-offset order, each removed from the store once it is in S3. */
+    /**
+     * Hands closed chunks to the background uploads in start-offset order, each kept as a closed state until
+     * its upload is confirmed; waits while more than {@link #MAX_PENDING_UPLOADS} uploads are still pending.
+     */
     private void flush(List<OpenChunk> closed) {
         for (int index = 0; index < closed.size(); index++) {
             OpenChunk chunk = closed.get(index);
-            if (chunk.hasRecordsOutsideS3()) {
-                upload(chunk, chunks.completeBelow(closed.subList(index + 1, closed.size())));
-            }
-            buffer.deleteChunk(chunk.startOffset());
             lastWrittenNanos.remove(chunk.startOffset());
+            if (chunk.hasRecordsOutsideS3()) {
+                states.putClosedChunk(chunk);
+                uploadInBackground(chunk, chunks.completeBelow(closed.subList(index + 1, closed.size()), idleUploadsPending.values()));
+            } else {
+                states.deleteChunk(chunk.startOffset());
+                records.remove(chunk.startOffset());
+            }
+        }
+        if (uploads.pendingCount() > MAX_PENDING_UPLOADS) {
+            uploads.awaitAtMost(MAX_PENDING_UPLOADS);
+            confirmUploads();
+        }
+    }
+
+    /**
+     * Queues the upload of a closed chunk. Uploads of one partition run in the order they are queued, so
+     * {@code completeBelow} may count on every chunk queued before this one (closed, or idle-uploaded as it was
+     * then) being in S3 first.
+     */
+    private void uploadInBackground(OpenChunk chunk, long completeBelow) {
+        List<ArchivedRecord> chunkRecords = records.of(chunk.startOffset());
+        uploads.submit(new BackgroundUploads.Upload(chunk, false), () -> upload(chunk, chunkRecords, completeBelow));
+    }
+
+    /**
+     * Applies the uploads that finished: a closed chunk is dropped, an idle-uploaded open chunk is marked as in
+     * S3 up to the records it held when its upload began. Throws an upload's failure, which aborts the transaction.
+     */
+    private void confirmUploads() {
+        for (BackgroundUploads.Upload uploaded : uploads.takeFinished()) {
+            long start = uploaded.chunk().startOffset();
+            if (uploaded.idle()) {
+                idleUploadsPending.remove(start);
+                chunks.markUploaded(uploaded.chunk()).ifPresent(states::putChunk);
+            } else {
+                states.deleteClosedChunk(start);
+                records.remove(start);
+            }
         }
     }
 
     /**
      * Puts every open chunk that has not been written to for the idle time in S3 as it is. The chunk stays
      * open: its boundary is still decided by the records alone, and a later upload of the same chunk (more
-     * records, same start offset) replaces this one under the same key.
+     * records, same start offset) replaces this one under the same key. The upload runs in the background,
+     * after the partition's uploads submitted before it (so its {@code completeBelow} holds once it is in S3),
+     * on a copy of the chunk's records as they are now: the chunk may grow meanwhile.
      */
     private void flushIdleChunks() {
+        confirmUploads();
         long now = System.nanoTime();
         long idleNanos = Duration.ofMillis(settings.idleFlushMillis()).toNanos();
         for (OpenChunk chunk : chunks.openChunks()) {
             long lastWritten = lastWrittenNanos.getOrDefault(chunk.startOffset(), startedNanos);
-            if (chunk.hasRecordsOutsideS3() && now - lastWritten >= idleNanos) {
-                upload(chunk, chunks.completeBelowOnceUploaded(chunk));
-                buffer.putChunk(chunks.markUploaded(chunk));
+            if (chunk.hasRecordsOutsideS3() && now - lastWritten >= idleNanos && !idleUploadsPending.containsKey(chunk.startOffset())) {
+                List<ArchivedRecord> snapshot = List.copyOf(records.of(chunk.startOffset()));
+                idleUploadsPending.put(chunk.startOffset(), chunk);
+                long completeBelow = chunks.completeBelow(List.of(), idleUploadsPending.values());
+                uploads.submit(new BackgroundUploads.Upload(chunk, true), () -> upload(chunk, snapshot, completeBelow));
             }
         }
     }
 
-    private void upload(OpenChunk chunk, long completeBelow) {
+    private void upload(OpenChunk chunk, List<ArchivedRecord> chunkRecords, long completeBelow) {
         String key = settings.layout().objectKey(input.name(), partition, chunk.hour(), chunk.startOffset());
         Map<String, String> metadata = Map.of(
                 RECORD_COUNT_METADATA, String.valueOf(chunk.recordCount()),
                 LAST_OFFSET_METADATA, String.valueOf(chunk.lastOffset()),
                 COMPLETE_BELOW_METADATA, String.valueOf(completeBelow));
-        uploader.upload(key, metadata, file -> buffer.readChunk(chunk.startOffset(), records -> {
-            ParquetChunkFormat.write(file, input.name(), partition, input.timestampType(), records);
-            return null;
-        }));
+        uploader.upload(key, metadata, file -> ParquetChunkFormat.write(file, input.name(), partition, input.timestampType(), chunkRecords.iterator()));
     }
 
+    /** The records of an idle-uploaded chunk, read back from its object. */
+    private List<ArchivedRecord> readUploaded(OpenChunk chunk) {
+        ArchiveLayout layout = settings.layout();
+        String key = layout.objectKey(input.name(), partition, chunk.hour(), chunk.startOffset());
+        List<ArchivedRecord> uploaded = new ArrayList<>();
+        try (ArchiveReader reader = new ArchiveReader(s3, settings.s3().bucket(), layout);
+             ArchiveReader.PartitionRecords objectRecords = reader.records(
+                     List.of(new ArchiveLayout.ChunkObject(key, input.name(), partition, chunk.hour(), chunk.startOffset())), false, (object, metadata) -> { })) {
+            objectRecords.forEachRemaining(uploaded::add);
+        }
+        return uploaded;
+    }
+
+    /** Lets running uploads end before their S3 client closes; a chunk they did not put in S3 is still in the store. */
     @Override
     public void close() {
+        if (uploads != null) {
+            uploads.awaitAllQuietly();
+        }
         if (s3 != null) {
             s3.close();
         }

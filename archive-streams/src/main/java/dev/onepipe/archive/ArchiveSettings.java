@@ -17,7 +17,7 @@ import dev.onepipe.core.s3.S3Settings;
  * @param chunkMaxSpanMillis    a chunk closes once its partition's record time has moved this far past its opening
  * @param maxOpenChunks         open chunks (record-time hours) per partition
  * @param idleFlushMillis       an open chunk not written to for this long is put in S3 as it is
- * @param bufferMaxBytes        bytes buffered across all partitions of the topic
+ * @param bufferMaxBytes        bytes of open chunks' records held on the heap across all partitions of the topic
  * @param prefix                the S3 key prefix
  * @param s3                    where the chunks go
  * @param transactionTimeout    the stream producer's transaction timeout, which bounds how long one upload may retry
@@ -36,7 +36,7 @@ public record ArchiveSettings(long chunkMaxRecords, long chunkMaxBytes, long chu
     public static final String FORMAT = "onepipe.archive.format";
     public static final String PARQUET = "parquet";
 
-    /** Uploads happen inside a transaction: it must outlive an upload's retries through a short S3 outage. */
+    /** The stream thread may wait for an upload inside a transaction: it must outlive an upload's retries through a short S3 outage. */
     public static final String TRANSACTION_TIMEOUT_MS = "producer.transaction.timeout.ms";
     public static final String MAX_POLL_INTERVAL_MS = "consumer.max.poll.interval.ms";
     public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
@@ -48,13 +48,14 @@ public record ArchiveSettings(long chunkMaxRecords, long chunkMaxBytes, long chu
             TopologySetting.of(CHUNK_MAX_SPAN_MS, 3_600_000, "A chunk closes once its partition's record time is this far past the record time it opened at."),
             TopologySetting.of(MAX_OPEN_CHUNKS, 4, "Open chunks (one per record-time hour) per partition; beyond, the least recently written closes."),
             TopologySetting.of(IDLE_FLUSH_MS, 60_000, "An open chunk not written to for this long (wall clock) is put in S3 as it is, and stays open."),
-            TopologySetting.of(BUFFER_MAX_BYTES, 1024L * 1024 * 1024, "Bytes buffered across all partitions; each partition's share is this divided by the partition count."),
+            TopologySetting.of(BUFFER_MAX_BYTES, 1024L * 1024 * 1024,
+                    "Bytes of open chunks' records held on the heap across all partitions; each partition's share is this divided by the partition count."),
             TopologySetting.of(PREFIX, "raw", "S3 key prefix of the archive."),
             TopologySetting.of(FORMAT, PARQUET, "Chunk file format: parquet."),
             TopologySetting.of(TRANSACTION_TIMEOUT_MS, DEFAULT_TRANSACTION_TIMEOUT_MS,
-                    "Uploads run inside the processing transaction: it must outlive an upload's retries; also the longest an upload retries."),
+                    "The stream thread may wait for an upload inside the processing transaction: it must outlive an upload's retries; also the longest an upload retries."),
             TopologySetting.of(MAX_POLL_INTERVAL_MS, 300_000, "Longer than the transaction timeout, so a thread waiting for S3 keeps its partitions."),
-            TopologySetting.of(COMMIT_INTERVAL_MS, 1_000, "Commits once a second: records whose chunk closes within it never reach the changelog."));
+            TopologySetting.of(COMMIT_INTERVAL_MS, 1_000, "Commits once a second: each commit writes only the chunk states that changed since the last."));
 
     public ArchiveSettings {
         new ChunkLimits(chunkMaxRecords, chunkMaxBytes, chunkMaxSpanMillis, maxOpenChunks, bufferMaxBytes);

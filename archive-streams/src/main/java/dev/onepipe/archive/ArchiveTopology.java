@@ -1,6 +1,7 @@
 package dev.onepipe.archive;
 
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
@@ -15,7 +16,7 @@ import org.apache.kafka.streams.kstream.Named;
  * partition and record-time hour. {@code onepipe run archive --dataset <name>} (or {@code --topic <t>}).
  *
  * <pre>
- *   topic (bytes) ──▶ ingest ──▶ buffer (changelogged store, one chunk per hour) ──▶ flush closed chunks ──▶ S3
+ *   topic (bytes) ──▶ ingest ──▶ buffer (one chunk per hour: records on the heap, states in a changelogged store) ──▶ flush closed chunks ──▶ S3
  * </pre>
  */
 public final class ArchiveTopology implements OnepipeTopology {
@@ -45,16 +46,16 @@ public final class ArchiveTopology implements OnepipeTopology {
     @Override
     public void addTo(StreamsBuilder builder, TopologyContext context) {
         ArchiveSettings settings = ArchiveSettings.from(context.config());
-        addTo(builder, settings, InputTopic.describe(context.config(), context.inputTopic()));
+        addTo(builder, settings, InputTopic.describe(context.config(), context.inputTopic()), new ChunkRebuilder(ArchiveClients.kafkaConfig(context.config())));
     }
 
-    /** Adds the archive of {@code input} with {@code settings}; {@link #addTo(StreamsBuilder, TopologyContext)} looks both up. */
-    static void addTo(StreamsBuilder builder, ArchiveSettings settings, InputTopic input) {
+    /** Adds the archive of {@code input} with {@code settings}; {@link #addTo(StreamsBuilder, TopologyContext)} looks them up. */
+    static void addTo(StreamsBuilder builder, ArchiveSettings settings, InputTopic input, ChunkRebuilder rebuilder) {
         S3Availability availability = new S3Availability(settings.s3().bucket());
-        builder.addStateStore(ChunkBuffer.recordsStoreBuilder());
-        builder.addStateStore(ChunkBuffer.statesStoreBuilder());
+        ExecutorService uploadThreads = BackgroundUploads.sharedThreads(input.name());
+        builder.addStateStore(ChunkStateStore.storeBuilder());
         builder.stream(input.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("ingest"))
-                .process(() -> new ArchiveProcessor(settings, input, availability), Named.as("buffer-and-flush"),
-                        ChunkBuffer.RECORDS_STORE, ChunkBuffer.STATES_STORE);
+                .process(() -> new ArchiveProcessor(settings, input, availability, rebuilder, uploadThreads), Named.as("buffer-and-flush"),
+                        ChunkStateStore.STATES_STORE);
     }
 }

@@ -89,6 +89,15 @@ public record ArchivedRecord(long offset, long previousOffset, long timestamp, b
         return buffer.array();
     }
 
+    /** The length of {@link #serialize(int)} with {@code reserved} bytes in front, without serializing. */
+    public int serializedSize(int reserved) {
+        int size = reserved + Long.BYTES + lengthOf(key) + lengthOf(value) + Integer.BYTES;
+        for (Header header : headers) {
+            size += lengthOf(header.key().getBytes(StandardCharsets.UTF_8)) + lengthOf(header.value());
+        }
+        return size;
+    }
+
     /** Reads what {@link #serialize()} wrote, with the offsets kept in the buffer's key. */
     public static ArchivedRecord deserialize(long offset, long previousOffset, byte[] bytes) {
         return deserialize(offset, previousOffset, bytes, 0);

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -69,6 +70,7 @@ public final class PartitionChunks {
         if (offset <= lastOffset) {
             throw new IllegalArgumentException("Offset " + offset + " is not after the partition's last offset " + lastOffset);
         }
+        long previousOffset = lastOffset;
         streamTime = Math.max(streamTime, timestamp);
         lastOffset = offset;
         long hour = hourOf(timestamp);
@@ -80,7 +82,7 @@ public final class PartitionChunks {
             chunk = null;
         }
         if (chunk == null) {
-            chunk = OpenChunk.open(offset, hour, streamTime);
+            chunk = OpenChunk.open(offset, previousOffset, hour, streamTime);
         }
         chunk = chunk.append(offset, bytes);
         chunksByHour.put(hour, chunk);
@@ -121,11 +123,18 @@ public final class PartitionChunks {
         }
     }
 
-    /** Records that an idle flush put every record of {@code chunk} in S3. */
-    public OpenChunk markUploaded(OpenChunk chunk) {
-        OpenChunk uploaded = chunksByHour.get(chunk.hour()).uploaded();
-        chunksByHour.put(uploaded.hour(), uploaded);
-        return uploaded;
+    /**
+     * Records that an idle flush put every record of {@code uploaded} (the chunk as it was when the upload
+     * began) in S3; records added since stay outside. Empty when that chunk has closed since.
+     */
+    public Optional<OpenChunk> markUploaded(OpenChunk uploaded) {
+        OpenChunk open = chunksByHour.get(uploaded.hour());
+        if (open == null || open.startOffset() != uploaded.startOffset()) {
+            return Optional.empty();
+        }
+        OpenChunk marked = open.uploaded(uploaded.recordCount());
+        chunksByHour.put(marked.hour(), marked);
+        return Optional.of(marked);
     }
 
     /**
@@ -133,9 +142,19 @@ public final class PartitionChunks {
      * start of the earliest chunk still holding records outside S3, or just past the last record.
      */
     public long completeBelow(Collection<OpenChunk> notYetUploaded) {
+        return completeBelow(notYetUploaded, List.of());
+    }
+
+    /**
+     * {@link #completeBelow(Collection)}, counting as in S3 the open chunks that uploads finishing first hold
+     * whole: {@code inS3First} are such chunks as their uploads hold them (an open chunk that has grown since
+     * still has records outside S3).
+     */
+    public long completeBelow(Collection<OpenChunk> notYetUploaded, Collection<OpenChunk> inS3First) {
         long below = lastOffset + 1;
         for (OpenChunk open : chunksByHour.values()) {
-            if (open.hasRecordsOutsideS3()) {
+            if (open.hasRecordsOutsideS3() && inS3First.stream().noneMatch(uploaded -> uploaded.startOffset() == open.startOffset()
+                    && uploaded.recordCount() >= open.recordCount())) {
                 below = Math.min(below, open.startOffset());
             }
         }
@@ -147,13 +166,7 @@ public final class PartitionChunks {
 
     /** {@link #completeBelow(Collection)} once the idle flush of the open {@code chunk} is in S3. */
     public long completeBelowOnceUploaded(OpenChunk chunk) {
-        long below = lastOffset + 1;
-        for (OpenChunk open : chunksByHour.values()) {
-            if (open.hasRecordsOutsideS3() && open.startOffset() != chunk.startOffset()) {
-                below = Math.min(below, open.startOffset());
-            }
-        }
-        return below;
+        return completeBelow(List.of(), List.of(chunk));
     }
 
     public List<OpenChunk> openChunks() {

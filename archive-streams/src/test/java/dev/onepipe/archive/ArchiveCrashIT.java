@@ -3,20 +3,14 @@ package dev.onepipe.archive;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
-import dev.onepipe.core.cli.OnepipeCommand;
 import dev.onepipe.core.testing.EmbeddedRuntimeExtension;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.junit.jupiter.api.Test;
@@ -60,41 +54,23 @@ class ArchiveCrashIT {
             archive.destroyForcibly();
             assertTrue(archive.waitFor(30, TimeUnit.SECONDS), "the killed archive did not exit");
             if (kill % 2 == 1) {
-                deleteRecursively(stateRoot);
+                ArchiveRun.deleteRecursively(stateRoot);
             }
             archive = startArchive(topic, stateRoot, log);
             System.out.printf("kill %d at %,d committed, %d s into the run%n", kill + 1, committed(topic), (System.nanoTime() - started) / 1_000_000_000);
         }
 
-        VerificationReport report;
-        try {
-            report = ArchiveRun.awaitComplete(RUNTIME.bootstrapServers(), RUNTIME.s3Settings(), topic, RECORDS, PATIENCE);
-        } finally {
-            archive.destroy();
-            archive.waitFor(60, TimeUnit.SECONDS);
-        }
-        StringWriter printed = new StringWriter();
-        report.print(new PrintWriter(printed));
-        assertTrue(report.complete(), printed + "\n" + Files.readString(log).lines().filter(line -> line.contains("ERROR")).limit(20).toList());
-        assertEquals(RECORDS, ArchiveRun.archivedRecords(report), printed.toString());
+        ArchiveRun.assertCompletesExactlyOnce(RUNTIME.bootstrapServers(), RUNTIME.s3Settings(), topic, RECORDS, archive, log, PATIENCE);
         assertEquals(GeneratedRecords.readTopic(RUNTIME.bootstrapServers(), topic, PARTITIONS), ArchiveRun.readArchive(RUNTIME.s3Settings(), topic));
     }
 
     private Process startArchive(String topic, Path stateRoot, Path log) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"),
-                OnepipeCommand.class.getName(), "run", "archive", "--topic", topic, "--close-timeout", "10"));
         Map<String, String> settings = ArchiveRun.testSettings(RUNTIME.bootstrapServers(), RUNTIME.s3Settings(), stateRoot);
         // A state folder lost with the process means a new transactional id: keep the killed one's open transaction short.
         settings.put(ArchiveSettings.TRANSACTION_TIMEOUT_MS, "10000");
         // Static membership: the restarted process takes the killed one's place at once instead of after its session timeout.
         settings.put("main.consumer.group.instance.id", "archive-crash-test");
-        settings.forEach((key, value) -> {
-            command.add("--set");
-            command.add(key + "=" + value);
-        });
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        return ArchiveRun.startInChildJvm(topic, settings, log);
     }
 
     private void awaitCommitted(String topic, long records, Process archive, Path log) throws Exception {
@@ -112,13 +88,5 @@ class ArchiveCrashIT {
         // Committed offsets count transaction markers too: a slight overestimate of records, fine for choosing kill points.
         return RUNTIME.admin().listConsumerGroupOffsets(ArchiveRun.consumerGroup(topic)).partitionsToOffsetAndMetadata()
                 .get(30, TimeUnit.SECONDS).values().stream().mapToLong(OffsetAndMetadata::offset).sum();
-    }
-
-    private static void deleteRecursively(Path directory) throws IOException {
-        if (Files.exists(directory)) {
-            try (var paths = Files.walk(directory)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-            }
-        }
     }
 }

@@ -1,12 +1,25 @@
 package dev.onepipe.archive;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.cli.OnepipeCommand;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.runtime.TopologyRunner;
 import dev.onepipe.core.s3.S3ClientFactory;
@@ -33,6 +46,49 @@ final class ArchiveRun {
         settings.put("consumer.session.timeout.ms", "6000");
         settings.put("consumer.heartbeat.interval.ms", "1500");
         return settings;
+    }
+
+    /**
+     * Starts {@code onepipe run archive --topic <topic>} in a child JVM, its output appended to {@code log}, so a
+     * test can kill it with SIGKILL ({@link Process#destroyForcibly()}).
+     */
+    static Process startInChildJvm(String topic, Map<String, String> settings, Path log) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"),
+                OnepipeCommand.class.getName(), "run", "archive", "--topic", topic, "--close-timeout", "10"));
+        settings.forEach((key, value) -> {
+            command.add("--set");
+            command.add(key + "=" + value);
+        });
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    /**
+     * Waits until the archive in {@code child} has put every one of {@code records} committed records in S3,
+     * stops it, and asserts the archive is complete and exactly once (the log's errors shown on failure).
+     */
+    static void assertCompletesExactlyOnce(String bootstrapServers, S3Settings s3, String topic, long records, Process child, Path log,
+                                           Duration patience) throws IOException, InterruptedException {
+        VerificationReport report;
+        try {
+            report = awaitComplete(bootstrapServers, s3, topic, records, patience);
+        } finally {
+            child.destroy();
+            child.waitFor(60, TimeUnit.SECONDS);
+        }
+        StringWriter printed = new StringWriter();
+        report.print(new PrintWriter(printed));
+        assertTrue(report.complete(), printed + "\n" + Files.readString(log).lines().filter(line -> line.contains("ERROR")).limit(20).toList());
+        assertEquals(records, archivedRecords(report), printed.toString());
+    }
+
+    static void deleteRecursively(Path directory) throws IOException {
+        if (Files.exists(directory)) {
+            try (var paths = Files.walk(directory)) {
+                paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
+        }
     }
 
     static TopologyRunner start(String topic, Map<String, String> settings) {

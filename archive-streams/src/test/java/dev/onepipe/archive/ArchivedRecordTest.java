@@ -18,4 +18,13 @@ class ArchivedRecordTest {
         ArchivedRecord tombstone = new ArchivedRecord(43, 42, 0, new byte[] {1, 2, 3}, null, List.of());
         assertEquals(tombstone, ArchivedRecord.deserialize(43, 42, tombstone.serialize()));
     }
+
+    @Test
+    void serializedSizeIsTheLengthOfTheSerializedRecord() {
+        ArchivedRecord record = new ArchivedRecord(42, 40, 1_700_000_000_123L, new byte[] {1}, new byte[300],
+                List.of(new ArchivedRecord.Header("ü-key", null), new ArchivedRecord.Header("b", new byte[5])));
+        assertEquals(record.serialize(8).length, record.serializedSize(8));
+        ArchivedRecord bare = new ArchivedRecord(43, 42, 0, null, null, List.of());
+        assertEquals(bare.serialize().length, bare.serializedSize(0));
+    }
 }

@@ -145,6 +145,40 @@ class PartitionChunksTest {
     }
 
     @Test
+    void anIdleUploadMarksOnlyTheRecordsItHeldAsInS3() {
+        PartitionChunks chunks = chunks(limits(10, 1_000_000, 100 * HOUR, 4, Long.MAX_VALUE));
+        chunks.append(0, NINE_O_CLOCK, 10);
+        OpenChunk asUploaded = chunks.append(1, NINE_O_CLOCK, 10).chunk();
+        chunks.append(2, NINE_O_CLOCK, 10);
+        OpenChunk marked = chunks.markUploaded(asUploaded).orElseThrow();
+        assertEquals(2, marked.uploadedRecordCount());
+        assertTrue(marked.hasRecordsOutsideS3());
+        assertEquals(0, chunks.completeBelow(List.of()));
+    }
+
+    @Test
+    void theWatermarkCountsOpenChunksThatEarlierUploadsHoldWhole() {
+        PartitionChunks chunks = chunks(limits(10, 1_000_000, 100 * HOUR, 4, Long.MAX_VALUE));
+        OpenChunk nine = chunks.append(0, NINE_O_CLOCK, 10).chunk();
+        OpenChunk ten = chunks.append(1, NINE_O_CLOCK + HOUR, 10).chunk();
+        assertEquals(1, chunks.completeBelow(List.of(), List.of(nine)));
+        assertEquals(2, chunks.completeBelow(List.of(), List.of(nine, ten)));
+        chunks.append(2, NINE_O_CLOCK, 10);
+        assertEquals(0, chunks.completeBelow(List.of(), List.of(nine, ten)));
+    }
+
+    @Test
+    void anIdleUploadOfAChunkThatClosedSinceMarksNothing() {
+        PartitionChunks chunks = chunks(limits(2, 1_000_000, 100 * HOUR, 4, Long.MAX_VALUE));
+        OpenChunk asUploaded = chunks.append(0, NINE_O_CLOCK, 10).chunk();
+        chunks.append(1, NINE_O_CLOCK, 10);
+        chunks.append(2, NINE_O_CLOCK, 10);
+        assertTrue(chunks.markUploaded(asUploaded).isEmpty());
+        assertEquals(2, chunks.openChunks().get(0).startOffset());
+        assertEquals(0, chunks.openChunks().get(0).uploadedRecordCount());
+    }
+
+    @Test
     void refusesOffsetsThatGoBackwards() {
         PartitionChunks chunks = chunks(limits(2, 1_000_000, HOUR, 4, Long.MAX_VALUE));
         chunks.append(5, NINE_O_CLOCK, 10);
