@@ -21,13 +21,12 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
-import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
-import dev.onepipe.core.TopologySetting;
 import dev.onepipe.core.cli.ProgressLine;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.embedded.EmbeddedRuntime;
 import dev.onepipe.core.runtime.TopologyRunner;
+import dev.onepipe.core.testing.ReadAndCommitTopology;
 import dev.onepipe.core.s3.S3ClientFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -42,10 +41,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.kstream.Consumed;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -206,7 +202,7 @@ final class ArchiveBenchmarkCommand implements Callable<Integer> {
      * every offset is committed: what Kafka Streams itself costs on this machine.
      */
     private Duration passThrough(Admin admin, String topic, Map<String, String> settings) throws Exception {
-        PassThroughTopology passThrough = new PassThroughTopology();
+        ReadAndCommitTopology passThrough = new ReadAndCommitTopology("bench-pass-through", ArchiveSettings.SETTINGS);
         OnepipeConfig config = TopologyRunner.configure(passThrough, Map.of(), Map.of(), settings);
         TopologyContext context = new TopologyContext(passThrough.name(), Optional.empty(), topic, config);
         try (TopologyRunner runner = TopologyRunner.start(passThrough, context)) {
@@ -216,30 +212,6 @@ final class ArchiveBenchmarkCommand implements Callable<Integer> {
             long started = System.nanoTime();
             awaitCommitted(admin, context.applicationId(), topic, "Kafka Streams pass-through reading " + topic);
             return Duration.ofNanos(System.nanoTime() - started);
-        }
-    }
-
-    /** Reads the topic and drops every record, with the archive's settings and their defaults. */
-    private static final class PassThroughTopology implements OnepipeTopology {
-
-        @Override
-        public String name() {
-            return "bench-pass-through";
-        }
-
-        @Override
-        public String description() {
-            return "Reads a topic and does nothing with its records.";
-        }
-
-        @Override
-        public List<TopologySetting> settings() {
-            return ArchiveSettings.SETTINGS;
-        }
-
-        @Override
-        public void addTo(StreamsBuilder builder, TopologyContext context) {
-            builder.stream(context.inputTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())).foreach((key, value) -> { });
         }
     }
 

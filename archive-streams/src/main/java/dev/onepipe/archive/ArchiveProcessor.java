@@ -106,9 +106,7 @@ final class ArchiveProcessor implements Processor<byte[], byte[], Void, Void> {
     /** The record as the archive keeps it, linked to the partition's previous record. */
     private ArchivedRecord ingest(Record<byte[], byte[]> record) {
         long offset = context.recordMetadata().orElseThrow().offset();
-        List<ArchivedRecord.Header> headers = new ArrayList<>();
-        record.headers().forEach(header -> headers.add(new ArchivedRecord.Header(header.key(), header.value())));
-        return new ArchivedRecord(offset, chunks.lastOffset(), record.timestamp(), record.key(), record.value(), headers);
+        return ArchivedRecord.of(offset, chunks.lastOffset(), record.timestamp(), record.key(), record.value(), record.headers());
     }
 
     /** Adds the record to its chunk, and the chunk's new state to the store; returns the chunks that closed. */

@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
+import org.apache.kafka.common.header.Headers;
+
 /**
  * One record of the archived topic, with everything needed to produce it again: its offset, the offset of
  * the record before it on the same partition (so gaps can be told from offsets that hold no record, such as
@@ -36,6 +38,14 @@ public record ArchivedRecord(long offset, long previousOffset, long timestamp, b
      * @param key   the header key
      * @param value the header value, possibly {@code null}
      */
+    /** A Kafka record as the archive keeps it: its headers in their order, linked to {@code previousOffset}. */
+    public static ArchivedRecord of(long offset, long previousOffset, long timestamp, byte[] key, byte[] value,
+                                    Headers kafkaHeaders) {
+        List<Header> headers = new ArrayList<>();
+        kafkaHeaders.forEach(header -> headers.add(new Header(header.key(), header.value())));
+        return new ArchivedRecord(offset, previousOffset, timestamp, key, value, headers);
+    }
+
     public record Header(String key, byte[] value) {
 
         public Header {

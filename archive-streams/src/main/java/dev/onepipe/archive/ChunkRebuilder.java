@@ -127,7 +127,8 @@ final class ChunkRebuilder {
                     first = false;
                     for (OpenChunk chunk : chunksByHour.getOrDefault(PartitionChunks.hourOf(record.timestamp()), List.of())) {
                         if (record.offset() >= chunk.startOffset() && record.offset() <= chunk.lastOffset()) {
-                            into.add(chunk.startOffset(), toArchived(record, previousOffset));
+                            into.add(chunk.startOffset(), ArchivedRecord.of(record.offset(), previousOffset, record.timestamp(),
+                                    record.key(), record.value(), record.headers()));
                         }
                     }
                     previousOffset = record.offset();
@@ -136,12 +137,6 @@ final class ChunkRebuilder {
         } catch (OffsetOutOfRangeException e) {
             throw missing(partition, earliest, e.getMessage());
         }
-    }
-
-    private static ArchivedRecord toArchived(ConsumerRecord<byte[], byte[]> record, long previousOffset) {
-        List<ArchivedRecord.Header> headers = new ArrayList<>();
-        record.headers().forEach(header -> headers.add(new ArchivedRecord.Header(header.key(), header.value())));
-        return new ArchivedRecord(record.offset(), previousOffset, record.timestamp(), record.key(), record.value(), headers);
     }
 
     private static boolean isAsStated(OpenChunk chunk, List<ArchivedRecord> records) {

@@ -19,14 +19,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
-import dev.onepipe.core.TopologySetting;
 import dev.onepipe.core.cli.ProgressLine;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.embedded.EmbeddedRuntime;
 import dev.onepipe.core.runtime.RegisteredDatasets;
 import dev.onepipe.core.runtime.TopologyRunner;
+import dev.onepipe.core.testing.ReadAndCommitTopology;
 import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.metadata.MetadataTopic;
 import dev.onepipe.metadata.producer.DatasetProducer;
@@ -44,11 +43,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Named;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -124,7 +119,7 @@ public final class CampaignMetricsBenchmark implements Callable<Integer> {
 
                 OnepipeConfig config = topologyConfig(runtime, stateRoot);
                 MetadataCatalog catalog = RegisteredDatasets.load(config);
-                double streamsFloor = streamsEventsPerSecond(clientConfig, new ReadAndCommitTopology(), config, catalog, produced);
+                double streamsFloor = streamsEventsPerSecond(clientConfig, new ReadAndCommitTopology("bench-read-and-commit", List.of()), config, catalog, produced);
                 out.printf(Locale.ROOT, "  Kafka Streams, read and commit only: %,.0f events/s%n", streamsFloor);
                 out.flush();
                 TopologyContext context = new TopologyContext(YsbTopology.NAME, Optional.of(SampleDatasets.YSB_EVENTS), SampleDatasets.YSB_EVENTS,
@@ -154,35 +149,7 @@ public final class CampaignMetricsBenchmark implements Callable<Integer> {
         return TopologyRunner.configure(new YsbTopology(), Map.of(), Map.of(), flags);
     }
 
-    /**
-     * A Kafka Streams application that reads the input and commits, doing nothing with the records, under the same
-     * runner and settings as {@code ysb}: what Kafka Streams itself costs here, before any processing.
-     */
-    static final class ReadAndCommitTopology implements OnepipeTopology {
-
-        @Override
-        public String name() {
-            return "bench-read-and-commit";
-        }
-
-        @Override
-        public String description() {
-            return "Reads ysb-events and commits; no processing";
-        }
-
-        @Override
-        public List<TopologySetting> settings() {
-            return List.of();
-        }
-
-        @Override
-        public void addTo(StreamsBuilder builder, TopologyContext context) {
-            builder.stream(SampleDatasets.YSB_EVENTS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read"))
-                    .foreach((key, value) -> { }, Named.as("nothing"));
-        }
-    }
-
-    private static double streamsEventsPerSecond(Map<String, Object> clientConfig, OnepipeTopology topology, OnepipeConfig config,
+    private static double streamsEventsPerSecond(Map<String, Object> clientConfig, ReadAndCommitTopology topology, OnepipeConfig config,
                                                  MetadataCatalog catalog, long expected) throws Exception {
         TopologyContext context = new TopologyContext(topology.name(), Optional.of(SampleDatasets.YSB_EVENTS), SampleDatasets.YSB_EVENTS,
                 config, catalog);

@@ -4,57 +4,42 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 
 import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.runtime.ServedTopology;
 import dev.onepipe.core.runtime.TopologyRunner;
-import dev.onepipe.core.runtime.http.OnepipeHttpServer;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * One campaign-metrics instance in the test's JVM, started the way {@code onepipe run campaign-metrics --http-port 0}
- * starts it: the HTTP endpoint bound first and advertised as {@code application.server}, then the topology, then its
- * routes.
+ * starts it ({@link ServedTopology}).
  */
 final class CampaignMetricsInstance implements AutoCloseable {
 
-    private final TopologyRunner runner;
-    private final OnepipeHttpServer server;
+    private final ServedTopology served;
 
-    private CampaignMetricsInstance(TopologyRunner runner, OnepipeHttpServer server) {
-        this.runner = runner;
-        this.server = server;
+    private CampaignMetricsInstance(ServedTopology served) {
+        this.served = served;
     }
 
     static CampaignMetricsInstance start(TopologyContext context) {
-        CampaignMetricsTopology topology = new CampaignMetricsTopology();
-        OnepipeHttpServer server = OnepipeHttpServer.bind(new InetSocketAddress("localhost", 0));
-        try {
-            TopologyContext advertised = new TopologyContext(context.topologyName(), context.dataset(), context.inputTopic(),
-                    server.advertisedIn(context.config()), context.catalog());
-            TopologyRunner runner = TopologyRunner.start(topology, advertised);
-            server.serve(OnepipeHttpServer.Application.of(runner.streams(), advertised), topology.httpRoutes(runner.streams(), advertised));
-            return new CampaignMetricsInstance(runner, server);
-        } catch (RuntimeException e) {
-            server.close();
-            throw e;
-        }
+        return new CampaignMetricsInstance(ServedTopology.start(new CampaignMetricsTopology(), context, new InetSocketAddress("localhost", 0)));
     }
 
     TopologyRunner runner() {
-        return runner;
+        return served.runner();
     }
 
     /** The base URL of this instance's endpoint, e.g. {@code http://localhost:8080}. */
     String url() {
-        return "http://" + runner.context().config().get(StreamsConfig.APPLICATION_SERVER_CONFIG).orElseThrow();
+        return "http://" + served.runner().context().config().get(StreamsConfig.APPLICATION_SERVER_CONFIG).orElseThrow();
     }
 
     /** Stops serving and closes the topology within {@code timeout}; whether it stopped in time. */
     boolean close(Duration timeout) {
-        server.close();
-        return runner.close(timeout);
+        return served.close(timeout);
     }
 
     @Override
     public void close() {
-        close(TopologyRunner.DEFAULT_CLOSE_TIMEOUT);
+        served.close();
     }
 }

@@ -28,8 +28,8 @@ import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.embedded.EmbeddedRuntime;
 import dev.onepipe.core.runtime.ApplicationLag;
+import dev.onepipe.core.runtime.ServedTopology;
 import dev.onepipe.core.runtime.TopologyRunner;
-import dev.onepipe.core.runtime.http.OnepipeHttpServer;
 import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.testdata.AdTrafficTally;
 import dev.onepipe.testdata.BotIpBlocklist;
@@ -90,33 +90,31 @@ final class DemoCampaignMetrics {
         settings.put(CampaignMetricsSettings.GRACE_MS, Long.toString(Duration.ofHours(GRACE_HOURS).toMillis()));
         settings.put(CampaignMetricsSettings.STORE_RETENTION_MS, Long.toString(STORE_RETENTION.toMillis()));
         settings.put("num.stream.threads", "1");
-        try (OnepipeHttpServer http = OnepipeHttpServer.bind(new InetSocketAddress("localhost", 0))) {
-            OnepipeConfig config = http.advertisedIn(TopologyRunner.configure(topology, Map.of(), Map.of(), settings));
-            String servedTopic = topicOf(catalog, SampleDatasets.AD_SERVED);
-            TopologyContext context = new TopologyContext(topology.name(), Optional.of(SampleDatasets.AD_SERVED), servedTopic, config, catalog);
-            TopologyRunner runner = TopologyRunner.start(topology, context);
-            try {
-                http.serve(OnepipeHttpServer.Application.of(runner.streams(), context), topology.httpRoutes(runner.streams(), context));
-                awaitProcessed(runtime, context.applicationId(),
-                        List.of(servedTopic, topicOf(catalog, SampleDatasets.AD_VIEWS), topicOf(catalog, SampleDatasets.AD_CLICKS)));
-                Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-                List<CampaignMetrics> published = CampaignMetricsReport.latest(config, CampaignMetricsSettings.DEFAULT_OUTPUT_DATASET);
-                List<CampaignTotals> top = CampaignMetricsReport.topCampaigns(published, TOP_CAMPAIGNS);
-                Map<String, Long> botDrops = new LinkedHashMap<>();
-                for (AdStream stream : AdStream.values()) {
-                    botDrops.put(stream.label(), DropMetrics.total(runner.streams().metrics(), stream.label(), DropReason.BOT_IP));
-                }
-                List<CampaignMetrics> queried = top.isEmpty() ? List.of() : query(http.port(), top.get(0).campaignId());
-                SortedMap<CampaignWindow, CampaignWindowCounts> expected = tally.windowCounts();
-                int matching = (int) published.stream()
-                        .filter(window -> expected.getOrDefault(new CampaignWindow(window.campaignId(), window.windowStart()), CampaignWindowCounts.EMPTY)
-                                .equals(new CampaignWindowCounts(window.adsServed(), window.views(), window.clicks(), window.distinctUsers())))
-                        .count();
-                return new Result(top, published.size(), matching, expected.size(), botDrops, queried.size(),
-                        queried.stream().mapToLong(CampaignMetrics::adsServed).sum(), elapsed);
-            } finally {
-                runner.close(Duration.ofSeconds(30));
+        OnepipeConfig config = TopologyRunner.configure(topology, Map.of(), Map.of(), settings);
+        String servedTopic = topicOf(catalog, SampleDatasets.AD_SERVED);
+        TopologyContext context = new TopologyContext(topology.name(), Optional.of(SampleDatasets.AD_SERVED), servedTopic, config, catalog);
+        ServedTopology served = ServedTopology.start(topology, context, new InetSocketAddress("localhost", 0));
+        try {
+            TopologyRunner runner = served.runner();
+            awaitProcessed(runtime, runner.context().applicationId(),
+                    List.of(servedTopic, topicOf(catalog, SampleDatasets.AD_VIEWS), topicOf(catalog, SampleDatasets.AD_CLICKS)));
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+            List<CampaignMetrics> published = CampaignMetricsReport.latest(config, CampaignMetricsSettings.DEFAULT_OUTPUT_DATASET);
+            List<CampaignTotals> top = CampaignMetricsReport.topCampaigns(published, TOP_CAMPAIGNS);
+            Map<String, Long> botDrops = new LinkedHashMap<>();
+            for (AdStream stream : AdStream.values()) {
+                botDrops.put(stream.label(), DropMetrics.total(runner.streams().metrics(), stream.label(), DropReason.BOT_IP));
             }
+            List<CampaignMetrics> queried = top.isEmpty() ? List.of() : query(served.port(), top.get(0).campaignId());
+            SortedMap<CampaignWindow, CampaignWindowCounts> expected = tally.windowCounts();
+            int matching = (int) published.stream()
+                    .filter(window -> expected.getOrDefault(new CampaignWindow(window.campaignId(), window.windowStart()), CampaignWindowCounts.EMPTY)
+                            .equals(new CampaignWindowCounts(window.adsServed(), window.views(), window.clicks(), window.distinctUsers())))
+                    .count();
+            return new Result(top, published.size(), matching, expected.size(), botDrops, queried.size(),
+                    queried.stream().mapToLong(CampaignMetrics::adsServed).sum(), elapsed);
+        } finally {
+            served.close(Duration.ofSeconds(30));
         }
     }
 

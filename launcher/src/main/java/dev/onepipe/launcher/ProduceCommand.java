@@ -162,9 +162,7 @@ final class ProduceCommand implements Callable<Integer> {
             throw new IllegalStateException("Interrupted while listing topics", e);
         }
         for (final String name : datasets) {
-            final String topic = catalog.dataset(name).map(version -> version.metadata().topic()).orElseThrow(() ->
-                new IllegalArgumentException("Dataset '" + name + "' is not registered; register it with"
-                    + " 'onepipe metadata register --metadata <file.json> --schema <file.avsc>'"));
+            final String topic = RegisteredDatasets.require(catalog, name).topic();
             if (!topics.contains(topic)) {
                 throw new IllegalArgumentException("Topic '" + topic + "' of dataset '" + name + "' does not exist on "
                     + settings.clientConfig().get(OnepipeConfig.BOOTSTRAP_SERVERS) + "; create it first, e.g. kafka-topics.sh --create --topic "

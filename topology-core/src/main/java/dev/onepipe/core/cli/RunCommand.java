@@ -16,6 +16,7 @@ import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.runtime.RegisteredDatasets;
+import dev.onepipe.core.runtime.ServedTopology;
 import dev.onepipe.core.runtime.TopologyRunner;
 import dev.onepipe.core.runtime.http.OnepipeHttpServer;
 import dev.onepipe.core.runtime.status.StatusReporter;
@@ -76,15 +77,6 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * The HTTP endpoint, bound before the application starts so every instance can advertise where it answers
-     * interactive queries; null without a configured port.
-     */
-    private static OnepipeHttpServer bindHttpServer(OnepipeConfig config) {
-        Optional<String> port = config.get(OnepipeHttpServer.PORT);
-        return port.isEmpty() ? null : OnepipeHttpServer.bind(new InetSocketAddress(Integer.parseInt(port.get().trim())));
-    }
-
     @Override
     public Integer call() throws InterruptedException {
         OnepipeTopology topology = OnepipeTopologies.require(topologyName);
@@ -103,35 +95,17 @@ final class RunCommand implements Callable<Integer> {
         MetadataCatalog catalog = RegisteredDatasets.load(config);
         String inputTopic = target.topic != null ? target.topic : RegisteredDatasets.require(catalog, target.dataset).topic();
         requireTopicExists(config, inputTopic);
-        OnepipeHttpServer http = bindHttpServer(config);
-        if (http != null) {
-            config = http.advertisedIn(config);
-        }
-        TopologyContext context = new TopologyContext(topology.name(), Optional.ofNullable(target.dataset), inputTopic, config, catalog);
-        TopologyRunner runner;
-        try {
-            runner = TopologyRunner.start(topology, context);
-        } catch (RuntimeException e) {
-            if (http != null) {
-                http.close();
-            }
-            throw e;
-        }
+        TopologyContext requested = new TopologyContext(topology.name(), Optional.ofNullable(target.dataset), inputTopic, config, catalog);
+        Optional<String> port = config.get(OnepipeHttpServer.PORT);
+        ServedTopology served = port.isEmpty() ? null
+                : ServedTopology.start(topology, requested, new InetSocketAddress(Integer.parseInt(port.get().trim())));
+        TopologyRunner runner = served != null ? served.runner() : TopologyRunner.start(topology, requested);
+        TopologyContext context = runner.context();
         long statusInterval = config.getLong(StatusReporter.INTERVAL_SECONDS, StatusReporter.DEFAULT_INTERVAL_SECONDS);
         StatusReporter status = statusInterval > 0
                 ? StatusReporter.start(runner.streams(), context.applicationId(), Duration.ofSeconds(statusInterval), System.out) : null;
-        if (http != null) {
-            try {
-                http.serve(OnepipeHttpServer.Application.of(runner.streams(), context), topology.httpRoutes(runner.streams(), context));
-            } catch (RuntimeException e) {
-                if (status != null) {
-                    status.close();
-                }
-                http.close();
-                runner.close(Duration.ofSeconds(closeTimeoutSeconds));
-                throw e;
-            }
-            System.out.println(String.format("onepipe: %s serves http://localhost:%d%s and %s", context.applicationId(), http.port(),
+        if (served != null) {
+            System.out.println(String.format("onepipe: %s serves http://localhost:%d%s and %s", context.applicationId(), served.port(),
                     OnepipeHttpServer.HEALTH_PATH, OnepipeHttpServer.METRICS_PATH));
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -140,10 +114,8 @@ final class RunCommand implements Callable<Integer> {
             if (status != null) {
                 status.close();
             }
-            if (http != null) {
-                http.close();
-            }
-            boolean clean = runner.close(Duration.ofSeconds(closeTimeoutSeconds));
+            boolean clean = served != null ? served.close(Duration.ofSeconds(closeTimeoutSeconds))
+                    : runner.close(Duration.ofSeconds(closeTimeoutSeconds));
             // one write: printf writes piece by piece, and a log line on stderr could land inside this one
             System.out.println(String.format("onepipe: %s stopped %s in %d ms", context.applicationId(),
                     clean ? "cleanly" : "after its close timeout", (System.nanoTime() - started) / 1_000_000));
