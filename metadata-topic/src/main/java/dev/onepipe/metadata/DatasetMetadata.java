@@ -1,5 +1,7 @@
 package dev.onepipe.metadata;
 
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -26,17 +28,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <p>Instances are immutable and structurally valid (names, required attributes, no duplicates); whether the named
  * fields exist in the schema is checked by {@link DatasetMetadataValidator}. The JSON form is fixed (see
  * {@link #fromJson(String)}); defaults: {@code topic} = name, {@code valueSubject} = {@code <name>-value},
- * {@code compatibility} = BACKWARD, {@code merge} = LAST_SEEN, {@code archive} = enabled Parquet, empty lists.
+ * {@code compatibility} = BACKWARD, {@code merge} = LAST_SEEN, {@code archive} = enabled Parquet,
+ * {@code dedupHorizon} = {@link #DEFAULT_DEDUP_HORIZON}, empty lists.
  */
 public final class DatasetMetadata {
 
     public static final String VALUE_SUBJECT_SUFFIX = "-value";
+    /** How long the dedup topology keeps a key's merged state after its event time unless the dataset says otherwise. */
+    public static final Duration DEFAULT_DEDUP_HORIZON = Duration.ofDays(7);
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
     private static final Set<String> KNOWN_ATTRIBUTES = new LinkedHashSet<>(List.of(
         "name", "topic", "valueSubject", "uniqueKey", "ordering", "eventTimeField", "merge", "compatibility",
-        "archive", "reconciliation", "owner", "description"));
+        "archive", "dedupHorizon", "reconciliation", "owner", "description"));
 
     private final String name;
     private final String topic;
@@ -47,6 +52,7 @@ public final class DatasetMetadata {
     private final MergeStrategy merge;
     private final CompatibilityMode compatibility;
     private final ArchiveSettings archive;
+    private final Duration dedupHorizon;
     private final List<ReconciliationCheck> reconciliation;
     private final String owner;
     private final String description;
@@ -61,6 +67,7 @@ public final class DatasetMetadata {
         this.merge = builder.merge;
         this.compatibility = builder.compatibility;
         this.archive = builder.archive;
+        this.dedupHorizon = builder.dedupHorizon;
         this.reconciliation = List.copyOf(builder.reconciliation);
         this.owner = builder.owner;
         this.description = builder.description;
@@ -81,6 +88,7 @@ public final class DatasetMetadata {
             .merge(merge)
             .compatibility(compatibility)
             .archive(archive)
+            .dedupHorizon(dedupHorizon)
             .owner(owner)
             .description(description);
         reconciliation.forEach(builder::addReconciliation);
@@ -93,12 +101,13 @@ public final class DatasetMetadata {
      * {"name": "widgets", "topic": "widgets", "valueSubject": "widgets-value",
      *  "uniqueKey": ["widget_id"], "ordering": ["updated_at", "version"], "eventTimeField": "updated_at",
      *  "merge": {"strategy": "LATEST_BY_FIELD", "field": "version"}, "compatibility": "BACKWARD",
-     *  "archive": {"enabled": true, "format": "parquet"},
+     *  "archive": {"enabled": true, "format": "parquet"}, "dedupHorizon": "P7D",
      *  "reconciliation": [{"name": "distinct_widgets", "kind": "COUNT_DISTINCT", "field": "widget_id"}],
      *  "owner": "catalog-team", "description": "Widget catalog changelog"}
      * }</pre>
      * Only {@code name} and {@code uniqueKey} are required. {@code merge} may also be the text form
-     * {@code "LATEST_BY_FIELD version"}. Unknown attributes are rejected so a misspelt one is not silently ignored.
+     * {@code "LATEST_BY_FIELD version"}. {@code dedupHorizon} is an ISO-8601 duration ({@link Duration#parse}): how long
+     * after its event time the dedup topology keeps a key's merged state. Unknown attributes are rejected so a misspelt one is not silently ignored.
      *
      * @throws InvalidDatasetMetadataException listing every problem found
      */
@@ -144,6 +153,7 @@ public final class DatasetMetadata {
         }
         parseMerge(root.get("merge"), builder, problems);
         parseArchive(root.get("archive"), builder, problems);
+        parseDedupHorizon(text(root, "dedupHorizon", problems), builder, problems);
         parseReconciliation(root.get("reconciliation"), builder, problems);
         problems.addAll(builder.problems());
         if (!problems.isEmpty()) {
@@ -193,6 +203,17 @@ public final class DatasetMetadata {
                 format == null ? ArchiveSettings.DEFAULT_FORMAT : format));
         } catch (final IllegalArgumentException exception) {
             problems.add("archive: " + exception.getMessage());
+        }
+    }
+
+    private static void parseDedupHorizon(final String horizon, final Builder builder, final List<String> problems) {
+        if (horizon == null) {
+            return;
+        }
+        try {
+            builder.dedupHorizon(Duration.parse(horizon.trim()));
+        } catch (final DateTimeParseException exception) {
+            problems.add("dedupHorizon: '" + horizon + "' is not an ISO-8601 duration such as P7D or PT12H");
         }
     }
 
@@ -276,6 +297,7 @@ public final class DatasetMetadata {
         final ObjectNode archiveNode = root.putObject("archive");
         archiveNode.put("enabled", archive.enabled());
         archiveNode.put("format", archive.format());
+        root.put("dedupHorizon", dedupHorizon.toString());
         final ArrayNode checks = root.putArray("reconciliation");
         for (final ReconciliationCheck check : reconciliation) {
             final ObjectNode checkNode = checks.addObject();
@@ -332,6 +354,11 @@ public final class DatasetMetadata {
         return archive;
     }
 
+    /** How long after its event time the dedup topology keeps a key's merged state (positive). */
+    public Duration dedupHorizon() {
+        return dedupHorizon;
+    }
+
     public List<ReconciliationCheck> reconciliation() {
         return reconciliation;
     }
@@ -356,7 +383,7 @@ public final class DatasetMetadata {
         return name.equals(that.name) && topic.equals(that.topic) && valueSubject.equals(that.valueSubject)
             && uniqueKey.equals(that.uniqueKey) && ordering.equals(that.ordering)
             && Objects.equals(eventTimeField, that.eventTimeField) && merge.equals(that.merge)
-            && compatibility == that.compatibility && archive.equals(that.archive)
+            && compatibility == that.compatibility && archive.equals(that.archive) && dedupHorizon.equals(that.dedupHorizon)
             && reconciliation.equals(that.reconciliation) && Objects.equals(owner, that.owner)
             && Objects.equals(description, that.description);
     }
@@ -364,14 +391,14 @@ public final class DatasetMetadata {
     @Override
     public int hashCode() {
         return Objects.hash(name, topic, valueSubject, uniqueKey, ordering, eventTimeField, merge, compatibility,
-            archive, reconciliation, owner, description);
+            archive, dedupHorizon, reconciliation, owner, description);
     }
 
     @Override
     public String toString() {
         return "DatasetMetadata{name=" + name + ", topic=" + topic + ", valueSubject=" + valueSubject
             + ", uniqueKey=" + uniqueKey + ", ordering=" + ordering + ", eventTimeField=" + eventTimeField
-            + ", merge=" + merge + ", compatibility=" + compatibility + ", archive=" + archive
+            + ", merge=" + merge + ", compatibility=" + compatibility + ", archive=" + archive + ", dedupHorizon=" + dedupHorizon
             + ", reconciliation=" + reconciliation + ", owner=" + owner + "}";
     }
 
@@ -387,6 +414,7 @@ public final class DatasetMetadata {
         private MergeStrategy merge = MergeStrategy.DEFAULT;
         private CompatibilityMode compatibility = CompatibilityMode.DEFAULT;
         private ArchiveSettings archive = ArchiveSettings.DEFAULT;
+        private Duration dedupHorizon = DEFAULT_DEDUP_HORIZON;
         private final List<ReconciliationCheck> reconciliation = new ArrayList<>();
         private String owner;
         private String description;
@@ -443,6 +471,11 @@ public final class DatasetMetadata {
             return this;
         }
 
+        public Builder dedupHorizon(final Duration horizon) {
+            this.dedupHorizon = Objects.requireNonNull(horizon, "horizon");
+            return this;
+        }
+
         public Builder addReconciliation(final ReconciliationCheck check) {
             this.reconciliation.add(Objects.requireNonNull(check, "check"));
             return this;
@@ -485,6 +518,9 @@ public final class DatasetMetadata {
             }
             checkFieldNames("uniqueKey", uniqueKey, problems);
             checkFieldNames("ordering", ordering, problems);
+            if (dedupHorizon.isNegative() || dedupHorizon.isZero()) {
+                problems.add("dedupHorizon must be positive, got " + dedupHorizon);
+            }
             if (eventTimeField != null && eventTimeField.isBlank()) {
                 problems.add("eventTimeField must not be blank");
             }

@@ -21,11 +21,13 @@ import org.apache.avro.io.EncoderFactory;
 /**
  * Encodes metadata entries to topic records and back. A value is one format byte ({@link #FORMAT_VERSION}) followed by
  * the Avro binary encoding of {@link #SCHEMA_VERSION_ENTRY} or {@link #DATASET_ENTRY}; the format byte lets a later
- * release change these schemas and still read every entry already in the topic.
+ * release change these schemas and still read every entry already in the topic. Format 1 dataset entries (written
+ * before {@code dedupHorizonMs} existed) are read with Avro schema resolution, taking the field's default.
  */
 public final class MetadataEntryCodec {
 
-    public static final byte FORMAT_VERSION = 1;
+    public static final byte FORMAT_VERSION = 2;
+    private static final byte FORMAT_VERSION_1 = 1;
 
     public static final Schema SCHEMA_VERSION_ENTRY = new Schema.Parser().parse("""
         {"type": "record", "name": "SchemaVersionEntry", "namespace": "dev.onepipe.metadata.entry", "fields": [
@@ -62,13 +64,27 @@ public final class MetadataEntryCodec {
           {"name": "owner", "type": ["null", "string"], "default": null},
           {"name": "description", "type": ["null", "string"], "default": null},
           {"name": "registeredAt", "type": {"type": "long", "logicalType": "timestamp-millis"}},
-          {"name": "deleted", "type": "boolean", "default": false}
+          {"name": "deleted", "type": "boolean", "default": false},
+          {"name": "dedupHorizonMs", "type": "long", "default": 604800000}
         ]}""");
+
+    /** {@link #DATASET_ENTRY} as format 1 wrote it: without {@code dedupHorizonMs}. */
+    private static final Schema DATASET_ENTRY_V1 = datasetEntryV1();
 
     private static final Schema RECONCILIATION_CHECK_ENTRY =
         DATASET_ENTRY.getField("reconciliation").schema().getElementType();
 
     private MetadataEntryCodec() {
+    }
+
+    private static Schema datasetEntryV1() {
+        final List<Schema.Field> fields = new ArrayList<>();
+        for (final Schema.Field field : DATASET_ENTRY.getFields()) {
+            if (!field.name().equals("dedupHorizonMs")) {
+                fields.add(new Schema.Field(field, field.schema()));
+            }
+        }
+        return Schema.createRecord(DATASET_ENTRY.getName(), DATASET_ENTRY.getDoc(), DATASET_ENTRY.getNamespace(), false, fields);
     }
 
     public static MetadataRecord encode(final MetadataEntry entry) {
@@ -101,16 +117,16 @@ public final class MetadataEntryCodec {
         if (value == null) {
             return null;
         }
-        if (value.length == 0 || value[0] != FORMAT_VERSION) {
+        if (value.length == 0 || (value[0] != FORMAT_VERSION && value[0] != FORMAT_VERSION_1)) {
             throw new InvalidMetadataEntryException("Entry " + metadataKey + " has unknown value format "
                 + (value.length == 0 ? "(empty)" : Byte.toString(value[0])));
         }
         final MetadataEntry entry;
         try {
             if (metadataKey.kind() == MetadataKey.Kind.SCHEMA) {
-                entry = toSchemaVersion(read(SCHEMA_VERSION_ENTRY, value), schemaParser);
+                entry = toSchemaVersion(read(SCHEMA_VERSION_ENTRY, SCHEMA_VERSION_ENTRY, value), schemaParser);
             } else {
-                entry = toDatasetVersion(read(DATASET_ENTRY, value));
+                entry = toDatasetVersion(read(value[0] == FORMAT_VERSION_1 ? DATASET_ENTRY_V1 : DATASET_ENTRY, DATASET_ENTRY, value));
             }
         } catch (final RuntimeException | IOException exception) {
             throw new InvalidMetadataEntryException("Entry " + metadataKey + " does not decode: " + exception.getMessage(),
@@ -182,6 +198,7 @@ public final class MetadataEntryCodec {
         record.put("description", metadata.description().orElse(null));
         record.put("registeredAt", version.registeredAt().toEpochMilli());
         record.put("deleted", version.deleted());
+        record.put("dedupHorizonMs", metadata.dedupHorizon().toMillis());
         return record;
     }
 
@@ -196,6 +213,7 @@ public final class MetadataEntryCodec {
                 text(record.get("mergeField"))))
             .compatibility(CompatibilityMode.valueOf(record.get("compatibility").toString()))
             .archive(ArchiveSettings.of((Boolean) record.get("archiveEnabled"), record.get("archiveFormat").toString()))
+            .dedupHorizon(java.time.Duration.ofMillis((Long) record.get("dedupHorizonMs")))
             .owner(text(record.get("owner")))
             .description(text(record.get("description")));
         for (final Object check : (List<?>) record.get("reconciliation")) {
@@ -232,9 +250,9 @@ public final class MetadataEntryCodec {
         return output.toByteArray();
     }
 
-    private static GenericRecord read(final Schema schema, final byte[] value) throws IOException {
+    private static GenericRecord read(final Schema writer, final Schema reader, final byte[] value) throws IOException {
         final BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(value, 1, value.length - 1, null);
-        final GenericRecord record = new GenericDatumReader<GenericRecord>(schema).read(null, decoder);
+        final GenericRecord record = new GenericDatumReader<GenericRecord>(writer, reader).read(null, decoder);
         if (!decoder.isEnd()) {
             throw new IOException("trailing bytes after the entry");
         }

@@ -76,7 +76,7 @@ class DatasetMetadataTest {
                 + " \"ordering\": [\"a\", \"a\"]}"));
         assertEquals(List.of(
             "unknown attribute 'uniqueKeys', known attributes are [name, topic, valueSubject, uniqueKey, ordering,"
-                + " eventTimeField, merge, compatibility, archive, reconciliation, owner, description]",
+                + " eventTimeField, merge, compatibility, archive, dedupHorizon, reconciliation, owner, description]",
             "compatibility: unknown mode 'SIDEWAYS', expected one of [NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD,"
                 + " FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE]",
             "merge: merge strategy LATEST_BY_FIELD needs a field",
@@ -100,6 +100,25 @@ class DatasetMetadataTest {
             assertThrows(InvalidDatasetMetadataException.class, () -> DatasetMetadata.fromJson(
                 "{\"name\": \"a\", \"uniqueKey\": [\"id\"], \"merge\": {\"strategy\": \"FIRST_SEEN\", \"field\": \"x\"}}"))
                 .problems());
+    }
+
+    @Test
+    void dedupHorizonDefaultsToSevenDaysParsesAsIso8601AndMustBePositive() {
+        assertEquals(java.time.Duration.ofDays(7),
+            DatasetMetadata.fromJson("{\"name\": \"a\", \"uniqueKey\": [\"id\"]}").dedupHorizon());
+        final DatasetMetadata twelveHours = DatasetMetadata.fromJson(
+            "{\"name\": \"a\", \"uniqueKey\": [\"id\"], \"dedupHorizon\": \"PT12H\"}");
+        assertEquals(java.time.Duration.ofHours(12), twelveHours.dedupHorizon());
+        assertTrue(twelveHours.toJson().contains("\"dedupHorizon\" : \"PT12H\""), twelveHours.toJson());
+        assertEquals(twelveHours, DatasetMetadata.fromJson(twelveHours.toJson()));
+        assertEquals(List.of("dedupHorizon: 'seven days' is not an ISO-8601 duration such as P7D or PT12H"),
+            assertThrows(InvalidDatasetMetadataException.class, () -> DatasetMetadata.fromJson(
+                "{\"name\": \"a\", \"uniqueKey\": [\"id\"], \"dedupHorizon\": \"seven days\"}")).problems());
+        assertEquals(List.of("dedupHorizon must be positive, got PT0S"),
+            assertThrows(InvalidDatasetMetadataException.class, () -> DatasetMetadata.fromJson(
+                "{\"name\": \"a\", \"uniqueKey\": [\"id\"], \"dedupHorizon\": \"PT0S\"}")).problems());
+        assertThrows(InvalidDatasetMetadataException.class,
+            () -> DatasetMetadata.builder("a").uniqueKey("id").dedupHorizon(java.time.Duration.ofHours(-1)).build());
     }
 
     @Test

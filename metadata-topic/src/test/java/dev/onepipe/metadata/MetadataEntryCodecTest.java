@@ -23,6 +23,7 @@ class MetadataEntryCodecTest {
         .merge(MergeStrategy.vectorClock("clock"))
         .compatibility(CompatibilityMode.FULL_TRANSITIVE)
         .archive(ArchiveSettings.of(false, "avro"))
+        .dedupHorizon(java.time.Duration.ofHours(36))
         .addReconciliation(ReconciliationCheck.of("distinct", ReconciliationCheck.Kind.COUNT_DISTINCT, null))
         .addReconciliation(ReconciliationCheck.of("revenue", ReconciliationCheck.Kind.SUM, "price"))
         .owner("team")
@@ -59,6 +60,18 @@ class MetadataEntryCodecTest {
     }
 
     @Test
+    void readsFormatOneDatasetEntriesWrittenBeforeTheDedupHorizonWithItsDefault() {
+        final DatasetMetadata metadata = FULL_METADATA.toBuilder().dedupHorizon(DatasetMetadata.DEFAULT_DEDUP_HORIZON).build();
+        final MetadataRecord record = MetadataEntryCodec.encode(new DatasetVersion(metadata, 2, Instant.EPOCH, false));
+        // format 1 is format 2 without the trailing dedupHorizonMs: 604,800,000 ms as an Avro zig-zag varint is 5 bytes
+        final byte[] formatOne = Arrays.copyOf(record.value(), record.value().length - 5);
+        formatOne[0] = 1;
+        final DatasetVersion decoded = (DatasetVersion) MetadataEntryCodec.decode(record.key(), formatOne);
+        assertEquals(DatasetMetadata.DEFAULT_DEDUP_HORIZON, decoded.metadata().dedupHorizon());
+        assertEquals(metadata, decoded.metadata());
+    }
+
+    @Test
     void tombstoneDecodesToNull() {
         assertEquals(null, MetadataEntryCodec.decode("dataset/widgets/2".getBytes(StandardCharsets.US_ASCII), null));
     }
@@ -67,7 +80,7 @@ class MetadataEntryCodecTest {
     void rejectsUnknownFormatTruncatedValuesAndMismatchedKeys() {
         final MetadataRecord record = MetadataEntryCodec.encode(new DatasetVersion(FULL_METADATA, 2, Instant.EPOCH, false));
         final byte[] otherFormat = record.value().clone();
-        otherFormat[0] = 2;
+        otherFormat[0] = 3;
         assertThrows(InvalidMetadataEntryException.class, () -> MetadataEntryCodec.decode(record.key(), otherFormat));
         assertThrows(InvalidMetadataEntryException.class,
             () -> MetadataEntryCodec.decode(record.key(), Arrays.copyOf(record.value(), record.value().length / 2)));
