@@ -1,0 +1,194 @@
+package dev.onepipe.dedup.topology;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.onepipe.core.OnepipeTopology;
+import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.TopologySetting;
+import dev.onepipe.core.dataset.DatasetStreams;
+import dev.onepipe.dedup.merge.RecordMerger;
+import dev.onepipe.dedup.table.CleanTableFactory;
+import dev.onepipe.metadata.DatasetMetadata;
+import dev.onepipe.metadata.serde.DatasetSerdes;
+import dev.onepipe.metadata.serde.UniqueKeyEncoder;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code dedup}: Twilio's Copydog as a Kafka Streams topology, configured only by the dataset's metadata (unique key,
+ * ordering fields, event-time field, merge strategy, dedup horizon). One method per box of the diagram:
+ *
+ * <pre>
+ *   ingest (the dataset, bad records to its dead-letter topic) → key (by unique key, repartitioning only the records
+ *   not already keyed that way) → merge (into the key's merged state in RocksDB, {@link RecordMerger}) → publish
+ *   (every change to &lt;dataset&gt;-clean, vector-clock conflicts to &lt;dataset&gt;-clean-conflicts)
+ * </pre>
+ *
+ * Run it with {@code onepipe run dedup --dataset <name>}. Keys are forgotten the dataset's {@code dedupHorizon} after
+ * their event time (stream time, never the wall clock); with a clean table implementation on the class path, every
+ * change also reaches the clean table on a wall-clock cadence (see {@link MergeProcessor}).
+ */
+public final class DedupTopology implements OnepipeTopology {
+
+    public static final String NAME = "dedup";
+    public static final String MERGED_STORE = "dedup-merged-store";
+    public static final String EXPIRY_INDEX_STORE = "dedup-expiry-index-store";
+    public static final String COUNTS_STORE = "dedup-counts-store";
+    public static final String PENDING_ROWS_STORE = "dedup-pending-rows-store";
+    public static final String TABLE_PROGRESS_STORE = "dedup-table-progress-store";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DedupTopology.class);
+
+    private final CleanTableFactory tableFactory;
+
+    /** The topology {@code onepipe run dedup} starts: the clean table implementation is chosen by configuration. */
+    public DedupTopology() {
+        this(null);
+    }
+
+    /**
+     * A topology that writes the clean table through {@code tableFactory} (unless {@code onepipe.dedup.table.enabled}
+     * is false); null chooses by configuration ({@value DedupSettings#TABLE_FACTORY}, else {@link java.util.ServiceLoader}).
+     */
+    public DedupTopology(CleanTableFactory tableFactory) {
+        this.tableFactory = tableFactory;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "Copydog: one merged state per unique key (the dataset's merge strategy) in <dataset>-clean and the clean table";
+    }
+
+    @Override
+    public List<TopologySetting> settings() {
+        return DedupSettings.settings();
+    }
+
+    @Override
+    public void addTo(StreamsBuilder builder, TopologyContext context) {
+        DedupSettings settings = DedupSettings.from(context.config());
+        Steps steps = new Steps(builder, context, settings);
+        if (settings.provision()) {
+            CleanTopicProvisioning.provision(context, steps.dataset, steps.schema);
+        }
+        steps.publish(steps.merge(steps.key(steps.ingest())));
+    }
+
+    private Optional<CleanTableFactory> tableFactory(DedupSettings settings) {
+        if (!settings.tableEnabled()) {
+            return Optional.empty();
+        }
+        Optional<CleanTableFactory> factory = tableFactory != null ? Optional.of(tableFactory) : CleanTableFactories.find(settings.tableFactory());
+        if (factory.isEmpty()) {
+            LOG.warn("No clean table implementation on the class path: the dedup topology writes the clean topic only");
+        }
+        return factory;
+    }
+
+    /** The steps of the diagram, for one build of the topology. */
+    private final class Steps {
+
+        private final StreamsBuilder builder;
+        private final TopologyContext context;
+        private final DedupSettings settings;
+        private final DatasetStreams datasets;
+        private final DatasetMetadata dataset;
+        private final Schema schema;
+
+        Steps(StreamsBuilder builder, TopologyContext context, DedupSettings settings) {
+            this.builder = builder;
+            this.context = context;
+            this.settings = settings;
+            this.datasets = DatasetStreams.of(builder, context);
+            this.dataset = datasets.metadata(context.target());
+            this.schema = datasets.schema(dataset.name());
+        }
+
+        /** Ingest: the dataset's records as its latest schema; unreadable ones go to its dead-letter topic. */
+        KStream<String, GenericRecord> ingest() {
+            return datasets.stream(dataset.name());
+        }
+
+        /**
+         * Key: records whose Kafka key is their unique key (what every onepipe producer writes) go on as they are;
+         * only the others are re-keyed and repartitioned, so each key's versions meet in one task.
+         */
+        KStream<String, GenericRecord> key(KStream<String, GenericRecord> records) {
+            UniqueKeyEncoder encoder = UniqueKeyEncoder.forDataset(dataset);
+            Map<String, KStream<String, GenericRecord>> branches = records.split(Named.as("key-"))
+                    .branch((key, value) -> key != null && key.equals(uniqueKeyOrNull(encoder, value)), Branched.as("by-unique-key"))
+                    .defaultBranch(Branched.as("other"));
+            KStream<String, GenericRecord> rekeyed = datasets.rekeyByUniqueKey(branches.get("key-other"), dataset.name())
+                    .repartition(datasets.repartitioned(dataset.name()).withName("rekeyed-by-unique-key"));
+            return branches.get("key-by-unique-key").merge(rekeyed, Named.as("keyed"));
+        }
+
+        /** Merge: each record into its key's merged state; emits every change and every vector-clock conflict. */
+        KStream<String, DedupOutput> merge(KStream<String, GenericRecord> keyed) {
+            Serde<GenericRecord> records = datasets.serde(dataset.name());
+            builder.addStateStore(persistent(MERGED_STORE, Serdes.String(), MergedState.serde(records)));
+            builder.addStateStore(persistent(EXPIRY_INDEX_STORE, Serdes.Bytes(), Serdes.ByteArray()));
+            builder.addStateStore(persistent(COUNTS_STORE, Serdes.String(), Serdes.Long()));
+            MergeProcessor.Stores stores = new MergeProcessor.Stores(MERGED_STORE, EXPIRY_INDEX_STORE, COUNTS_STORE, PENDING_ROWS_STORE, TABLE_PROGRESS_STORE);
+            Optional<CleanTableFactory> table = tableFactory(settings);
+            MergeProcessor.CleanTable cleanTable = null;
+            String[] storeNames = {MERGED_STORE, EXPIRY_INDEX_STORE, COUNTS_STORE};
+            if (table.isPresent()) {
+                builder.addStateStore(persistent(PENDING_ROWS_STORE, Serdes.String(), PendingRow.serde(records)));
+                builder.addStateStore(persistent(TABLE_PROGRESS_STORE, Serdes.String(), Serdes.Long()));
+                CleanTableFactory factory = table.get();
+                cleanTable = new MergeProcessor.CleanTable(() -> factory.open(context, dataset, schema), settings.tableCommitInterval());
+                storeNames = new String[] {MERGED_STORE, EXPIRY_INDEX_STORE, COUNTS_STORE, PENDING_ROWS_STORE, TABLE_PROGRESS_STORE};
+            }
+            RecordMerger merger = RecordMerger.forDataset(dataset);
+            String eventTimeField = dataset.eventTimeField().orElse(null);
+            MergeProcessor.CleanTable finalTable = cleanTable;
+            return keyed.process(() -> new MergeProcessor(stores, merger, eventTimeField, dataset.dedupHorizon(), settings.expiryInterval(),
+                    dataset.topic(), finalTable), Named.as("merge"), storeNames);
+        }
+
+        /** Publish: every new merged state to the clean topic, every conflict to the conflicts topic. */
+        void publish(KStream<String, DedupOutput> outputs) {
+            Map<String, KStream<String, DedupOutput>> branches = outputs.split(Named.as("publish-"))
+                    .branch((key, output) -> output.isConflict(), Branched.as("conflicts"))
+                    .defaultBranch(Branched.as("clean"));
+            String clean = CleanDataset.nameOf(dataset.name());
+            branches.get("publish-clean")
+                    .mapValues(DedupOutput::cleanState, Named.as("clean-state"))
+                    .to(clean, Produced.with(DatasetStreams.keySerde(), DatasetSerdes.generic(context.catalog(), clean)).withName("clean-topic"));
+            branches.get("publish-conflicts")
+                    .mapValues(DedupOutput::conflict, Named.as("conflict-report"))
+                    .to(CleanDataset.conflictsTopicOf(dataset.name()), Produced.with(Serdes.String(), Serdes.String()).withName("conflicts-topic"));
+        }
+
+        private static <K, V> StoreBuilder<?> persistent(String name, Serde<K> keys, Serde<V> values) {
+            return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keys, values).withCachingEnabled();
+        }
+
+        private static String uniqueKeyOrNull(UniqueKeyEncoder encoder, GenericRecord value) {
+            try {
+                return encoder.encode(value);
+            } catch (IllegalArgumentException invalid) {
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,278 @@
+package dev.onepipe.dedup.topology;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.onepipe.dedup.merge.MergeResult;
+import dev.onepipe.dedup.merge.RecordMerger;
+import dev.onepipe.dedup.table.CleanRow;
+import dev.onepipe.dedup.table.CleanTableCommitter;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Merge: each record into its key's merged state in the merge store, with the dataset's {@link RecordMerger}.
+ * Forwards every change of a merged state (timestamped with the state's event time) and every vector-clock conflict;
+ * forwards nothing for a record that changes nothing. Keeps the stores bounded: a stream-time punctuation forgets the
+ * keys whose event time is more than the horizon behind stream time, found through the {@link ExpiryIndex}. With a
+ * clean table, also records each change in the pending-rows store and commits those rows to the table on a wall-clock
+ * cadence ({@link CleanTableCommitter}), then deletes them.
+ *
+ * <p>A record older than the horizon (event time more than the horizon behind stream time) for a key without state
+ * is not merged into the store and not forwarded: its key may have been forgotten, and writing it to the clean topic
+ * could replace a newer state in the topic's compacted view. It goes to the clean table only, marked state-unknown, so
+ * the table merges it with the row it holds.
+ */
+final class MergeProcessor implements Processor<String, GenericRecord, String, DedupOutput> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String KEY_COUNT = "keys";
+
+    private final Stores stores;
+    private final RecordMerger merger;
+    private final String eventTimeField;
+    private final long horizonMillis;
+    private final Duration expiryInterval;
+    private final String inputTopic;
+    private final CleanTable table;
+
+    private ProcessorContext<String, DedupOutput> context;
+    private KeyValueStore<String, MergedState> merged;
+    private KeyValueStore<Bytes, byte[]> expiryIndex;
+    private KeyValueStore<String, Long> counts;
+    private KeyValueStore<String, PendingRow> pending;
+    private KeyValueStore<String, Long> tableProgress;
+    private DedupMetrics metrics;
+    private CleanTableCommitter committer;
+    private long keysKept;
+
+    /** The names of the stores the processor uses. */
+    record Stores(String merged, String expiryIndex, String counts, String pending, String tableProgress) {
+    }
+
+    /**
+     * The clean table the processor hands changed rows to, or none.
+     *
+     * @param opener         opens the task's committer, at the first commit
+     * @param commitInterval wall-clock time between commits
+     */
+    record CleanTable(java.util.function.Supplier<CleanTableCommitter> opener, Duration commitInterval) {
+    }
+
+    MergeProcessor(Stores stores, RecordMerger merger, String eventTimeField, Duration horizon, Duration expiryInterval,
+                   String inputTopic, CleanTable table) {
+        this.stores = stores;
+        this.merger = merger;
+        this.eventTimeField = eventTimeField;
+        this.horizonMillis = horizon.toMillis();
+        this.expiryInterval = expiryInterval;
+        this.inputTopic = inputTopic;
+        this.table = table;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, DedupOutput> context) {
+        this.context = context;
+        this.merged = context.getStateStore(stores.merged());
+        this.expiryIndex = context.getStateStore(stores.expiryIndex());
+        this.counts = context.getStateStore(stores.counts());
+        Long count = counts.get(KEY_COUNT);
+        this.keysKept = count == null ? 0 : count;
+        this.metrics = new DedupMetrics(context.metrics(), Thread.currentThread().getName(), context.taskId().toString());
+        metrics.keysKept(keysKept);
+        context.schedule(expiryInterval, PunctuationType.STREAM_TIME, this::forgetPastHorizon);
+        if (table != null) {
+            this.pending = context.getStateStore(stores.pending());
+            this.tableProgress = context.getStateStore(stores.tableProgress());
+            context.schedule(table.commitInterval(), PunctuationType.WALL_CLOCK_TIME, wallClock -> commitToTable());
+        }
+    }
+
+    @Override
+    public void process(Record<String, GenericRecord> record) {
+        String key = record.key();
+        GenericRecord incoming = record.value();
+        if (key == null || incoming == null) {
+            return;
+        }
+        rememberInputOffset();
+        long eventTime = eventTimeOf(incoming, record.timestamp());
+        MergedState state = merged.get(key);
+        if (state == null && eventTime < horizonCutOff(context.currentStreamTimeMs())) {
+            metrics.beyondHorizonRecords.record();
+            addPendingRow(key, new PendingRow(incoming, dayOf(eventTime), Set.of(), false), record.timestamp());
+            return;
+        }
+        MergeResult result = merger.merge(state == null ? null : state.record(), incoming);
+        if (result.conflict()) {
+            metrics.conflicts.record();
+            context.forward(record.withValue(DedupOutput.conflict(conflictReport(key, result, state.record(), incoming))));
+        }
+        if (!result.changed()) {
+            metrics.unchangedRecords.record();
+            return;
+        }
+        GenericRecord winner = result.winner();
+        long newEventTime = eventTimeOf(winner, record.timestamp());
+        if (state != null) {
+            expiryIndex.delete(ExpiryIndex.entry(state.eventTimeMillis(), key));
+        } else {
+            countKeys(1);
+        }
+        merged.put(key, new MergedState(newEventTime, winner));
+        expiryIndex.put(ExpiryIndex.entry(newEventTime, key), ExpiryIndex.NO_VALUE);
+        metrics.stateChanges.record();
+        context.forward(record.withValue(DedupOutput.clean(winner)).withTimestamp(newEventTime));
+        LocalDate day = dayOf(newEventTime);
+        Set<LocalDate> previousDays = state == null || dayOf(state.eventTimeMillis()).equals(day) ? Set.of() : Set.of(dayOf(state.eventTimeMillis()));
+        addPendingRow(key, new PendingRow(winner, day, previousDays, state != null), record.timestamp());
+    }
+
+    /** The table commits rows with the offset after the last input record they cover: the task's input partition's. */
+    private void rememberInputOffset() {
+        if (table == null) {
+            return;
+        }
+        context.recordMetadata().filter(metadata -> metadata.topic().equals(inputTopic))
+                .ifPresent(metadata -> tableProgress.put(progressKey(), metadata.offset() + 1));
+    }
+
+    /**
+     * Records a change for the clean table. When the merge store did not know the key at this change or at an earlier
+     * pending one, the pending row may hold a version the store never merged (one beyond the horizon): the two rows
+     * are merged, so the table gets the merge of both.
+     */
+    private void addPendingRow(String key, PendingRow row, long recordTimestamp) {
+        if (table == null) {
+            return;
+        }
+        PendingRow earlier = pending.get(key);
+        if (earlier == null) {
+            pending.put(key, row);
+        } else if (earlier.stateKnown() && row.stateKnown()) {
+            pending.put(key, earlier.then(row));
+        } else {
+            GenericRecord winner = merger.merge(earlier.row(), row.row()).winner();
+            pending.put(key, earlier.then(new PendingRow(winner, dayOf(eventTimeOf(winner, recordTimestamp)), row.previousDays(), false)));
+        }
+    }
+
+    /** Forgets every key whose event time is more than the horizon behind {@code streamTime}. */
+    private void forgetPastHorizon(long streamTime) {
+        long cutOff = horizonCutOff(streamTime);
+        List<Bytes> expired = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> entries = expiryIndex.range(ExpiryIndex.first(), ExpiryIndex.before(cutOff))) {
+            while (entries.hasNext()) {
+                Bytes entry = entries.next().key;
+                if (ExpiryIndex.eventTimeOf(entry) < cutOff) {
+                    expired.add(entry);
+                }
+            }
+        }
+        for (Bytes entry : expired) {
+            expiryIndex.delete(entry);
+            String key = ExpiryIndex.uniqueKeyOf(entry);
+            MergedState state = merged.get(key);
+            if (state != null && state.eventTimeMillis() == ExpiryIndex.eventTimeOf(entry)) {
+                merged.delete(key);
+                countKeys(-1);
+                metrics.forgottenKeys.record();
+            }
+        }
+    }
+
+    private long horizonCutOff(long streamTime) {
+        return streamTime < Long.MIN_VALUE + horizonMillis ? Long.MIN_VALUE : streamTime - horizonMillis;
+    }
+
+    private void countKeys(long delta) {
+        keysKept += delta;
+        counts.put(KEY_COUNT, keysKept);
+        metrics.keysKept(keysKept);
+    }
+
+    /** Hands the rows changed since the last commit to the table, then forgets them. */
+    private void commitToTable() {
+        List<String> keys = new ArrayList<>();
+        List<CleanRow> rows = new ArrayList<>();
+        try (KeyValueIterator<String, PendingRow> entries = pending.all()) {
+            while (entries.hasNext()) {
+                KeyValue<String, PendingRow> entry = entries.next();
+                keys.add(entry.key);
+                rows.add(entry.value.toCleanRow(entry.key));
+            }
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        if (committer == null) {
+            committer = table.opener().get();
+        }
+        Long nextOffset = tableProgress.get(progressKey());
+        committer.commit(context.taskId().partition(), nextOffset == null ? 0 : nextOffset, rows);
+        keys.forEach(pending::delete);
+    }
+
+    private String progressKey() {
+        return inputTopic + "-" + context.taskId().partition();
+    }
+
+    private long eventTimeOf(GenericRecord record, long recordTimestamp) {
+        if (eventTimeField == null) {
+            return recordTimestamp;
+        }
+        Object value = record.get(eventTimeField);
+        if (value instanceof Number number) {
+            return number.longValue();
+        }
+        if (value instanceof Instant instant) {
+            return instant.toEpochMilli();
+        }
+        return recordTimestamp;
+    }
+
+    private static LocalDate dayOf(long eventTimeMillis) {
+        return LocalDate.ofInstant(Instant.ofEpochMilli(eventTimeMillis), ZoneOffset.UTC);
+    }
+
+    /** {@code {"key": ..., "kept": <version>, "rejected": <version>, "kept_incoming": bool}}, versions as Avro JSON. */
+    private static String conflictReport(String key, MergeResult result, GenericRecord current, GenericRecord incoming) {
+        GenericRecord rejected = result.winner() == incoming ? current : incoming;
+        ObjectNode report = JSON.createObjectNode();
+        report.put("key", key);
+        try {
+            report.set("kept", JSON.readTree(GenericData.get().toString(result.winner())));
+            report.set("rejected", JSON.readTree(GenericData.get().toString(rejected)));
+        } catch (java.io.IOException e) {
+            report.put("kept", GenericData.get().toString(result.winner()));
+            report.put("rejected", GenericData.get().toString(rejected));
+        }
+        report.put("kept_incoming", result.winner() == incoming);
+        return report.toString();
+    }
+
+    @Override
+    public void close() {
+        if (metrics != null) {
+            metrics.close();
+        }
+        if (committer != null) {
+            committer.close();
+        }
+    }
+}
