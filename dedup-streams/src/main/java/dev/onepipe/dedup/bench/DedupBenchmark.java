@@ -1,0 +1,279 @@
+package dev.onepipe.dedup.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import dev.onepipe.core.OnepipeTopology;
+import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.cli.ProgressLine;
+import dev.onepipe.core.config.OnepipeConfig;
+import dev.onepipe.core.embedded.EmbeddedRuntime;
+import dev.onepipe.core.runtime.RegisteredDatasets;
+import dev.onepipe.core.runtime.TopologyRunner;
+import dev.onepipe.core.testing.ReadAndCommitTopology;
+import dev.onepipe.dedup.topology.DedupMetrics;
+import dev.onepipe.dedup.topology.DedupSettings;
+import dev.onepipe.dedup.topology.DedupTopology;
+import dev.onepipe.metadata.DatasetMetadata;
+import dev.onepipe.metadata.MetadataCatalog;
+import dev.onepipe.metadata.MetadataRegistry;
+import dev.onepipe.metadata.RegistrationRequest;
+import dev.onepipe.metadata.serde.DatasetSerdes;
+import dev.onepipe.testdata.GeneratedRecord;
+import dev.onepipe.testdata.SampleDatasets;
+import dev.onepipe.testdata.WidgetGenerator;
+import dev.onepipe.testdata.WidgetGeneratorConfig;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.StreamsConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code onepipe bench dedup}: the dedup topology's throughput on the embedded broker, next to its reference line
+ * measured in the same run on the same input: Kafka Streams only reading and committing it
+ * ({@link ReadAndCommitTopology}, same settings). Both are timed from their first input commit to their last, so
+ * start-up is not counted. Also reported: the JVM's peak heap while dedup runs (broker included, sampled every
+ * 100 ms) and the dedup stores' size on disk per million keys kept.
+ */
+@Command(name = "dedup", mixinStandardHelpOptions = true,
+        description = {"The dedup topology on the embedded broker: records/s next to Kafka Streams only reading and",
+            "committing the same input in the same run; peak heap; state size per million keys."})
+public final class DedupBenchmark implements Callable<Integer> {
+
+    private static final String DATASET = SampleDatasets.WIDGETS;
+
+    @Option(names = "--records", defaultValue = "1000000", description = "Widget records produced (default: ${DEFAULT-VALUE}).")
+    long records;
+
+    @Option(names = "--keys", defaultValue = "200000", description = "Distinct widgets (default: ${DEFAULT-VALUE}).")
+    int keys;
+
+    @Option(names = "--duplicate-rate", defaultValue = "0.1", description = "Share of exact re-sends (default: ${DEFAULT-VALUE}).")
+    double duplicateRate;
+
+    @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the input topic (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--threads", defaultValue = "1", description = "Stream threads (num.stream.threads, default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--set", paramLabel = "<key=value>", description = "Extra Kafka Streams or onepipe setting for both runs. Repeatable.")
+    Map<String, String> settings = new HashMap<>();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private PrintWriter out;
+
+    @Override
+    public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
+        Path stateRoot = Files.createTempDirectory("onepipe-bench-dedup-");
+        try (EmbeddedRuntime runtime = EmbeddedRuntime.start()) {
+            Map<String, Object> clientConfig = new HashMap<>(runtime.clientConfig());
+            long produced = produce(clientConfig);
+            OnepipeConfig config = config(runtime, stateRoot);
+            MetadataCatalog catalog = RegisteredDatasets.load(config);
+
+            ReadAndCommitTopology reference = new ReadAndCommitTopology("bench-read-and-commit", new DedupTopology().settings());
+            double referenceRate;
+            try (TopologyRunner runner = TopologyRunner.start(reference, context(reference, config, catalog))) {
+                referenceRate = recordsPerSecond(clientConfig, runner.applicationId(), produced, "read and commit");
+            }
+            out.printf(Locale.ROOT, "  Kafka Streams, read and commit only: %,.0f records/s%n", referenceRate);
+            out.flush();
+
+            DedupTopology dedup = new DedupTopology();
+            HeapPeak heap = new HeapPeak();
+            double dedupRate;
+            long keysKept;
+            try (TopologyRunner runner = TopologyRunner.start(dedup, context(dedup, config, catalog))) {
+                heap.start();
+                dedupRate = recordsPerSecond(clientConfig, runner.applicationId(), produced, "dedup");
+                heap.stop();
+                keysKept = DedupMetrics.total(runner.streams().metrics(), DedupMetrics.KEYS_KEPT);
+            }
+            long stateBytes = sizeOf(stateRoot.resolve(TopologyContext.APPLICATION_ID_PREFIX + DedupTopology.NAME + "-" + DATASET));
+            report(produced, referenceRate, dedupRate, heap.peakBytes(), keysKept, stateBytes);
+        } finally {
+            deleteTree(stateRoot);
+        }
+        return 0;
+    }
+
+    private long produce(Map<String, Object> clientConfig) throws Exception {
+        try (Admin admin = Admin.create(clientConfig)) {
+            admin.createTopics(List.of(new NewTopic(DATASET, Optional.of(partitions), Optional.empty()))).all().get(60, TimeUnit.SECONDS);
+        }
+        MetadataCatalog catalog;
+        try (MetadataRegistry registry = MetadataRegistry.connect(clientConfig)) {
+            registry.register(RegistrationRequest.dataset(DatasetMetadata.fromJson(SampleDatasets.metadataJson(DATASET)), SampleDatasets.schema(DATASET)));
+            catalog = registry.catalog();
+            while (catalog.dataset(DATASET).isEmpty()) {
+                TimeUnit.MILLISECONDS.sleep(100);
+                catalog = registry.catalog();
+            }
+        }
+        // event times end a day ago, within the default seven-day horizon: nothing is forgotten during the run
+        Instant start = Instant.now().minus(Duration.ofDays(3)).truncatedTo(ChronoUnit.HOURS);
+        WidgetGenerator generator = new WidgetGenerator(WidgetGeneratorConfig.builder().seed(1).recordCount(records).widgetCount(keys)
+                .duplicateRate(duplicateRate).corruptRate(0).startTimeMillis(start.toEpochMilli()).timeSpanMillis(Duration.ofHours(48).toMillis()).build());
+        Serializer<GenericRecord> serializer = DatasetSerdes.generic(catalog, DATASET).serializer();
+        Map<String, Object> config = new HashMap<>(clientConfig);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        ProgressLine progress = new ProgressLine(System.out, "producing widgets", records);
+        long sent = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            while (generator.hasNext()) {
+                GeneratedRecord record = generator.next();
+                producer.send(new ProducerRecord<>(DATASET, null, record.timestampMillis(), record.key().getBytes(StandardCharsets.UTF_8),
+                        serializer.serialize(DATASET, record.value())));
+                if (++sent % 10_000 == 0) {
+                    progress.update(sent);
+                }
+            }
+        }
+        progress.finish(sent);
+        out.printf(Locale.ROOT, "  %,d records, %,d distinct widgets, %,d exact re-sends%n", sent, generator.tally().distinctKeyCount(),
+                generator.tally().duplicateCount());
+        return sent;
+    }
+
+    private OnepipeConfig config(EmbeddedRuntime runtime, Path stateRoot) {
+        Map<String, String> flags = new HashMap<>();
+        flags.put("bootstrap.servers", runtime.bootstrapServers());
+        flags.put(TopologyRunner.STATE_ROOT, stateRoot.toString());
+        flags.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
+        flags.put(DedupSettings.TABLE_ENABLED, "false");
+        flags.putAll(settings);
+        return TopologyRunner.configure(new DedupTopology(), Map.of(), Map.of(), flags);
+    }
+
+    private static TopologyContext context(OnepipeTopology topology, OnepipeConfig config, MetadataCatalog catalog) {
+        return new TopologyContext(topology.name(), Optional.of(DATASET), DATASET, config, catalog);
+    }
+
+    /** Records per second from the application's first input commit to the commit that covers the whole input. */
+    private static double recordsPerSecond(Map<String, Object> clientConfig, String applicationId, long expected, String label) throws Exception {
+        ProgressLine progress = new ProgressLine(System.out, label, expected);
+        try (Admin admin = Admin.create(clientConfig)) {
+            long firstCommitted = -1;
+            long firstAt = 0;
+            while (true) {
+                long committed = 0;
+                Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
+                for (Map.Entry<TopicPartition, OffsetAndMetadata> offset : offsets.entrySet()) {
+                    if (offset.getKey().topic().equals(DATASET) && offset.getValue() != null) {
+                        committed += offset.getValue().offset();
+                    }
+                }
+                long now = System.nanoTime();
+                if (firstCommitted < 0 && committed > 0) {
+                    firstCommitted = committed;
+                    firstAt = now;
+                }
+                progress.update(committed);
+                // committed offsets count transaction markers as well as records
+                if (committed >= expected) {
+                    progress.finish(committed);
+                    return (committed - firstCommitted) / ((now - firstAt) / 1e9);
+                }
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+        }
+    }
+
+    private void report(long produced, double reference, double dedup, long peakHeap, long keysKept, long stateBytes) {
+        out.println();
+        out.println("dedup on the embedded broker");
+        out.printf(Locale.ROOT, "  records: %,d; partitions: %d; stream threads: %d; exactly_once_v2%n", produced, partitions, threads);
+        out.printf(Locale.ROOT, "  Kafka Streams, read and commit only (reference): %,.0f records/s%n", reference);
+        out.printf(Locale.ROOT, "  dedup topology:                                 %,.0f records/s%n", dedup);
+        out.printf(Locale.ROOT, "  ratio: %.2f (target 0.5)%n", dedup / reference);
+        out.printf(Locale.ROOT, "  peak heap while dedup ran (whole JVM, broker included): %,d MB%n", peakHeap / (1024 * 1024));
+        out.printf(Locale.ROOT, "  state on disk: %,d MB for %,d keys = %,.0f MB per million keys%n", stateBytes / (1024 * 1024), keysKept,
+                keysKept == 0 ? 0.0 : stateBytes / (1024.0 * 1024) * 1_000_000 / keysKept);
+        out.flush();
+    }
+
+    private static long sizeOf(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return 0;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            return paths.filter(Files::isRegularFile).mapToLong(path -> path.toFile().length()).sum();
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // a temp folder left behind is harmless
+        }
+    }
+
+    /** The largest heap use seen, sampled every 100 ms on a daemon thread. */
+    private static final class HeapPeak {
+
+        private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        private final AtomicLong peak = new AtomicLong();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread sampler = new Thread(this::sample, "bench-heap-sampler");
+
+        void start() {
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            sampler.join();
+        }
+
+        long peakBytes() {
+            return peak.get();
+        }
+
+        private void sample() {
+            while (running.get()) {
+                peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                try {
+                    TimeUnit.MILLISECONDS.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+}
