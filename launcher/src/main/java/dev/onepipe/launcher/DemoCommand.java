@@ -33,6 +33,7 @@ import dev.onepipe.testdata.GeneratedRecord;
 import dev.onepipe.testdata.SampleDatasets;
 import dev.onepipe.testdata.WidgetGenerator;
 import dev.onepipe.testdata.WidgetGeneratorConfig;
+import dev.onepipe.testdata.WidgetTally;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -70,6 +71,7 @@ final class DemoCommand implements Callable<Integer> {
     private final PrintStream out = System.out;
     private final List<String> summary = new ArrayList<>();
     private AdTrafficTally adTrafficTally;
+    private WidgetTally widgetTally;
 
     @Override
     public Integer call() throws Exception {
@@ -85,6 +87,7 @@ final class DemoCommand implements Callable<Integer> {
             Map<String, Long> published = publishSampleTraffic(runtime, clientConfig, catalog);
             Path stateRoot = Files.createTempDirectory("onepipe-demo-state");
             archiveSampleDatasets(runtime, catalog, published, stateRoot);
+            dedupWidgets(runtime, stateRoot);
             computeCampaignMetrics(runtime, catalog, stateRoot);
             listTopologies();
         }
@@ -140,6 +143,17 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    private void dedupWidgets(EmbeddedRuntime runtime, Path stateRoot) throws Exception {
+        out.println("Deduplicating the widgets (dedup topology: merge by version into widgets-clean)...");
+        DemoDedup.Result result = DemoDedup.run(runtime, stateRoot, widgetTally);
+        long versionsMerged = widgetTally.firstSendCount() - widgetTally.distinctKeyCount();
+        summary.add(String.format(Locale.ROOT, "Dedup: %,d raw widget records -> %,d clean rows in 'widgets-clean' (%,d records, one per change) in %.1f s;"
+                        + " merged away %,d exact re-sends and %,d older versions", widgetTally.recordCount(), result.cleanRows(), result.cleanRecords(),
+                result.elapsed().toMillis() / 1e3, widgetTally.duplicateCount(), versionsMerged));
+        summary.add(String.format(Locale.ROOT, "  clean rows equal to the generator's tally: %,d of %,d%s", result.matchingRows(), result.expectedRows(),
+                result.matchingRows() == result.expectedRows() && result.cleanRows() == result.expectedRows() ? " (all)" : " (MISMATCH)"));
+    }
+
     private void computeCampaignMetrics(EmbeddedRuntime runtime, MetadataCatalog catalog, Path stateRoot) throws Exception {
         out.println("Computing ad campaign metrics (campaign-metrics topology: bot filter, joins, per-minute windows)...");
         DemoCampaignMetrics.Result result = DemoCampaignMetrics.run(runtime, catalog, stateRoot, adTrafficTally);
@@ -181,6 +195,7 @@ final class DemoCommand implements Callable<Integer> {
                     dataset.total(), dataset.dataset(), dataset.corrupt(), stored));
         }
         adTrafficTally = adTraffic.tally();
+        widgetTally = widgets.tally();
         long botEvents = Stream.of(SampleDatasets.AD_SERVED, SampleDatasets.AD_VIEWS, SampleDatasets.AD_CLICKS)
                 .mapToLong(stream -> adTrafficTally.droppedCount(stream, DropReason.BOT_IP)).sum();
         Map<String, Long> totals = new LinkedHashMap<>();

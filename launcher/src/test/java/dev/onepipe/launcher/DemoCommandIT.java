@@ -30,6 +30,12 @@ class DemoCommandIT {
             assertTrue(output.contains("'archive verify': every offset exactly once"), output);
             assertTrue(output.matches("(?s).*widgets +2,000 records in +\\d+ objects, e\\.g\\. raw/widgets/partition=\\d/dt=.*"), output);
 
+            Matcher clean = Pattern.compile("Dedup: 2,000 raw widget records -> ([0-9,]+) clean rows .*\\s+clean rows equal to the generator's tally: "
+                    + "([0-9,]+) of ([0-9,]+) \\(all\\)").matcher(output);
+            assertTrue(clean.find(), output);
+            assertEquals(clean.group(3), clean.group(1), output);
+            assertEquals(clean.group(3), clean.group(2), output);
+
             Matcher tally = Pattern.compile("Campaign metrics: ([0-9,]+) campaign windows published .*; ([0-9,]+) of the generator's ([0-9,]+) "
                     + "windows match its tally exactly").matcher(output);
             assertTrue(tally.find(), output);
