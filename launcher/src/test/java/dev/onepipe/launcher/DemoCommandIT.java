@@ -20,7 +20,7 @@ class DemoCommandIT {
     @Test
     void demoEndsWithASummary() throws Exception {
         try (OnepipeProcess demo = OnepipeProcess.start("demo", "--records", "2000")) {
-            int exit = demo.awaitExit(Duration.ofMinutes(5));
+            int exit = demo.awaitExit(Duration.ofMinutes(10));
             String output = demo.output();
             assertEquals(0, exit, output);
             assertTrue(output.contains("Summary"), output);

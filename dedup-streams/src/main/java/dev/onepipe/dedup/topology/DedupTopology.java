@@ -129,12 +129,13 @@ public final class DedupTopology implements OnepipeTopology {
 
         /**
          * Key: records whose Kafka key is their unique key (what every onepipe producer writes) go on as they are;
-         * only the others are re-keyed and repartitioned, so each key's versions meet in one task.
+         * only the others are re-keyed and repartitioned, so each key's versions meet in one task. Records without a
+         * value (tombstones) go on too, and the merge ignores them.
          */
         KStream<String, GenericRecord> key(KStream<String, GenericRecord> records) {
             UniqueKeyEncoder encoder = UniqueKeyEncoder.forDataset(dataset);
             Map<String, KStream<String, GenericRecord>> branches = records.split(Named.as("key-"))
-                    .branch((key, value) -> key != null && key.equals(uniqueKeyOrNull(encoder, value)), Branched.as("by-unique-key"))
+                    .branch((key, value) -> value == null || key != null && key.equals(uniqueKeyOrNull(encoder, value)), Branched.as("by-unique-key"))
                     .defaultBranch(Branched.as("other"));
             KStream<String, GenericRecord> rekeyed = datasets.rekeyByUniqueKey(branches.get("key-other"), dataset.name())
                     .repartition(datasets.repartitioned(dataset.name()).withName("rekeyed-by-unique-key"));

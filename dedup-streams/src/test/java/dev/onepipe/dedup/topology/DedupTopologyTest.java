@@ -214,7 +214,9 @@ class DedupTopologyTest {
             pipe(items, item("k", 1, T0, "one", 1.0));
             items.pipe("not-the-unique-key", item("k", 2, T0.plusSeconds(1), "two", 2.0), T0.plusSeconds(1));
             items.pipe("k", item("k", 1, T0, "one", 1.0), T0.plusSeconds(2));
+            items.pipeBytes("k".getBytes(StandardCharsets.UTF_8), null, T0.plusSeconds(3));   // a tombstone: ignored
             assertEquals(List.of("k v1 one 1.0", "k v2 two 2.0"), clean(driver));
+            assertTrue(driver.deadLetters("items").isEmpty());
         }
     }
 
