@@ -97,11 +97,15 @@ public final class IcebergCleanTables implements CleanTableFactory {
         return catalog.loadTable(identifier);
     }
 
-    /** The layout, plus: our own commit loop retries (Iceberg's would reapply stale offsets), bounded metadata files. */
+    /**
+     * The layout, plus: Iceberg retries a commit whose catalog swap lost a race (re-running the committer's validation,
+     * which re-reads the offsets to carry forward), and keeps a bounded number of metadata files.
+     */
     static Map<String, String> tableProperties(CleanTableLayout layout) {
         Map<String, String> properties = new LinkedHashMap<>(layout.properties());
         properties.put(TableProperties.FORMAT_VERSION, "2");
-        properties.put(TableProperties.COMMIT_NUM_RETRIES, "0");
+        properties.put(TableProperties.COMMIT_NUM_RETRIES, "10");
+        properties.put(TableProperties.COMMIT_MIN_RETRY_WAIT_MS, "20");
         properties.put(TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true");
         properties.put(TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "20");
         // a commit looks up keys of unknown state in days it does not rewrite: a bloom filter skips row groups

@@ -192,12 +192,67 @@ class IcebergCleanTableIT {
             assertTableHolds(committers.get(0).table(), CleanTableFixture.upserted(all));
             assertEquals(batches * 100L, committers.get(0).committedOffset(0));
             assertEquals(batches * 100L, committers.get(0).committedOffset(1));
+            assertOffsetsNeverRegress(committers.get(0).table(), 2 * batches);
             System.out.printf("racing committers: %d commits, %d redone after a lost race%n",
                     committers.get(0).commitCount() + committers.get(1).commitCount(),
                     committers.get(0).retryCount() + committers.get(1).retryCount());
         } finally {
             threads.shutdownNow();
             committers.forEach(IcebergCleanTable::close);
+        }
+    }
+
+    @Test
+    void aCommitterWithAStaleViewOfItsPartitionNeitherRegressesNorDuplicates() {
+        String dataset = RUNTIME.uniqueName("widgets");
+        try (IcebergCleanTable first = open(dataset); IcebergCleanTable zombie = open(dataset)) {
+            first.commit(0, 1, rows(List.of(widget("a", 1, DAY_1, 10))));
+            // the zombie read the table at offset 1; the new owner commits twice meanwhile
+            Snapshot seenByZombie = currentSnapshot(zombie.table());
+            first.commit(0, 5, rows(List.of(widget("a", 2, DAY_2, 10), widget("b", 1, DAY_1, 10))));
+            first.commit(0, 9, rows(List.of(widget("c", 1, DAY_1, 10))));
+            // a replay of offsets the table already covers writes nothing, whichever committer sends it
+            zombie.commit(0, 5, List.of(widget("a", 1, DAY_1, 10).row(Set.of(), true)));
+            assertEquals(9, zombie.committedOffset(0));
+            assertTableHolds(first.table(), CleanTableFixture.upserted(List.of(widget("a", 2, DAY_2, 10), widget("b", 1, DAY_1, 10),
+                    widget("c", 1, DAY_1, 10))));
+            // a newer offset from the stale view is redone against the newest snapshot: no copy of 'a' survives on day 1
+            zombie.commit(0, 12, List.of(widget("a", 3, DAY_3, 10).row(Set.of(DAY_2), true)));
+            assertTrue(seenByZombie.snapshotId() != currentSnapshot(zombie.table()).snapshotId());
+            assertTableHolds(first.table(), CleanTableFixture.upserted(List.of(widget("a", 3, DAY_3, 10), widget("b", 1, DAY_1, 10),
+                    widget("c", 1, DAY_1, 10))));
+        }
+    }
+
+    @Test
+    void aCommitOfTheSamePartitionLandingMidCommitForcesARedoAndOneOfAnotherPartitionDoesNot() {
+        String dataset = RUNTIME.uniqueName("widgets");
+        try (IcebergCleanTable other = open(dataset)) {
+            other.commit(0, 1, rows(List.of(widget("a", 1, DAY_1, 10))));
+            // The merge function runs inside a commit, after the base snapshot was read and before Iceberg commits:
+            // there, another committer lands a commit — first of another input partition, then of the same one.
+            List<Runnable> meanwhile = new ArrayList<>(List.of(
+                    () -> other.commit(1, 40, rows(List.of(widget("q", 1, DAY_1, 30)))),
+                    () -> other.commit(0, 3, rows(List.of(widget("b", 1, DAY_1, 20))))));
+            CleanRowMerge interrupting = (existing, incoming) -> {
+                if (!meanwhile.isEmpty()) {
+                    meanwhile.remove(0).run();
+                }
+                return incoming;
+            };
+            try (IcebergCleanTable racing = new IcebergCleanTables(any -> interrupting)
+                    .open(config, CleanTableFixture.widgets(dataset), CleanTableFixture.WIDGET_SCHEMA)) {
+                racing.commit(0, 2, List.of(widget("a", 2, DAY_2, 10).row(Set.of(), false)));
+                assertEquals(0, racing.retryCount(), "another partition's commit meanwhile forces no redo");
+                racing.commit(0, 5, List.of(widget("a", 3, DAY_2, 11).row(Set.of(), false)));
+                assertEquals(1, racing.retryCount(), "the same partition's commit meanwhile forces one redo");
+                assertTrue(meanwhile.isEmpty());
+                assertEquals(5, racing.committedOffset(0));
+                assertEquals(40, racing.committedOffset(1), "partition 1's offset is carried into the racing commit's snapshot");
+                assertTableHolds(racing.table(), CleanTableFixture.upserted(List.of(widget("a", 3, DAY_2, 11), widget("b", 1, DAY_1, 20),
+                        widget("q", 1, DAY_1, 30))));
+                assertOffsetsNeverRegress(racing.table(), 5);
+            }
         }
     }
 
@@ -264,6 +319,39 @@ class IcebergCleanTableIT {
             table.commit(0, 2, List.of(oldSchema.row()));
             assertTableHolds(table.table(), CleanTableFixture.upserted(List.of(current, oldSchema)));
         }
+    }
+
+    /**
+     * Walking the history from the first snapshot: each snapshot records every partition an earlier one recorded, never
+     * a lower offset; {@code expectedCommits} snapshots carry offsets.
+     */
+    private static void assertOffsetsNeverRegress(Table table, int expectedCommits) {
+        table.refresh();
+        List<Snapshot> history = new ArrayList<>();
+        for (Snapshot snapshot = table.currentSnapshot(); snapshot != null;
+             snapshot = snapshot.parentId() == null ? null : table.snapshot(snapshot.parentId())) {
+            history.add(0, snapshot);
+        }
+        Map<String, Long> previous = new TreeMap<>();
+        int withOffsets = 0;
+        for (Snapshot snapshot : history) {
+            Map<String, Long> offsets = new TreeMap<>();
+            snapshot.summary().forEach((property, value) -> {
+                if (property.startsWith("onepipe.offset.")) {
+                    offsets.put(property, Long.parseLong(value));
+                }
+            });
+            if (offsets.isEmpty()) {
+                continue;
+            }
+            withOffsets++;
+            for (Map.Entry<String, Long> before : previous.entrySet()) {
+                assertTrue(offsets.containsKey(before.getKey()) && offsets.get(before.getKey()) >= before.getValue(),
+                        "snapshot " + snapshot.snapshotId() + " has " + offsets + " after " + previous);
+            }
+            previous = offsets;
+        }
+        assertEquals(expectedCommits, withOffsets);
     }
 
     private IcebergCleanTable open(String dataset) {
