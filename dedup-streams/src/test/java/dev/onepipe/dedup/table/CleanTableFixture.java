@@ -40,25 +40,25 @@ import software.amazon.awssdk.services.s3.S3Client;
  * Widget rows for clean-table tests, and the table's content read two independent ways (Iceberg's generic reader, and
  * each current data file fetched with a plain S3 GET and read by parquet-avro), each normalized to {@link Widget}.
  */
-final class CleanTableFixture {
+public final class CleanTableFixture {
 
-    static final Schema WIDGET_SCHEMA = SampleDatasets.schema(SampleDatasets.WIDGETS);
-    static final LocalDate DAY_1 = LocalDate.parse("2026-03-01");
-    static final LocalDate DAY_2 = LocalDate.parse("2026-03-02");
-    static final LocalDate DAY_3 = LocalDate.parse("2026-03-03");
+    public static final Schema WIDGET_SCHEMA = SampleDatasets.schema(SampleDatasets.WIDGETS);
+    public static final LocalDate DAY_1 = LocalDate.parse("2026-03-01");
+    public static final LocalDate DAY_2 = LocalDate.parse("2026-03-02");
+    public static final LocalDate DAY_3 = LocalDate.parse("2026-03-03");
 
     private CleanTableFixture() {
     }
 
     /** One widget version as the test sees it: plain Java values, event time in epoch milliseconds. */
-    record Widget(String id, long version, long updatedAtMillis, String name, double price, String status,
+    public record Widget(String id, long version, long updatedAtMillis, String name, double price, String status,
                   List<String> tags, String description) {
 
-        LocalDate day() {
+        public LocalDate day() {
             return Instant.ofEpochMilli(updatedAtMillis).atZone(ZoneOffset.UTC).toLocalDate();
         }
 
-        GenericRecord toAvro(Schema schema) {
+        public GenericRecord toAvro(Schema schema) {
             GenericData.Record record = new GenericData.Record(schema);
             record.put("widget_id", id);
             record.put("version", version);
@@ -71,41 +71,41 @@ final class CleanTableFixture {
             return record;
         }
 
-        CleanRow row(Set<LocalDate> previousDays, boolean stateKnown) {
+        public CleanRow row(Set<LocalDate> previousDays, boolean stateKnown) {
             return new CleanRow(id, toAvro(WIDGET_SCHEMA), day(), previousDays, stateKnown);
         }
 
-        CleanRow row() {
+        public CleanRow row() {
             return row(Set.of(), true);
         }
     }
 
     /** A widget version at {@code minuteOfDay} on {@code day}. */
-    static Widget widget(String id, long version, LocalDate day, int minuteOfDay) {
+    public static Widget widget(String id, long version, LocalDate day, int minuteOfDay) {
         long millis = day.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli() + minuteOfDay * 60_000L + version;
         return new Widget(id, version, millis, "widget " + id + " v" + version, version * 1.25 + id.length(),
                 version % 2 == 0 ? "ACTIVE" : "DRAFT", List.of("t" + version, id), version % 3 == 0 ? null : "d" + version);
     }
 
-    static DatasetMetadata widgets(String name) {
+    public static DatasetMetadata widgets(String name) {
         return DatasetMetadata.builder(name).uniqueKey("widget_id").ordering("updated_at", "version").eventTimeField("updated_at").build();
     }
 
-    static OnepipeConfig config(S3Settings s3, Path stateRoot) {
+    public static OnepipeConfig config(S3Settings s3, Path stateRoot) {
         Map<String, String> values = new LinkedHashMap<>(s3.toConfig());
         values.put(TopologyRunner.STATE_ROOT, stateRoot.toString());
         return OnepipeConfig.of(values);
     }
 
     /** The expected table after upserting {@code versions} in order: the independent model every test compares to. */
-    static Map<String, Widget> upserted(Collection<Widget> versions) {
+    public static Map<String, Widget> upserted(Collection<Widget> versions) {
         Map<String, Widget> expected = new TreeMap<>();
         versions.forEach(widget -> expected.put(widget.id(), widget));
         return expected;
     }
 
     /** Every row of the current snapshot through Iceberg's generic reader, by key; fails on a key seen twice. */
-    static Map<String, Widget> readWithIceberg(OnepipeConfig config, String dataset) {
+    public static Map<String, Widget> readWithIceberg(OnepipeConfig config, String dataset) {
         try (CleanTableReader reader = CleanTableReader.open(config, dataset)) {
             Map<String, Widget> rows = new TreeMap<>();
             reader.forEach(org.apache.iceberg.expressions.Expressions.alwaysTrue(), record -> {
@@ -118,7 +118,7 @@ final class CleanTableFixture {
         }
     }
 
-    static Widget fromIceberg(Record record) {
+    public static Widget fromIceberg(Record record) {
         LocalDateTime updatedAt = (LocalDateTime) record.getField("updated_at");
         List<String> tags = new ArrayList<>();
         ((List<?>) record.getField("tags")).forEach(tag -> tags.add(tag.toString()));
@@ -129,7 +129,7 @@ final class CleanTableFixture {
     }
 
     /** The current data files, each with its rows in file order as parquet-avro reads them after a plain S3 GET. */
-    static Map<DataFile, List<Widget>> readDataFilesWithParquet(Table table, S3Client s3, Path scratch) {
+    public static Map<DataFile, List<Widget>> readDataFilesWithParquet(Table table, S3Client s3, Path scratch) {
         table.refresh();
         Map<DataFile, List<Widget>> files = new LinkedHashMap<>();
         if (table.currentSnapshot() == null) {
@@ -169,7 +169,7 @@ final class CleanTableFixture {
     }
 
     /** Every row of every current data file, by key; fails on a key seen twice. */
-    static Map<String, Widget> byKey(Map<DataFile, List<Widget>> files) {
+    public static Map<String, Widget> byKey(Map<DataFile, List<Widget>> files) {
         Map<String, Widget> rows = new TreeMap<>();
         files.values().forEach(list -> list.forEach(widget -> {
             if (rows.put(widget.id(), widget) != null) {
@@ -180,7 +180,7 @@ final class CleanTableFixture {
     }
 
     /** Which days the data files hold each key under, from the files' partition tuples. */
-    static Map<String, LocalDate> partitionDays(Table table, Map<DataFile, List<Widget>> files) {
+    public static Map<String, LocalDate> partitionDays(Table table, Map<DataFile, List<Widget>> files) {
         Map<String, LocalDate> days = new HashMap<>();
         files.forEach((file, rows) -> {
             // day(updated_at) partition values are days since 1970-01-01 (Iceberg spec, partition transforms)
