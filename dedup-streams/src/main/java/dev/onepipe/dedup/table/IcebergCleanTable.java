@@ -227,8 +227,9 @@ public final class IcebergCleanTable implements CleanTableCommitter {
             days.load(dayOf(spec, partitionKey, wrapper, record));
             listedDays.get(row.uniqueKey()).forEach(day -> days.load(dayKey(spec, day)));
         }
+        // a key with several rows in one commit is of unknown state if any of them is
         Set<String> unknownKeys = new LinkedHashSet<>();
-        incoming.values().stream().filter(row -> !row.stateKnown()).forEach(row -> unknownKeys.add(row.uniqueKey()));
+        rows.stream().filter(row -> !row.stateKnown()).forEach(row -> unknownKeys.add(row.uniqueKey()));
         if (!unknownKeys.isEmpty()) {
             days.loadDaysHolding(unknownKeys, converted);
         }
@@ -239,7 +240,7 @@ public final class IcebergCleanTable implements CleanTableCommitter {
             // the listed days are loaded; the key leaves every loaded day (a stateful row ignores the table's row)
             Record existing = days.removeEverywhere(key);
             Record winner = record;
-            if (existing != null && !row.stateKnown()) {
+            if (existing != null && unknownKeys.contains(key)) {
                 GenericRecord merged = merge.merge(IcebergRows.toAvro(existing, row.row().getSchema()), row.row());
                 winner = merged == row.row() ? record : IcebergRows.toIceberg(merged, struct);
             }
