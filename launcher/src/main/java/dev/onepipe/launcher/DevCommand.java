@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import dev.onepipe.core.embedded.EmbeddedRuntime;
+import dev.onepipe.core.runtime.TopologyRunner;
 import dev.onepipe.core.s3.S3Settings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,6 +75,8 @@ final class DevCommand implements Callable<Integer> {
         for (Map.Entry<String, String> entry : runtime.clientConfig().entrySet()) {
             text.append(entry.getKey()).append('=').append(entry.getValue()).append('\n');
         }
+        // one state root for every command given this file: Kafka Streams state and the clean tables' Iceberg catalog
+        text.append(TopologyRunner.STATE_ROOT).append('=').append(folder.resolve("state")).append('\n');
         try {
             Files.writeString(file, text.toString());
         } catch (IOException e) {

@@ -38,6 +38,8 @@ class DevCommandIT {
             written.load(Files.newBufferedReader(configFile));
             assertEquals(bootstrap, written.getProperty("bootstrap.servers"));
             assertTrue(written.getProperty("onepipe.s3.endpoint").startsWith("http://127.0.0.1:"));
+            assertEquals(dataDirectory.resolve("state").toString(), written.getProperty("onepipe.state.root"),
+                    "commands given this file share one state root (and so one clean-table catalog)");
 
             assertEquals(143, dev.terminate(Duration.ofSeconds(60)), "SIGTERM ends dev through its shutdown hook");
         }
