@@ -1,0 +1,14 @@
+package dev.onepipe.reconciliation;
+
+import java.util.List;
+
+import dev.onepipe.core.cli.CommandProvider;
+
+/** The reconciliation module's commands: {@code onepipe reconcile} and {@code onepipe status}. */
+public final class ReconciliationCommands implements CommandProvider {
+
+    @Override
+    public List<Object> commands() {
+        return List.of(new ReconcileCommand(), new StatusCommand());
+    }
+}
