@@ -18,6 +18,10 @@ import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.runtime.RegisteredDatasets;
 import dev.onepipe.core.s3.S3ClientFactory;
 import dev.onepipe.core.s3.S3Settings;
+import dev.onepipe.metadata.DatasetMetadata;
+import dev.onepipe.metadata.MetadataCatalog;
+import dev.onepipe.metadata.SchemaVersion;
+import org.apache.iceberg.Table;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -32,16 +36,20 @@ import software.amazon.awssdk.services.s3.S3Client;
  * record-time hour) with a verdict each, and the offsets bisection found for every bucket that differs.
  */
 @Command(name = "reconcile", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Compare every system that holds a dataset, bucket by bucket: the topic (its retained range) against",
-            "the raw archive in S3, per partition and record-time hour: record count, first/last offset and the sum of a",
-            "64-bit hash of every record. A bucket that differs is narrowed by bisection to the offsets missing from,",
-            "extra in or different in the archive.",
+        description = {"Compare every system that holds a dataset, bucket by bucket. First the topic (its retained range)",
+            "against the raw archive in S3, per partition and record-time hour: record count, first/last offset and the",
+            "sum of a 64-bit hash of every record; a bucket that differs is narrowed by bisection to the offsets missing",
+            "from, extra in or different in the archive. Then, with --dataset, the clean topic <dataset>-clean against",
+            "the clean Iceberg table clean.<dataset>, per event-time day: rows, distinct unique keys, hash sums of keys",
+            "and rows, and every check the dataset's metadata declares; bisection names the unique keys that differ.",
             "",
             "Exit codes: 0 every bucket OK (or NOT YET ARCHIVED); 3 some bucket MISSING, EXTRA or DIFFERENT;",
             "4 with --require-archived, some bucket NOT YET ARCHIVED and none different; 1 failure; 2 configuration error."})
 final class ReconcileCommand implements Callable<Integer> {
 
     static final int DIFFERENCES = 3;
+    /** The clean topic of a dataset is {@code <dataset>-clean} (dedup-streams/README.md, "Clean topic"). */
+    static final String CLEAN_TOPIC_SUFFIX = "-clean";
     static final int NOT_YET_ARCHIVED = 4;
 
     /** The dataset (or raw topic) to reconcile. */
@@ -83,8 +91,9 @@ final class ReconcileCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         OnepipeConfig config = options.config(Map.of());
-        String topic = target.topic != null ? target.topic
-                : RegisteredDatasets.require(RegisteredDatasets.load(config), target.dataset).topic();
+        MetadataCatalog catalog = target.dataset == null ? null : RegisteredDatasets.load(config);
+        DatasetMetadata metadata = catalog == null ? null : RegisteredDatasets.require(catalog, target.dataset);
+        String topic = target.topic != null ? target.topic : metadata.topic();
         S3Settings s3Settings = ReconciliationClients.s3(config);
         PrintWriter out = spec.commandLine().getOut();
         RawRecords topicRecords = new RawRecords(Optional.ofNullable(from), Optional.ofNullable(to));
@@ -101,11 +110,75 @@ final class ReconcileCommand implements Callable<Integer> {
                 completeBelow, limit);
         out.printf("topic %s <-> raw archive s3://%s/%s%n", topic, s3Settings.bucket(), archive.topicPrefix(topic));
         print(out, verdicts, all);
-        out.println("clean topic <-> clean table: not compared by this version (topic <-> raw archive only).");
+        List<CleanBucketVerdict> cleanVerdicts = metadata == null ? List.of() : reconcileClean(out, config, s3Settings, catalog, metadata, range);
         out.flush();
-        boolean different = verdicts.stream().anyMatch(verdict -> verdict.status().isDifference());
-        boolean pending = verdicts.stream().anyMatch(verdict -> verdict.status() == BucketStatus.NOT_YET_ARCHIVED);
+        boolean different = verdicts.stream().anyMatch(verdict -> verdict.status().isDifference())
+                || cleanVerdicts.stream().anyMatch(verdict -> verdict.status().isDifference());
+        boolean pending = verdicts.stream().anyMatch(verdict -> verdict.status() == BucketStatus.NOT_YET_ARCHIVED)
+                || cleanVerdicts.stream().anyMatch(verdict -> verdict.status() == BucketStatus.NOT_YET_ARCHIVED);
         return different ? DIFFERENCES : requireArchived && pending ? NOT_YET_ARCHIVED : 0;
+    }
+
+    /**
+     * The clean side: the clean topic {@code <dataset>-clean} against the clean table {@code clean.<dataset>}, per
+     * event-time day; printed, and returned. Nothing when the dataset has neither (no dedup runs for it).
+     */
+    private List<CleanBucketVerdict> reconcileClean(PrintWriter out, OnepipeConfig config, S3Settings s3Settings, MetadataCatalog catalog,
+                                                    DatasetMetadata metadata, TopicReader.Range range) {
+        String cleanTopic = metadata.name() + CLEAN_TOPIC_SUFFIX;
+        Map<String, Object> kafka = ReconciliationClients.kafkaConfig(config);
+        SchemaVersion schema = catalog.latestSchemaForDataset(metadata.name()).orElseThrow(() -> new IllegalStateException(
+                "Dataset '" + metadata.name() + "' has no registered schema"));
+        CleanRows topicRows = new CleanRows(metadata, schema.schema());
+        CleanRows tableRows = new CleanRows(metadata, schema.schema());
+        boolean topicExists = CleanTopicReader.exists(kafka, cleanTopic);
+        Map<Integer, Long> covered;
+        try (CleanTableReader tables = new CleanTableReader(CleanTableReader.catalogProperties(config, s3Settings))) {
+            Optional<Table> table = tables.load(metadata.name());
+            if (!topicExists && table.isEmpty()) {
+                out.printf("clean topic %s <-> clean table %s.%s.%s: neither exists (no dedup for this dataset), not compared%n", cleanTopic,
+                        CleanTableReader.CATALOG_NAME, CleanTableReader.NAMESPACE, metadata.name());
+                return List.of();
+            }
+            if (topicExists) {
+                CleanTopicReader.read(kafka, cleanTopic, catalog, schema.id(), topicRows);
+            }
+            table.ifPresent(loaded -> CleanTableReader.read(loaded, tableRows));
+            covered = table.map(CleanTableReader::coveredOffsets).orElse(Map.of());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("Cannot close the Iceberg catalog", e);
+        }
+        boolean caughtUp = range.end().entrySet().stream().allMatch(end -> covered.getOrDefault(end.getKey(), 0L) >= end.getValue());
+        List<CleanBucketVerdict> verdicts = CleanReconciliation.compare(topicRows, tableRows, caughtUp, limit).stream()
+                .filter(verdict -> verdict.day() == CleanRows.ALL_DAYS || within(verdict.day())).toList();
+        out.printf("clean topic %s <-> clean table %s.%s.%s%s%n", cleanTopic, CleanTableReader.CATALOG_NAME, CleanTableReader.NAMESPACE,
+                metadata.name(), caughtUp ? "" : " (the table has not caught up with the topic: differences count as NOT YET ARCHIVED)");
+        printClean(out, verdicts, all);
+        return verdicts;
+    }
+
+    /** Whether any of the event-time day lies in [--from, --to). */
+    private boolean within(long day) {
+        Instant start = Instant.ofEpochSecond(day * 86_400);
+        Instant end = start.plusSeconds(86_400);
+        return (from == null || end.isAfter(from)) && (to == null || start.isBefore(to));
+    }
+
+    static void printClean(PrintWriter out, List<CleanBucketVerdict> verdicts, boolean all) {
+        String format = "  %-10s  %-16s  %12s  %12s  %s%n";
+        out.printf(format, "day (UTC)", "status", "topic keys", "table rows", "detail");
+        Map<BucketStatus, Integer> counts = new EnumMap<>(BucketStatus.class);
+        for (CleanBucketVerdict verdict : verdicts) {
+            counts.merge(verdict.status(), 1, Integer::sum);
+            if (all || verdict.status() != BucketStatus.OK) {
+                out.printf(format, CleanRows.dayLabel(verdict.day()), verdict.status().label(),
+                        String.format(Locale.ROOT, "%,d", verdict.topic().rows()), String.format(Locale.ROOT, "%,d", verdict.table().rows()),
+                        verdict.detail());
+            }
+        }
+        StringBuilder summary = new StringBuilder(String.format(Locale.ROOT, "  %,d days:", verdicts.size()));
+        counts.forEach((status, count) -> summary.append(String.format(Locale.ROOT, " %,d %s,", count, status.label())));
+        out.println(summary.substring(0, summary.length() - (counts.isEmpty() ? 0 : 1)));
     }
 
     /** The table: one line per bucket (only the ones not OK unless {@code all}), then a count per status. */
