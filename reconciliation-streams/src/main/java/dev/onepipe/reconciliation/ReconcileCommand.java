@@ -132,12 +132,26 @@ final class ReconcileCommand implements Callable<Integer> {
         CleanRows topicRows = new CleanRows(metadata, schema.schema());
         CleanRows tableRows = new CleanRows(metadata, schema.schema());
         boolean topicExists = CleanTopicReader.exists(kafka, cleanTopic);
+        String tableName = CleanTableReader.CATALOG_NAME + "." + CleanTableReader.NAMESPACE + "." + metadata.name();
+        CleanTableReader tables = null;
+        Optional<Table> table;
+        try {
+            tables = new CleanTableReader(CleanTableReader.catalogProperties(config, s3Settings));
+            table = tables.load(metadata.name());
+        } catch (RuntimeException e) {
+            closeQuietly(tables);
+            if (topicExists) {
+                throw new IllegalStateException("The clean topic " + cleanTopic + " exists but the catalog of " + tableName
+                        + " cannot be opened (set onepipe.dedup.catalog.* as dedup has them): " + e.getMessage(), e);
+            }
+            out.printf("clean topic %s <-> clean table %s: no clean topic, and no catalog to open (%s): not compared%n", cleanTopic, tableName,
+                    e.getMessage());
+            return List.of();
+        }
         Map<Integer, Long> covered;
-        try (CleanTableReader tables = new CleanTableReader(CleanTableReader.catalogProperties(config, s3Settings))) {
-            Optional<Table> table = tables.load(metadata.name());
+        try (CleanTableReader opened = tables) {
             if (!topicExists && table.isEmpty()) {
-                out.printf("clean topic %s <-> clean table %s.%s.%s: neither exists (no dedup for this dataset), not compared%n", cleanTopic,
-                        CleanTableReader.CATALOG_NAME, CleanTableReader.NAMESPACE, metadata.name());
+                out.printf("clean topic %s <-> clean table %s: neither exists (no dedup for this dataset), not compared%n", cleanTopic, tableName);
                 return List.of();
             }
             if (topicExists) {
@@ -151,10 +165,19 @@ final class ReconcileCommand implements Callable<Integer> {
         boolean caughtUp = range.end().entrySet().stream().allMatch(end -> covered.getOrDefault(end.getKey(), 0L) >= end.getValue());
         List<CleanBucketVerdict> verdicts = CleanReconciliation.compare(topicRows, tableRows, caughtUp, limit).stream()
                 .filter(verdict -> verdict.day() == CleanRows.ALL_DAYS || within(verdict.day())).toList();
-        out.printf("clean topic %s <-> clean table %s.%s.%s%s%n", cleanTopic, CleanTableReader.CATALOG_NAME, CleanTableReader.NAMESPACE,
-                metadata.name(), caughtUp ? "" : " (the table has not caught up with the topic: differences count as NOT YET ARCHIVED)");
+        out.printf("clean topic %s <-> clean table %s%s%n", cleanTopic, tableName, caughtUp ? "" : " (the table has not caught up with the topic: differences count as NOT YET ARCHIVED)");
         printClean(out, verdicts, all);
         return verdicts;
+    }
+
+    private static void closeQuietly(CleanTableReader tables) {
+        if (tables != null) {
+            try {
+                tables.close();
+            } catch (java.io.IOException | RuntimeException e) {
+                // Already failing for a better reason.
+            }
+        }
     }
 
     /** Whether any of the event-time day lies in [--from, --to). */

@@ -74,31 +74,21 @@ public final class TopicReader {
             List<TopicPartition> remaining = new ArrayList<>(partitions);
             remaining.removeIf(partition -> consumer.position(partition) >= ends.get(partition));
             consumer.assign(remaining);
-            long done = 0;
             while (!remaining.isEmpty()) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
                     if (record.offset() < ends.get(new TopicPartition(record.topic(), record.partition()))) {
                         records.add(record.partition(), record.offset(), record.timestamp(), record.key(), record.value(), record.headers());
                     }
                 }
-                List<TopicPartition> finished = new ArrayList<>();
-                long position = 0;
-                for (TopicPartition partition : remaining) {
-                    long at = consumer.position(partition);
-                    if (at >= ends.get(partition)) {
-                        finished.add(partition);
-                    }
-                }
-                if (!finished.isEmpty()) {
-                    remaining.removeAll(finished);
+                if (remaining.removeIf(partition -> consumer.position(partition) >= ends.get(partition))) {
                     consumer.assign(remaining);
                 }
-                for (TopicPartition partition : partitions) {
-                    position += Math.min(remaining.contains(partition) ? consumer.position(partition) : ends.get(partition), ends.get(partition))
-                            - beginnings.get(partition);
-                }
-                done = position;
                 if (line != null) {
+                    long done = 0;
+                    for (TopicPartition partition : partitions) {
+                        long at = remaining.contains(partition) ? consumer.position(partition) : ends.get(partition);
+                        done += at - beginnings.get(partition);
+                    }
                     line.update(done);
                 }
             }
