@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,7 +21,8 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.InputFile;
+import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -45,6 +44,7 @@ public final class RawArchiveReader {
     private final S3Client s3;
     private final String bucket;
     private final String prefix;
+    private volatile long lastReadObjects;
 
     /**
      * @param prefix the archive's key prefix ({@code onepipe.archive.s3.prefix}, by default {@code raw})
@@ -105,47 +105,37 @@ public final class RawArchiveReader {
         Map<Integer, Long> completeBelow = new HashMap<>();
         ProgressLine line = progress == null ? null : new ProgressLine(progress, "reading raw archive s3://" + bucket + "/" + topicPrefix(topic)
                 + ", objects", objects.size());
-        Path folder;
-        try {
-            folder = Files.createTempDirectory("onepipe-reconcile-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create a temporary folder for archive downloads", e);
-        }
-        try {
-            int done = 0;
-            for (ArchiveObject object : objects) {
-                Path file = folder.resolve("object.parquet");
-                Files.deleteIfExists(file);
-                GetObjectResponse response = s3.getObject(request -> request.bucket(bucket).key(object.key()), file);
-                String below = response.metadata().get(COMPLETE_BELOW_METADATA);
-                if (below != null) {
-                    completeBelow.merge(object.partition(), Long.parseLong(below), Math::max);
-                }
-                readObject(object, file, records);
-                Files.deleteIfExists(file);
-                if (line != null) {
-                    line.update(++done);
-                }
+        int done = 0;
+        for (ArchiveObject object : objects) {
+            ResponseBytes<GetObjectResponse> response = s3.getObjectAsBytes(request -> request.bucket(bucket).key(object.key()));
+            String below = response.response().metadata().get(COMPLETE_BELOW_METADATA);
+            if (below != null) {
+                completeBelow.merge(object.partition(), Long.parseLong(below), Math::max);
+            }
+            try {
+                readObject(object, new InMemoryInputFile(response.asByteArrayUnsafe()), records);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read the raw archive s3://" + bucket + "/" + topicPrefix(topic), e);
             }
             if (line != null) {
-                line.finish(objects.size());
-            }
-            return completeBelow;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the raw archive s3://" + bucket + "/" + topicPrefix(topic), e);
-        } finally {
-            try {
-                Files.deleteIfExists(folder.resolve("object.parquet"));
-                Files.deleteIfExists(folder);
-            } catch (IOException e) {
-                // A leftover temporary file is harmless.
+                line.update(++done);
             }
         }
+        if (line != null) {
+            line.finish(objects.size());
+        }
+        lastReadObjects = objects.size();
+        return completeBelow;
     }
 
-    /** Reads one downloaded object's rows (any parquet-avro reader can: the schema is in the file). */
-    static void readObject(ArchiveObject object, Path file, RawRecords records) throws IOException {
-        try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file))
+    /** How many objects the last {@link #read} read. */
+    public long lastReadObjects() {
+        return lastReadObjects;
+    }
+
+    /** Reads one fetched object's rows (any parquet-avro reader can: the schema is in the file). */
+    static void readObject(ArchiveObject object, InputFile file, RawRecords records) throws IOException {
+        try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(file)
                 .withDataModel(GenericData.get()).build()) {
             GenericRecord row;
             while ((row = reader.read()) != null) {

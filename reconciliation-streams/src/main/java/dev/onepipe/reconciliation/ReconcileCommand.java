@@ -36,15 +36,19 @@ import software.amazon.awssdk.services.s3.S3Client;
  * record-time hour) with a verdict each, and the offsets bisection found for every bucket that differs.
  */
 @Command(name = "reconcile", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Compare every system that holds a dataset, bucket by bucket. First the topic (its retained range)",
-            "against the raw archive in S3, per partition and record-time hour: record count, first/last offset and the",
-            "sum of a 64-bit hash of every record; a bucket that differs is narrowed by bisection to the offsets missing",
-            "from, extra in or different in the archive. Then, with --dataset, the clean topic <dataset>-clean against",
-            "the clean Iceberg table clean.<dataset>, per event-time day: rows, distinct unique keys, hash sums of keys",
-            "and rows, and every check the dataset's metadata declares; bisection names the unique keys that differ.",
+        description = {"Compare every system that holds a dataset, bucket by bucket.",
+            "1. The topic (its retained range) against the raw archive in S3, per partition",
+            "   and record-time hour: record count, first/last offset, sum of a 64-bit hash",
+            "   of every record. A bucket that differs is narrowed by bisection to the",
+            "   offsets missing from, extra in or different in the archive.",
+            "2. With --dataset: the clean topic <dataset>-clean against the clean Iceberg",
+            "   table clean.<dataset>, per event-time day: rows, distinct unique keys, hash",
+            "   sums of keys and rows, every check the dataset's metadata declares;",
+            "   bisection names the unique keys that differ.",
             "",
-            "Exit codes: 0 every bucket OK (or NOT YET ARCHIVED); 3 some bucket MISSING, EXTRA or DIFFERENT;",
-            "4 with --require-archived, some bucket NOT YET ARCHIVED and none different; 1 failure; 2 configuration error."})
+            "Exit codes: 0 every bucket OK (or NOT YET ARCHIVED); 3 some bucket MISSING,",
+            "EXTRA or DIFFERENT; 4 with --require-archived, some bucket NOT YET ARCHIVED",
+            "and none different; 1 failure; 2 configuration error."})
 final class ReconcileCommand implements Callable<Integer> {
 
     static final int DIFFERENCES = 3;
@@ -96,19 +100,18 @@ final class ReconcileCommand implements Callable<Integer> {
         String topic = target.topic != null ? target.topic : metadata.topic();
         S3Settings s3Settings = ReconciliationClients.s3(config);
         PrintWriter out = spec.commandLine().getOut();
-        RawRecords topicRecords = new RawRecords(Optional.ofNullable(from), Optional.ofNullable(to));
-        RawRecords archiveRecords = new RawRecords(Optional.ofNullable(from), Optional.ofNullable(to));
-        TopicReader.Range range = TopicReader.read(ReconciliationClients.kafkaConfig(config), topic, topicRecords, System.err);
         RawArchiveReader archive;
-        Map<Integer, Long> completeBelow;
+        TopicArchiveComparison raw;
         try (S3Client s3 = S3ClientFactory.create(s3Settings)) {
             archive = new RawArchiveReader(s3, s3Settings.bucket(),
                     config.get(ReconciliationClients.ARCHIVE_PREFIX, ReconciliationClients.DEFAULT_ARCHIVE_PREFIX));
-            completeBelow = archive.read(topic, archiveRecords, System.err);
+            raw = TopicArchiveComparison.run(ReconciliationClients.kafkaConfig(config), topic, archive, Optional.ofNullable(from),
+                    Optional.ofNullable(to), limit, System.err);
         }
-        List<RawBucketVerdict> verdicts = RawReconciliation.compare(topicRecords.buckets(), archiveRecords.buckets(), range.start(),
-                completeBelow, limit);
-        out.printf("topic %s <-> raw archive s3://%s/%s%n", topic, s3Settings.bucket(), archive.topicPrefix(topic));
+        List<RawBucketVerdict> verdicts = raw.verdicts();
+        TopicReader.Range range = raw.range();
+        out.printf("topic %s <-> raw archive s3://%s/%s (%,d objects)%n", topic, s3Settings.bucket(), archive.topicPrefix(topic),
+                raw.archiveObjects());
         print(out, verdicts, all);
         List<CleanBucketVerdict> cleanVerdicts = metadata == null ? List.of() : reconcileClean(out, config, s3Settings, catalog, metadata, range);
         out.flush();

@@ -18,12 +18,15 @@ import picocli.CommandLine.Spec;
 
 /** {@code onepipe status}: every onepipe application's lag, rate and Burrow status over a window of samples. */
 @Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Lag, rate and status of every onepipe application (consumer groups named onepipe-*) and of any group",
-            "given, rated by Burrow's consumer lag evaluation rules over a window of samples: OK, WARNING (offsets move,",
-            "lag never shrinks), STALL (members, offset stuck, lag), STOP (no commits for longer than the window, lag),",
-            "REWIND (offset went back). A lag of 1 that is only an exactly-once transaction marker counts as 0.",
+        description = {"Lag, rate and status of every onepipe application (consumer groups named",
+            "onepipe-*) and of any group given, by Burrow's consumer lag evaluation rules",
+            "over a window of samples: OK; WARNING (offsets move, lag never shrinks);",
+            "STALL (members, offset stuck, lag); STOP (no commit for longer than the",
+            "window, lag); REWIND (offset went back). A lag of 1 that is only an",
+            "exactly-once transaction marker counts as 0.",
             "",
-            "Exit codes: 0 every group OK; 3 the worst is WARNING; 4 some group is STALL, STOP or REWIND; 1 failure."})
+            "Exit codes: 0 every group OK; 3 the worst is WARNING; 4 some group is STALL,",
+            "STOP or REWIND; 1 failure."})
 final class StatusCommand implements Callable<Integer> {
 
     static final int WARNING = 3;

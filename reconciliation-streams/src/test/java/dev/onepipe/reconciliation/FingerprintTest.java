@@ -106,7 +106,8 @@ class FingerprintTest {
         Path file = temporary.resolve("chunk.parquet");
         writeArchiveObject(file, records);
         RawRecords fromArchive = new RawRecords();
-        RawArchiveReader.readObject(new RawArchiveReader.ArchiveObject("raw/t/partition=0/x", 0, 0, records.get(0).offset(), 0), file, fromArchive);
+        RawArchiveReader.readObject(new RawArchiveReader.ArchiveObject("raw/t/partition=0/x", 0, 0, records.get(0).offset(), 0),
+                new InMemoryInputFile(java.nio.file.Files.readAllBytes(file)), fromArchive);
         assertEquals(records.size(), fromArchive.records());
         assertEquals(print(fromTopic), print(fromArchive));
     }
