@@ -139,8 +139,8 @@ public final class RawArchiveReader {
                 .withDataModel(GenericData.get()).build()) {
             GenericRecord row;
             while ((row = reader.read()) != null) {
-                records.add(object.partition(), (Long) row.get("offset"), timestamp(row.get("timestamp")), bytes(row.get("key")),
-                        bytes(row.get("value")), headers(row.get("headers")));
+                records.addBuffers(object.partition(), (Long) row.get("offset"), timestamp(row.get("timestamp")), (ByteBuffer) row.get("key"),
+                        (ByteBuffer) row.get("value"), headers(row.get("headers")));
             }
         } catch (RuntimeException e) {
             throw new IOException("Object " + object.key() + " is not a raw archive Parquet file: " + e.getMessage(), e);

@@ -21,7 +21,7 @@ public record RawBucketVerdict(RawBucket bucket, BucketStatus status, Fingerprin
         }
         if (!differences.extra().isEmpty()) {
             text.append(text.length() > 0 ? "; " : "").append("extra at offsets ").append(differences.extra())
-                    .append(String.format(" (%,d extra records)", differences.extra().records()));
+                    .append(String.format(" (%,d extra record%s)", differences.extra().records(), differences.extra().records() == 1 ? "" : "s"));
         }
         if (!differences.different().isEmpty()) {
             text.append(text.length() > 0 ? "; " : "").append("different at offsets ").append(differences.different());

@@ -1,5 +1,6 @@
 package dev.onepipe.reconciliation;
 
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Map;
@@ -42,6 +43,16 @@ public final class RawRecords {
         }
         buckets.computeIfAbsent(RawBucket.of(partition, timestamp), any -> new OffsetHashes())
                 .add(offset, hash.hash(offset, timestamp, key, value, headers));
+        records++;
+    }
+
+    /** Takes one record with key and value as buffers (as a Parquet reader gives them); otherwise as {@link #add(int, long, long, byte[], byte[], Iterable)}. */
+    public void addBuffers(int partition, long offset, long timestamp, ByteBuffer key, ByteBuffer value, Iterable<Header> headers) {
+        if (timestamp < fromMs || timestamp >= toMs) {
+            return;
+        }
+        buckets.computeIfAbsent(RawBucket.of(partition, timestamp), any -> new OffsetHashes())
+                .add(offset, hash.hashBuffers(offset, timestamp, key, value, headers));
         records++;
     }
 

@@ -1,5 +1,6 @@
 package dev.onepipe.reconciliation;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -43,6 +44,23 @@ public final class RecordHash {
         putLong(timestamp);
         putBytes(key);
         putBytes(value);
+        return finish(headers);
+    }
+
+    /**
+     * The same hash with key and value as buffers (their remaining bytes, positions untouched), as a Parquet reader
+     * hands them over: no copy per record.
+     */
+    public long hashBuffers(long offset, long timestamp, ByteBuffer key, ByteBuffer value, Iterable<Header> headers) {
+        length = 0;
+        putLong(offset);
+        putLong(timestamp);
+        putBuffer(key);
+        putBuffer(value);
+        return finish(headers);
+    }
+
+    private long finish(Iterable<Header> headers) {
         int countAt = length;
         putInt(0);
         int count = 0;
@@ -84,6 +102,18 @@ public final class RecordHash {
         ensure(bytes.length);
         System.arraycopy(bytes, 0, buffer, length, bytes.length);
         length += bytes.length;
+    }
+
+    private void putBuffer(ByteBuffer bytes) {
+        if (bytes == null) {
+            putInt(-1);
+            return;
+        }
+        int size = bytes.remaining();
+        putInt(size);
+        ensure(size);
+        bytes.duplicate().get(buffer, length, size);
+        length += size;
     }
 
     private void ensure(int more) {

@@ -165,7 +165,7 @@ class RawReconciliationIT {
             List<String> extraLines = notOkLines(extra.toString());
             assertEquals(1, extraLines.size(), extra.toString());
             assertTrue(extraLines.get(0).matches("\\s+1\\s+" + hourOf(tampered.key()) + "\\s+EXTRA\\s.*"), extra.toString());
-            assertTrue(extraLines.get(0).contains("extra at offsets " + twice.get("offset") + " (1 extra records)"), extra.toString());
+            assertTrue(extraLines.get(0).contains("extra at offsets " + twice.get("offset") + " (1 extra record)"), extra.toString());
         }
     }
 

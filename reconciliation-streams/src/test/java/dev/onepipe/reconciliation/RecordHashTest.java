@@ -3,6 +3,7 @@ package dev.onepipe.reconciliation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -24,6 +25,10 @@ class RecordHashTest {
         assertEquals(-1257495375047065082L, hash.hash(42, 1_700_000_000_000L, bytes("widget-1"), bytes("{\"price\":3}"), headers));
         assertEquals(5983398641975375801L, hash.hash(0, 0, null, new byte[0], List.of()));
         assertEquals(2241872648617016504L, hash.hash(7, 1, new byte[0], null, List.of()));
+        ByteBuffer key = ByteBuffer.wrap(bytes("..widget-1")).position(2);
+        assertEquals(-1257495375047065082L, hash.hashBuffers(42, 1_700_000_000_000L, key, ByteBuffer.wrap(bytes("{\"price\":3}")), headers));
+        assertEquals(2, key.position(), "the buffer's position is left as it was");
+        assertEquals(2241872648617016504L, hash.hashBuffers(7, 1, ByteBuffer.allocate(0), null, List.of()));
     }
 
     @Test
