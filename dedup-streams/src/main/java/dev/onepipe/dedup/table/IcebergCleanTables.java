@@ -7,6 +7,7 @@ import java.util.function.Function;
 
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.config.OnepipeConfig;
+import dev.onepipe.dedup.merge.RecordMerger;
 import dev.onepipe.metadata.DatasetMetadata;
 import org.apache.avro.Schema;
 import org.apache.iceberg.Table;
@@ -36,9 +37,17 @@ public final class IcebergCleanTables implements CleanTableFactory {
 
     private final Function<DatasetMetadata, CleanRowMerge> merges;
 
-    /** Tables whose stateless rows simply replace the table's row for their key. */
+    /**
+     * Tables whose stateless rows are merged with the table's row by the dataset's own merge strategy
+     * ({@link RecordMerger#forDataset}): what {@code onepipe run dedup} finds through {@link java.util.ServiceLoader}.
+     */
     public IcebergCleanTables() {
-        this(dataset -> CleanRowMerge.INCOMING_WINS);
+        this(IcebergCleanTables::datasetMerge);
+    }
+
+    private static CleanRowMerge datasetMerge(DatasetMetadata dataset) {
+        RecordMerger merger = RecordMerger.forDataset(dataset);
+        return (existing, incoming) -> merger.merge(existing, incoming).winner();
     }
 
     /** Tables whose stateless rows are merged by {@code merges.apply(dataset)} (e.g. the dataset's merge strategy). */

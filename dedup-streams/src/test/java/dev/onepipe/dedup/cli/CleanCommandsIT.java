@@ -22,6 +22,7 @@ import dev.onepipe.core.runtime.TopologyRunner;
 import dev.onepipe.core.s3.S3Settings;
 import dev.onepipe.core.testing.EmbeddedRuntimeExtension;
 import dev.onepipe.dedup.table.CleanRow;
+import dev.onepipe.dedup.table.CleanRowMerge;
 import dev.onepipe.dedup.table.CleanTableCatalog;
 import dev.onepipe.dedup.table.CleanTableFixture;
 import dev.onepipe.dedup.table.CleanTableFixture.Widget;
@@ -142,7 +143,7 @@ class CleanCommandsIT {
     /** A table holding a..d after two commits (b updated), as the dedup topology would leave it. */
     private static String written(String prefix) {
         String dataset = RUNTIME.uniqueName(prefix);
-        try (IcebergCleanTable table = new IcebergCleanTables().open(config, CleanTableFixture.widgets(dataset), CleanTableFixture.WIDGET_SCHEMA)) {
+        try (IcebergCleanTable table = new IcebergCleanTables(metadata -> CleanRowMerge.INCOMING_WINS).open(config, CleanTableFixture.widgets(dataset), CleanTableFixture.WIDGET_SCHEMA)) {
             table.commit(0, 3, List.of(widget("a", 1, DAY_1, 10).row(), widget("b", 1, DAY_1, 20).row(), widget("c", 1, DAY_2, 30).row()));
             List<CleanRow> second = List.of(widget("b", 2, DAY_2, 20).row(Set.of(DAY_1), true), widget("d", 1, DAY_1, 40).row());
             table.commit(0, 4, second);

@@ -395,7 +395,7 @@ class IcebergCleanTableIT {
                 .name("description").type().optional().stringType()
                 .name("weight").type().optional().doubleType()
                 .endRecord();
-        try (IcebergCleanTable table = new IcebergCleanTables().open(config, CleanTableFixture.widgets(dataset), evolved)) {
+        try (IcebergCleanTable table = new IcebergCleanTables(metadata -> CleanRowMerge.INCOMING_WINS).open(config, CleanTableFixture.widgets(dataset), evolved)) {
             Widget current = widget("a", 1, DAY_1, 10);
             GenericRecord heavy = current.toAvro(evolved);
             heavy.put("weight", 2.5);
@@ -440,7 +440,7 @@ class IcebergCleanTableIT {
     }
 
     private IcebergCleanTable open(String dataset) {
-        return new IcebergCleanTables().open(config, CleanTableFixture.widgets(dataset), CleanTableFixture.WIDGET_SCHEMA);
+        return new IcebergCleanTables(metadata -> CleanRowMerge.INCOMING_WINS).open(config, CleanTableFixture.widgets(dataset), CleanTableFixture.WIDGET_SCHEMA);
     }
 
     private static List<CleanRow> rows(List<Widget> widgets) {

@@ -1,0 +1,69 @@
+package dev.onepipe.reconciliation;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import org.apache.kafka.common.header.Header;
+
+/**
+ * One system's raw records of a topic, as read: per {@link RawBucket}, the (offset, {@link RecordHash}) of every
+ * record whose timestamp lies in {@code [from, to)}. The topic and the raw archive are each read into one of these,
+ * then compared bucket by bucket.
+ */
+public final class RawRecords {
+
+    private final long fromMs;
+    private final long toMs;
+    private final RecordHash hash = new RecordHash();
+    private final Map<RawBucket, OffsetHashes> buckets = new TreeMap<>();
+    private long records;
+
+    /**
+     * @param from first record time taken (inclusive); empty for no lower bound
+     * @param to   record time at which to stop (exclusive); empty for no upper bound
+     */
+    public RawRecords(Optional<Instant> from, Optional<Instant> to) {
+        this.fromMs = from.map(Instant::toEpochMilli).orElse(Long.MIN_VALUE);
+        this.toMs = to.map(Instant::toEpochMilli).orElse(Long.MAX_VALUE);
+    }
+
+    /** Every record, whatever its time. */
+    public RawRecords() {
+        this(Optional.empty(), Optional.empty());
+    }
+
+    /** Takes one record (ignored when its time is outside the range); arguments as {@link RecordHash#hash}. */
+    public void add(int partition, long offset, long timestamp, byte[] key, byte[] value, Iterable<Header> headers) {
+        if (timestamp < fromMs || timestamp >= toMs) {
+            return;
+        }
+        buckets.computeIfAbsent(RawBucket.of(partition, timestamp), any -> new OffsetHashes())
+                .add(offset, hash.hash(offset, timestamp, key, value, headers));
+        records++;
+    }
+
+    /** Takes one record with key and value as buffers (as a Parquet reader gives them); otherwise as {@link #add(int, long, long, byte[], byte[], Iterable)}. */
+    public void addBuffers(int partition, long offset, long timestamp, ByteBuffer key, ByteBuffer value, Iterable<Header> headers) {
+        if (timestamp < fromMs || timestamp >= toMs) {
+            return;
+        }
+        buckets.computeIfAbsent(RawBucket.of(partition, timestamp), any -> new OffsetHashes())
+                .add(offset, hash.hashBuffers(offset, timestamp, key, value, headers));
+        records++;
+    }
+
+    /** The buckets read, each sealed, in (partition, hour) order. */
+    public Map<RawBucket, OffsetHashes> buckets() {
+        buckets.values().forEach(OffsetHashes::seal);
+        return Collections.unmodifiableMap(buckets);
+    }
+
+    /** The records taken so far. */
+    public long records() {
+        return records;
+    }
+}

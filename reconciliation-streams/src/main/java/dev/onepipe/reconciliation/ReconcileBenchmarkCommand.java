@@ -1,0 +1,248 @@
+package dev.onepipe.reconciliation;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+
+import dev.onepipe.core.embedded.EmbeddedRuntime;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * {@code onepipe bench reconcile}: the time {@code onepipe reconcile} takes to compare a topic with its raw archive,
+ * next to the time plain clients take to read the same bytes once in the same run (a {@link KafkaConsumer} over the
+ * topic and, at the same time, plain S3 GETs of the archive's objects). Target: at most 1.2×.
+ *
+ * <p>The archive is written here by its documented contract (archive-streams/README.md: one parquet-avro object per
+ * partition and record-time hour, at most 250,000 records, the S3 user metadata), not by running the archive
+ * topology: the benchmark measures reading, and this module does not depend on archive-streams.
+ */
+@Command(name = "reconcile", mixinStandardHelpOptions = true,
+        description = {"Time of one reconcile pass (topic <-> raw archive) on the embedded broker and",
+            "S3 endpoint, as a ratio to plain clients reading the same bytes once (a",
+            "KafkaConsumer over the topic plus S3 GETs of the objects). Target: <= 1.2."})
+final class ReconcileBenchmarkCommand implements Callable<Integer> {
+
+    private static final int OBJECT_RECORDS = 250_000;
+    private static final Instant START = Instant.parse("2026-11-22T00:00:00Z");
+
+    @Option(names = "--records", defaultValue = "1000000", description = "Records to produce (default: ${DEFAULT-VALUE}).")
+    int records;
+
+    @Option(names = "--record-bytes", defaultValue = "200", description = "Value size of each record (default: ${DEFAULT-VALUE}).")
+    int recordBytes;
+
+    @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the topic (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--hours", defaultValue = "4", description = "Record-time hours the records spread over (default: ${DEFAULT-VALUE}).")
+    int hours;
+
+    private final PrintStream out = System.out;
+
+    @Override
+    public Integer call() throws Exception {
+        String topic = "bench-reconcile";
+        out.printf(Locale.ROOT, "onepipe bench reconcile: %,d records of %,d bytes on %d partitions over %d hours%n", records, recordBytes,
+                partitions, hours);
+        try (EmbeddedRuntime runtime = EmbeddedRuntime.start()) {
+            Map<String, Object> kafka = new HashMap<>(runtime.clientConfig());
+            try (Admin admin = Admin.create(kafka)) {
+                admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+            }
+            produce(kafka, topic);
+            try (S3Client s3 = runtime.newS3Client()) {
+                long objects = writeArchive(kafka, s3, runtime.bucket(), topic);
+                out.printf(Locale.ROOT, "  archive: %,d objects written by the documented layout%n", objects);
+
+                long plainStart = System.nanoTime();
+                // Both plain reads at once, as reconcile reads the topic and the archive at once.
+                CompletableFuture<Long> gets = CompletableFuture.supplyAsync(() -> plainGets(s3, runtime.bucket(), "raw/" + topic + "/"));
+                long topicBytes = plainRead(kafka, topic);
+                long archiveBytes = gets.join();
+                double plainSeconds = (System.nanoTime() - plainStart) / 1e9;
+                out.printf(Locale.ROOT, "  plain clients (KafkaConsumer + S3 GETs): %.1f s (%,d + %,d bytes)%n", plainSeconds, topicBytes, archiveBytes);
+
+                long reconcileStart = System.nanoTime();
+                List<RawBucketVerdict> verdicts = TopicArchiveComparison.run(kafka, topic, new RawArchiveReader(s3, runtime.bucket(), "raw"),
+                        Optional.empty(), Optional.empty(), 20, null).verdicts();
+                double reconcileSeconds = (System.nanoTime() - reconcileStart) / 1e9;
+                long ok = verdicts.stream().filter(verdict -> verdict.status() == BucketStatus.OK).count();
+                out.printf(Locale.ROOT, "  reconcile (topic <-> raw archive): %.1f s, %,d buckets, %,d OK%n", reconcileSeconds, verdicts.size(), ok);
+                out.printf(Locale.ROOT, "  ratio reconcile / plain clients: %.2f (target <= 1.20)%n", reconcileSeconds / plainSeconds);
+                return ok == verdicts.size() ? 0 : 1;
+            }
+        }
+    }
+
+    private void produce(Map<String, Object> kafka, String topic) {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+        SplittableRandom random = new SplittableRandom(42);
+        long spanMs = Duration.ofHours(hours).toMillis();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int index = 0; index < records; index++) {
+                byte[] value = new byte[recordBytes];
+                random.nextBytes(value);
+                int partition = index % partitions;
+                long timestamp = START.toEpochMilli() + (long) index * spanMs / records;
+                producer.send(new ProducerRecord<>(topic, partition, timestamp, ("key-" + index).getBytes(), value));
+            }
+            producer.flush();
+        }
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> kafka) {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Reads the topic once with a plain consumer; the bytes of keys and values. */
+    private static long plainRead(Map<String, Object> kafka, String topic) {
+        long bytes = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.partitionsFor(topic).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(partition -> consumer.position(partition) < ends.get(partition))) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    bytes += record.serializedKeySize() + record.serializedValueSize();
+                }
+            }
+        }
+        return bytes;
+    }
+
+    /** GETs every object under {@code prefix} once, reading its bytes; their total. */
+    private static long plainGets(S3Client s3, String bucket, String prefix) {
+        long bytes = 0;
+        byte[] buffer = new byte[1 << 16];
+        for (S3Object object : s3.listObjectsV2Paginator(request -> request.bucket(bucket).prefix(prefix)).contents()) {
+            try (InputStream in = s3.getObject(request -> request.bucket(bucket).key(object.key()))) {
+                for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+                    bytes += read;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read " + object.key(), e);
+            }
+        }
+        return bytes;
+    }
+
+    /** Writes the topic's records as raw archive objects: per partition and hour, chunks of at most 250,000 records. */
+    private long writeArchive(Map<String, Object> kafka, S3Client s3, String bucket, String topic) throws IOException {
+        Schema header = SchemaBuilder.record("KafkaHeader").namespace("onepipe.archive").fields()
+                .name("key").type().stringType().noDefault()
+                .name("value").type().optional().bytesType().endRecord();
+        Schema row = SchemaBuilder.record("KafkaRecord").namespace("onepipe.archive").fields()
+                .name("offset").type().longType().noDefault()
+                .name("previous_offset").type().longType().noDefault()
+                .name("timestamp").type(LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG))).noDefault()
+                .name("timestamp_type").type().stringType().noDefault()
+                .name("key").type().optional().bytesType()
+                .name("value").type().optional().bytesType()
+                .name("headers").type().array().items(header).noDefault()
+                .endRecord();
+        Map<String, List<ConsumerRecord<byte[], byte[]>>> chunks = new HashMap<>();
+        Path folder = Files.createTempDirectory("onepipe-bench-reconcile-");
+        long[] objects = {0};
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.partitionsFor(topic).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(partition -> consumer.position(partition) < ends.get(partition))) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    String chunk = record.partition() + "/" + record.timestamp() / 3_600_000;
+                    List<ConsumerRecord<byte[], byte[]>> held = chunks.computeIfAbsent(chunk, any -> new ArrayList<>());
+                    held.add(record);
+                    if (held.size() == OBJECT_RECORDS) {
+                        upload(s3, bucket, topic, row, held, folder);
+                        objects[0]++;
+                        chunks.remove(chunk);
+                    }
+                }
+            }
+            for (List<ConsumerRecord<byte[], byte[]>> held : chunks.values()) {
+                upload(s3, bucket, topic, row, held, folder);
+                objects[0]++;
+            }
+        }
+        return objects[0];
+    }
+
+    /** One object; its watermark is the offset after its last record (records are produced in time order per partition). */
+    private static void upload(S3Client s3, String bucket, String topic, Schema row, List<ConsumerRecord<byte[], byte[]>> records,
+                               Path folder) throws IOException {
+        Path file = folder.resolve("chunk.parquet");
+        Files.deleteIfExists(file);
+        try (ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(file))
+                .withSchema(row).withCompressionCodec(CompressionCodecName.SNAPPY).build()) {
+            long previous = -1;
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                GenericRecord value = new GenericData.Record(row);
+                value.put("offset", record.offset());
+                value.put("previous_offset", previous);
+                value.put("timestamp", record.timestamp());
+                value.put("timestamp_type", "CreateTime");
+                value.put("key", record.key() == null ? null : ByteBuffer.wrap(record.key()));
+                value.put("value", record.value() == null ? null : ByteBuffer.wrap(record.value()));
+                value.put("headers", List.of());
+                writer.write(value);
+                previous = record.offset();
+            }
+        }
+        ConsumerRecord<byte[], byte[]> first = records.get(0);
+        Instant hour = Instant.ofEpochSecond(first.timestamp() / 3_600_000 * 3600);
+        String key = String.format(Locale.ROOT, "raw/%s/partition=%d/dt=%s/hour=%s/%s+%d+%020d.parquet", topic, first.partition(),
+                hour.toString().substring(0, 10), hour.toString().substring(11, 13), topic, first.partition(), first.offset());
+        Map<String, String> metadata = Map.of("onepipe-record-count", String.valueOf(records.size()),
+                "onepipe-last-offset", String.valueOf(records.get(records.size() - 1).offset()), "onepipe-complete-below", String.valueOf(records.get(records.size() - 1).offset() + 1));
+        s3.putObject(request -> request.bucket(bucket).key(key).metadata(metadata), RequestBody.fromFile(file));
+        Files.delete(file);
+    }
+}

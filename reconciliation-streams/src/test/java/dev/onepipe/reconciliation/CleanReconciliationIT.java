@@ -1,0 +1,288 @@
+package dev.onepipe.reconciliation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import dev.onepipe.core.cli.OnepipeCommand;
+import dev.onepipe.core.s3.S3Settings;
+import dev.onepipe.core.testing.EmbeddedRuntimeExtension;
+import dev.onepipe.metadata.DatasetMetadata;
+import dev.onepipe.metadata.MetadataCatalog;
+import dev.onepipe.metadata.MetadataRegistry;
+import dev.onepipe.metadata.RegistrationRequest;
+import dev.onepipe.metadata.serde.WireFormat;
+import dev.onepipe.testdata.SampleDatasets;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.PartitionKey;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.avro.AvroSchemaUtil;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.GenericFileWriterFactory;
+import org.apache.iceberg.data.InternalRecordWrapper;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.DataWriter;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.types.Types;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The clean side of {@code onepipe reconcile --dataset}: a clean topic and a clean Iceberg table made here with plain
+ * Kafka and Iceberg APIs by dedup-streams' documented contract agree day by day; a row removed from the table is named
+ * as a missing unique key, a row written twice as an extra one.
+ */
+class CleanReconciliationIT {
+
+    @RegisterExtension
+    static final EmbeddedRuntimeExtension RUNTIME = new EmbeddedRuntimeExtension();
+
+    private static final Schema SCHEMA = SampleDatasets.schema(SampleDatasets.WIDGETS);
+    private static final Instant DAY = Instant.parse("2026-11-22T00:00:00Z");
+
+    @TempDir
+    Path stateRoot;
+
+    @Test
+    void comparesTheCleanTopicWithTheCleanTableAndNamesTheKeysThatDiffer() throws Exception {
+        String dataset = RUNTIME.uniqueName("widgets");
+        MetadataCatalog catalog = register(dataset);
+        int schemaId = catalog.latestSchemaForDataset(dataset).orElseThrow().id();
+        RUNTIME.createTopic(dataset, 2);
+        RUNTIME.admin().createTopics(List.of(new NewTopic(dataset + "-clean", 2, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
+
+        // The test's own tally: the latest state of each widget, as dedup would leave it.
+        Map<String, GenericRecord> latest = new TreeMap<>();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", RUNTIME.bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            for (int version = 1; version <= 2; version++) {
+                for (int index = 0; index < 60; index++) {
+                    if (version == 2 && index % 3 != 0) {
+                        continue;
+                    }
+                    GenericRecord widget = widget(index, version);
+                    latest.put(widget.get("widget_id").toString(), widget);
+                    producer.send(new ProducerRecord<>(dataset + "-clean", null, (Long) widget.get("updated_at"), widget.get("widget_id").toString(),
+                            encode(schemaId, widget)));
+                }
+            }
+            producer.send(new ProducerRecord<>(dataset + "-clean", "widget-059", null));
+            latest.remove("widget-059");
+            producer.flush();
+        }
+
+        Catalog iceberg = CatalogUtil.buildIcebergCatalog("onepipe", catalogProperties(), new org.apache.hadoop.conf.Configuration());
+        ((SupportsNamespaces) iceberg).createNamespace(Namespace.of("clean"));
+        org.apache.iceberg.Schema tableSchema = AvroSchemaUtil.toIceberg(SCHEMA);
+        Table table = iceberg.createTable(TableIdentifier.of("clean", dataset), tableSchema,
+                PartitionSpec.builderFor(tableSchema).day("updated_at").build());
+        List<Record> rows = new ArrayList<>();
+        latest.values().forEach(widget -> rows.add(row(tableSchema, widget)));
+        append(table, rows);
+
+        StringWriter healthy = new StringWriter();
+        assertEquals(0, run(healthy, "reconcile", "--dataset", dataset, "--all"), healthy.toString());
+        assertTrue(healthy.toString().contains("3 days: 3 OK"), healthy.toString());
+
+        // One row removed from the table (its day's file rewritten without it): that unique key is MISSING.
+        table.refresh();
+        Record removed = rows.get(10);
+        String removedKey = removed.getField("widget_id").toString();
+        rewriteWithout(table, removedKey);
+        StringWriter missing = new StringWriter();
+        assertEquals(ReconcileCommand.DIFFERENCES, run(missing, "reconcile", "--dataset", dataset), missing.toString());
+        assertTrue(missing.toString().matches("(?s).*\\n\\s+\\S+\\s+MISSING\\s+.*missing keys " + removedKey + "(;|\\n).*"), missing.toString());
+
+        // The row back, and another row written twice: that unique key is EXTRA.
+        table.refresh();
+        append(table, List.of(removed));
+        Record doubled = rows.get(20);
+        table.refresh();
+        append(table, List.of(doubled));
+        StringWriter extra = new StringWriter();
+        assertEquals(ReconcileCommand.DIFFERENCES, run(extra, "reconcile", "--dataset", dataset), extra.toString());
+        assertTrue(extra.toString().matches("(?s).*\\n\\s+\\S+\\s+EXTRA\\s+.*extra keys " + doubled.getField("widget_id") + "(;|\\n).*"), extra.toString());
+        assertTrue(!extra.toString().contains("MISSING"), extra.toString());
+    }
+
+    /** Widgets over three days; prices and versions vary, a few descriptions are null. */
+    private static GenericRecord widget(int index, int version) {
+        GenericData.Record widget = new GenericData.Record(SCHEMA);
+        widget.put("widget_id", String.format("widget-%03d", index));
+        widget.put("version", (long) version);
+        widget.put("updated_at", DAY.plusSeconds(index * 3_600L + version * 60L).toEpochMilli());
+        widget.put("name", "widget " + index);
+        widget.put("price", index * 1.25 + version);
+        widget.put("status", new GenericData.EnumSymbol(SCHEMA.getField("status").schema(), version == 2 ? "DISCONTINUED" : "ACTIVE"));
+        widget.put("tags", List.of("t" + index % 4, "v" + version));
+        widget.put("description", index % 5 == 0 ? null : "described " + index);
+        return widget;
+    }
+
+    private static byte[] encode(int schemaId, GenericRecord widget) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(WireFormat.header(schemaId));
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+        new GenericDatumWriter<GenericRecord>(SCHEMA).write(widget, encoder);
+        encoder.flush();
+        return bytes.toByteArray();
+    }
+
+    private static Record row(org.apache.iceberg.Schema tableSchema, GenericRecord widget) {
+        Record row = org.apache.iceberg.data.GenericRecord.create(tableSchema);
+        row.setField("widget_id", widget.get("widget_id").toString());
+        row.setField("version", widget.get("version"));
+        Instant updated = Instant.ofEpochMilli((Long) widget.get("updated_at"));
+        Types.TimestampType type = (Types.TimestampType) tableSchema.findType("updated_at");
+        row.setField("updated_at", type.shouldAdjustToUTC() ? OffsetDateTime.ofInstant(updated, ZoneOffset.UTC)
+                : LocalDateTime.ofInstant(updated, ZoneOffset.UTC));
+        row.setField("name", widget.get("name").toString());
+        row.setField("price", widget.get("price"));
+        row.setField("status", widget.get("status").toString());
+        List<String> tags = new ArrayList<>();
+        ((List<?>) widget.get("tags")).forEach(tag -> tags.add(tag.toString()));
+        row.setField("tags", tags);
+        row.setField("description", widget.get("description") == null ? null : widget.get("description").toString());
+        return row;
+    }
+
+    /** Appends {@code rows} as one data file per day, recording the (empty) input topic's offsets as the contract asks. */
+    private static void append(Table table, List<Record> rows) throws IOException {
+        var append = table.newAppend();
+        write(table, rows).forEach(append::appendFile);
+        append.set("onepipe.offset.0", "0").set("onepipe.offset.1", "0").commit();
+    }
+
+    private static List<DataFile> write(Table table, List<Record> rows) throws IOException {
+        GenericFileWriterFactory writers = new GenericFileWriterFactory.Builder(table).dataFileFormat(FileFormat.PARQUET).build();
+        OutputFileFactory files = OutputFileFactory.builderFor(table, 1, System.nanoTime()).format(FileFormat.PARQUET).build();
+        InternalRecordWrapper wrapper = new InternalRecordWrapper(table.schema().asStruct());
+        Map<PartitionKey, List<Record>> byDay = new LinkedHashMap<>();
+        for (Record row : rows) {
+            PartitionKey key = new PartitionKey(table.spec(), table.schema());
+            key.partition(wrapper.wrap(row));
+            byDay.computeIfAbsent(key, any -> new ArrayList<>()).add(row);
+        }
+        List<DataFile> written = new ArrayList<>();
+        for (Map.Entry<PartitionKey, List<Record>> day : byDay.entrySet()) {
+            DataWriter<Record> writer = writers.newDataWriter(files.newOutputFile(table.spec(), day.getKey()), table.spec(), day.getKey());
+            try (writer) {
+                day.getValue().forEach(writer::write);
+            }
+            written.add(writer.toDataFile());
+        }
+        return written;
+    }
+
+    /** Copy-on-write: the data file holding {@code key} replaced by one with every other row of it. */
+    private static void rewriteWithout(Table table, String key) throws IOException {
+        try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+            for (FileScanTask task : tasks) {
+                List<Record> kept = new ArrayList<>();
+                boolean found = false;
+                try (CloseableIterable<Record> records = org.apache.iceberg.data.IcebergGenerics.read(table).build()) {
+                    for (Record record : records) {
+                        if (!task.file().partition().get(0, Integer.class).equals(partitionOf(table, record).get(0, Integer.class))) {
+                            continue;
+                        }
+                        if (record.getField("widget_id").toString().equals(key)) {
+                            found = true;
+                        } else {
+                            kept.add(record.copy());
+                        }
+                    }
+                }
+                if (found) {
+                    var overwrite = table.newOverwrite().deleteFile(task.file());
+                    write(table, kept).forEach(overwrite::addFile);
+                    overwrite.set("onepipe.offset.0", "0").set("onepipe.offset.1", "0").commit();
+                    return;
+                }
+            }
+        }
+        throw new AssertionError("no data file holds " + key);
+    }
+
+    private static org.apache.iceberg.StructLike partitionOf(Table table, Record record) {
+        PartitionKey key = new PartitionKey(table.spec(), table.schema());
+        key.partition(new InternalRecordWrapper(table.schema().asStruct()).wrap(record));
+        return key;
+    }
+
+    private MetadataCatalog register(String dataset) {
+        String json = SampleDatasets.metadataJson(SampleDatasets.WIDGETS).replace("\"widgets", "\"" + dataset);
+        try (MetadataRegistry registry = MetadataRegistry.connect(Map.of("bootstrap.servers", RUNTIME.bootstrapServers()))) {
+            registry.registerAll(List.of(RegistrationRequest.dataset(DatasetMetadata.fromJson(json), SCHEMA)))
+                    .forEach(result -> assertTrue(result.accepted(), result.summary()));
+            MetadataCatalog catalog = registry.catalog();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (catalog.latestSchemaForDataset(dataset).isEmpty() && System.nanoTime() < deadline) {
+                catalog = registry.catalog();
+            }
+            return catalog;
+        }
+    }
+
+    /** The contract's catalog, written out here with Iceberg's own property names. */
+    private Map<String, String> catalogProperties() {
+        S3Settings s3 = RUNTIME.s3Settings();
+        Map<String, String> properties = new HashMap<>();
+        properties.put("catalog-impl", "org.apache.iceberg.jdbc.JdbcCatalog");
+        properties.put("uri", "jdbc:sqlite:" + stateRoot.resolve("iceberg-catalog.sqlite"));
+        properties.put("jdbc.schema-version", "V1");
+        properties.put("warehouse", "s3://" + s3.bucket() + "/clean/");
+        properties.put("io-impl", "org.apache.iceberg.aws.s3.S3FileIO");
+        properties.put("s3.endpoint", s3.endpoint().orElseThrow().toString());
+        properties.put("s3.path-style-access", "true");
+        properties.put("s3.access-key-id", s3.accessKey().orElseThrow());
+        properties.put("s3.secret-access-key", s3.secretKey().orElseThrow());
+        properties.put("client.region", s3.region().orElse("us-east-1"));
+        return properties;
+    }
+
+    private int run(StringWriter out, String... arguments) {
+        S3Settings s3 = RUNTIME.s3Settings();
+        List<String> command = new ArrayList<>(List.of(arguments));
+        command.addAll(List.of("--bootstrap-servers", RUNTIME.bootstrapServers(), "--s3-endpoint", s3.endpoint().orElseThrow().toString(),
+                "--s3-bucket", s3.bucket(), "--set", "onepipe.s3.access.key=" + s3.accessKey().orElseThrow(),
+                "--set", "onepipe.s3.secret.key=" + s3.secretKey().orElseThrow(), "--set", "onepipe.state.root=" + stateRoot));
+        picocli.CommandLine commandLine = OnepipeCommand.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        return commandLine.execute(command.toArray(String[]::new));
+    }
+}

@@ -1,0 +1,81 @@
+package dev.onepipe.reconciliation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+
+import org.junit.jupiter.api.Test;
+
+class RawReconciliationTest {
+
+    private static final RawBucket HOUR_7 = new RawBucket(0, 490_000);
+    private static final RawBucket HOUR_8 = new RawBucket(0, 490_001);
+
+    private static OffsetHashes offsets(long from, long to) {
+        OffsetHashes hashes = new OffsetHashes();
+        LongStream.range(from, to).forEach(offset -> hashes.add(offset, offset * 7919));
+        return hashes.seal();
+    }
+
+    @Test
+    void aBucketTheArchiveLacksIsMissingWithItsOffsetRange() {
+        List<RawBucketVerdict> verdicts = RawReconciliation.compare(Map.of(HOUR_7, offsets(0, 100), HOUR_8, offsets(100, 200)),
+                Map.of(HOUR_8, offsets(100, 200)), Map.of(0, 0L), Map.of(0, 200L), 5);
+        assertEquals(2, verdicts.size());
+        assertEquals(BucketStatus.MISSING, verdicts.get(0).status());
+        assertEquals("0-4 and 95 more", verdicts.get(0).differences().missing().toString());
+        assertEquals(100, verdicts.get(0).differences().missing().offsets());
+        assertEquals(BucketStatus.OK, verdicts.get(1).status());
+    }
+
+    @Test
+    void recordsAboveTheWatermarkAreNotYetArchived() {
+        List<RawBucketVerdict> verdicts = RawReconciliation.compare(Map.of(HOUR_7, offsets(0, 100)), Map.of(HOUR_7, offsets(0, 60)),
+                Map.of(0, 0L), Map.of(0, 60L), 5);
+        assertEquals(BucketStatus.NOT_YET_ARCHIVED, verdicts.get(0).status());
+        assertEquals(40, verdicts.get(0).pending());
+    }
+
+    @Test
+    void aGapBelowTheWatermarkIsMissingEvenWithPendingRecordsAbove() {
+        OffsetHashes archive = new OffsetHashes();
+        LongStream.range(0, 60).filter(offset -> offset != 30).forEach(offset -> archive.add(offset, offset * 7919));
+        List<RawBucketVerdict> verdicts = RawReconciliation.compare(Map.of(HOUR_7, offsets(0, 100)), Map.of(HOUR_7, archive.seal()),
+                Map.of(0, 0L), Map.of(0, 60L), 5);
+        assertEquals(BucketStatus.MISSING, verdicts.get(0).status());
+        assertEquals(List.of(30L), verdicts.get(0).differences().missing().listed());
+        assertEquals(40, verdicts.get(0).pending());
+    }
+
+    @Test
+    void aDuplicateAboveTheWatermarkIsStillExtra() {
+        OffsetHashes archive = new OffsetHashes();
+        LongStream.range(0, 80).forEach(offset -> archive.add(offset, offset * 7919));
+        archive.add(70, 70 * 7919);
+        List<RawBucketVerdict> verdicts = RawReconciliation.compare(Map.of(HOUR_7, offsets(0, 80)), Map.of(HOUR_7, archive.seal()),
+                Map.of(0, 0L), Map.of(0, 60L), 5);
+        assertEquals(BucketStatus.EXTRA, verdicts.get(0).status());
+        assertEquals(List.of(70L), verdicts.get(0).differences().extra().listed());
+    }
+
+    @Test
+    void archivedRecordsTheTopicNoLongerRetainsAreNotCompared() {
+        List<RawBucketVerdict> verdicts = RawReconciliation.compare(Map.of(HOUR_8, offsets(100, 200)),
+                Map.of(HOUR_7, offsets(0, 100), HOUR_8, offsets(100, 200)), Map.of(0, 100L), Map.of(0, 200L), 5);
+        assertEquals(1, verdicts.size());
+        assertEquals(BucketStatus.OK, verdicts.get(0).status());
+    }
+
+    @Test
+    void aBucketOnlyTheArchiveHoldsIsExtraAndChangedBytesAreDifferent() {
+        OffsetHashes changed = new OffsetHashes();
+        LongStream.range(100, 200).forEach(offset -> changed.add(offset, offset == 150 ? 1 : offset * 7919));
+        List<RawBucketVerdict> verdicts = RawReconciliation.compare(Map.of(HOUR_8, offsets(100, 200)),
+                Map.of(HOUR_7, offsets(0, 10), HOUR_8, changed.seal()), Map.of(0, 0L), Map.of(0, 200L), 5);
+        assertEquals(BucketStatus.EXTRA, verdicts.get(0).status());
+        assertEquals(BucketStatus.DIFFERENT, verdicts.get(1).status());
+        assertEquals(List.of(150L), verdicts.get(1).differences().different().listed());
+    }
+}
