@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.TopologySetting;
+import dev.onepipe.core.config.KafkaClientSettings;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -46,7 +47,7 @@ public final class ArchiveTopology implements OnepipeTopology {
     @Override
     public void addTo(StreamsBuilder builder, TopologyContext context) {
         ArchiveSettings settings = ArchiveSettings.from(context.config());
-        addTo(builder, settings, InputTopic.describe(context.config(), context.inputTopic()), new ChunkRebuilder(ArchiveClients.kafkaConfig(context.config())));
+        addTo(builder, settings, InputTopic.describe(context.config(), context.inputTopic()), new ChunkRebuilder(KafkaClientSettings.common(context.config())));
     }
 
     /** Adds the archive of {@code input} with {@code settings}; {@link #addTo(StreamsBuilder, TopologyContext)} looks them up. */

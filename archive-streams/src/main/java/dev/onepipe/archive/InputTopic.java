@@ -1,15 +1,14 @@
 package dev.onepipe.archive;
 
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import dev.onepipe.core.config.KafkaClientSettings;
 import dev.onepipe.core.config.OnepipeConfig;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
@@ -29,14 +28,7 @@ public record InputTopic(String name, int partitions, String timestampType) {
     public static final String CREATE_TIME = "CreateTime";
 
     public static InputTopic describe(OnepipeConfig config, String topic) {
-        Properties properties = new Properties();
-        config.kafkaProperties().forEach((key, value) -> {
-            if (AdminClientConfig.configNames().contains(key.toString())) {
-                properties.put(key, value);
-            }
-        });
-        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        try (Admin admin = Admin.create(properties)) {
+        try (Admin admin = Admin.create(KafkaClientSettings.admin(config))) {
             int partitions = admin.describeTopics(Set.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS).get(topic).partitions().size();
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
             Map<ConfigResource, Config> configs = admin.describeConfigs(Set.of(resource)).all().get(60, TimeUnit.SECONDS);

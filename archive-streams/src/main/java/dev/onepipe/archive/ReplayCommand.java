@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.cli.ConfigOptions;
+import dev.onepipe.core.config.KafkaClientSettings;
 import dev.onepipe.core.s3.S3ClientFactory;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.ArgGroup;
@@ -55,7 +56,7 @@ final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         TopologyContext context = target.context(options);
         ArchiveSettings settings = ArchiveSettings.from(context.config());
-        Map<String, Object> kafka = ArchiveClients.kafkaConfig(context.config());
+        Map<String, Object> kafka = KafkaClientSettings.common(context.config());
         String topic = context.inputTopic();
         ArchiveReplay.Request request = new ArchiveReplay.Request(topic, targetTopic == null ? topic : targetTopic,
                 new LinkedHashSet<>(partitions), from == null ? Instant.ofEpochMilli(Long.MIN_VALUE) : parseTime("--from", from),

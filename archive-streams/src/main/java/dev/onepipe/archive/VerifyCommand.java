@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.cli.ConfigOptions;
+import dev.onepipe.core.config.KafkaClientSettings;
 import dev.onepipe.core.s3.S3ClientFactory;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.ArgGroup;
@@ -43,7 +44,7 @@ final class VerifyCommand implements Callable<Integer> {
         TopologyContext context = target.context(options);
         ArchiveSettings settings = ArchiveSettings.from(context.config());
         String topic = context.inputTopic();
-        Map<String, Object> kafka = ArchiveClients.kafkaConfig(context.config());
+        Map<String, Object> kafka = KafkaClientSettings.common(context.config());
         try (S3Client s3 = S3ClientFactory.create(settings.s3());
              ArchiveReader reader = new ArchiveReader(s3, settings.s3().bucket(), settings.layout());
              Admin admin = Admin.create(kafka)) {

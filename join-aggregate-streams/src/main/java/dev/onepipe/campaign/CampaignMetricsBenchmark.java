@@ -117,7 +117,7 @@ public final class CampaignMetricsBenchmark implements Callable<Integer> {
                 out.printf(Locale.ROOT, "  plain KafkaConsumer: %,.0f events/s%n", ceiling);
                 out.flush();
 
-                OnepipeConfig config = topologyConfig(runtime, stateRoot);
+                OnepipeConfig config = topologyConfig(runtime.bootstrapServers(), stateRoot);
                 MetadataCatalog catalog = RegisteredDatasets.load(config);
                 double streamsFloor = streamsEventsPerSecond(clientConfig, new ReadAndCommitTopology("bench-read-and-commit", List.of()), config, catalog, produced);
                 out.printf(Locale.ROOT, "  Kafka Streams, read and commit only: %,.0f events/s%n", streamsFloor);
@@ -139,9 +139,10 @@ public final class CampaignMetricsBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    private OnepipeConfig topologyConfig(EmbeddedRuntime runtime, Path stateRoot) {
+    /** Takes the bootstrap servers rather than the runtime: picocli reads every method's signature, and a per-topology jar has no EmbeddedRuntime. */
+    private OnepipeConfig topologyConfig(String bootstrapServers, Path stateRoot) {
         Map<String, String> flags = new HashMap<>();
-        flags.put("bootstrap.servers", runtime.bootstrapServers());
+        flags.put("bootstrap.servers", bootstrapServers);
         flags.put(TopologyRunner.STATE_ROOT, stateRoot.toString());
         flags.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
         flags.put(YsbSettings.GRACE_MS, Long.toString(graceMillis));

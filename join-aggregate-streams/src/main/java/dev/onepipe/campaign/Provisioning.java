@@ -1,7 +1,6 @@
 package dev.onepipe.campaign;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,12 +10,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.config.KafkaClientSettings;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.metadata.MetadataRegistry;
 import dev.onepipe.metadata.RegistrationResult;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
@@ -46,14 +45,7 @@ final class Provisioning implements AutoCloseable {
 
     /** Client settings for admin, producer and consumer: the bootstrap servers and every common client setting (security...). */
     static Map<String, Object> clientConfig(OnepipeConfig config) {
-        Map<String, Object> clientConfig = new HashMap<>();
-        config.kafkaProperties().forEach((key, value) -> {
-            if (AdminClientConfig.configNames().contains(key.toString())) {
-                clientConfig.put(key.toString(), value);
-            }
-        });
-        clientConfig.put("bootstrap.servers", config.bootstrapServers());
-        return clientConfig;
+        return KafkaClientSettings.common(config);
     }
 
     /** Fails, naming them, when any of {@code topics} does not exist. */

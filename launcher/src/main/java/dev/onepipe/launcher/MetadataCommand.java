@@ -7,12 +7,15 @@ import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 
 import dev.onepipe.core.cli.ConfigOptions;
+import dev.onepipe.core.runtime.TopicAccess;
 import dev.onepipe.metadata.DatasetDescription;
 import dev.onepipe.metadata.DatasetVersion;
 import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.metadata.MetadataRegistry;
 import dev.onepipe.metadata.RegistrationResult;
 import dev.onepipe.metadata.SchemaVersion;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AclOperation;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,6 +47,17 @@ final class MetadataCommand implements Runnable {
         return MetadataRegistry.connect(settings.clientConfig(), settings.metadataTopic());
     }
 
+    /**
+     * A principal without WRITE on the metadata topic would fail inside the registry's transaction with a bare
+     * authorization error: name the ACL it lacks instead, before anything is written.
+     */
+    private static void requireWriteAccess(final ConfigOptions options) throws InterruptedException {
+        final RegistryClientSettings settings = RegistryClientSettings.from(options);
+        try (Admin admin = Admin.create(settings.clientConfig())) {
+            TopicAccess.require(admin, settings.metadataTopic(), AclOperation.WRITE, "registering");
+        }
+    }
+
     private static int report(final CommandSpec spec, final RegistrationResult result, final String acceptedPrefix) {
         if (result.accepted()) {
             spec.commandLine().getOut().println(acceptedPrefix + result.summary());
@@ -70,8 +84,9 @@ final class MetadataCommand implements Runnable {
         CommandSpec spec;
 
         @Override
-        public Integer call() {
+        public Integer call() throws InterruptedException {
             try (MetadataRegistry registry = connect(options)) {
+                requireWriteAccess(options);
                 return report(spec, registry.register(registration.request()), "");
             }
         }

@@ -51,6 +51,11 @@ public final class OnepipeCommand implements Runnable {
             commandLine.addSubcommand(bench);
         }
         commandLine.setExecutionExceptionHandler(new CommandFailureHandler());
+        CommandLine.IExecutionStrategy runLast = new CommandLine.RunLast();
+        commandLine.setExecutionStrategy(parseResult -> {
+            BenchCommand.requireEmbeddedRuntime(parseResult);
+            return runLast.execute(parseResult);
+        });
         return commandLine;
     }
 

@@ -7,22 +7,22 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import dev.onepipe.core.OnepipeTopologies;
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.config.KafkaClientSettings;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.runtime.RegisteredDatasets;
 import dev.onepipe.core.runtime.ServedTopology;
+import dev.onepipe.core.runtime.TopicAccess;
 import dev.onepipe.core.runtime.TopologyRunner;
 import dev.onepipe.core.runtime.http.OnepipeHttpServer;
 import dev.onepipe.core.runtime.status.StatusReporter;
 import dev.onepipe.metadata.MetadataCatalog;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.acl.AclOperation;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,15 +64,17 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
-    /** A missing input topic makes Kafka Streams fail its rebalance over and over; say it once, plainly, instead. */
-    private static void requireTopicExists(OnepipeConfig config, String topic) throws InterruptedException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
-            if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
-                throw new IllegalArgumentException("Topic '" + topic + "' does not exist on " + config.bootstrapServers()
-                        + ": create it (or register its dataset) first");
-            }
-        } catch (ExecutionException | TimeoutException e) {
+    /**
+     * A missing input topic makes Kafka Streams fail its rebalance over and over, and a principal that may not read it
+     * fails deep inside a stream thread: say either once, plainly, instead. The admin client gets every client setting
+     * (security included) from the layered configuration, like every other client.
+     */
+    private static void requireReadableTopic(OnepipeConfig config, String topic, String topologyName) throws InterruptedException {
+        Map<String, Object> adminConfig = KafkaClientSettings.admin(config);
+        adminConfig.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        try (Admin admin = Admin.create(adminConfig)) {
+            TopicAccess.require(admin, topic, AclOperation.READ, "running " + topologyName);
+        } catch (IllegalStateException e) {
             throw new IllegalStateException("Cannot reach Kafka at " + config.bootstrapServers() + ": " + e.getMessage(), e);
         }
     }
@@ -94,7 +96,7 @@ final class RunCommand implements Callable<Integer> {
         config.bootstrapServers();
         MetadataCatalog catalog = RegisteredDatasets.load(config);
         String inputTopic = target.topic != null ? target.topic : RegisteredDatasets.require(catalog, target.dataset).topic();
-        requireTopicExists(config, inputTopic);
+        requireReadableTopic(config, inputTopic, topology.name());
         TopologyContext requested = new TopologyContext(topology.name(), Optional.ofNullable(target.dataset), inputTopic, config, catalog);
         Optional<String> port = config.get(OnepipeHttpServer.PORT);
         ServedTopology served = port.isEmpty() ? null

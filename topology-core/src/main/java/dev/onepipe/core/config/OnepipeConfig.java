@@ -183,7 +183,9 @@ public final class OnepipeConfig {
     @Override
     public String toString() {
         Map<String, String> shown = new LinkedHashMap<>();
-        values.forEach((key, value) -> shown.put(key, key.contains("secret") || key.contains("password") ? "********" : value));
+        // sasl.jaas.config carries the SCRAM/PLAIN password inside it
+        values.forEach((key, value) -> shown.put(key, key.contains("secret") || key.contains("password") || key.contains("jaas")
+                ? "********" : value));
         return shown.toString();
     }
 

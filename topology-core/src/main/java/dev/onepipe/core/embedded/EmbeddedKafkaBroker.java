@@ -8,7 +8,11 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 import kafka.server.KafkaConfig;
@@ -28,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * <p>Internal topics use replication factor 1 and min ISR 1 so transactions and exactly-once
  * processing work on a single node. A broker started on a temporary folder deletes it on close;
  * one started on a given folder keeps it, and a later start on the same folder reuses its data.
+ *
+ * <p>Clients connect over {@code PLAINTEXT}; {@link #startSecured(SaslSslListener)} starts one whose only client
+ * listener is {@code SASL_SSL} with {@code SCRAM-SHA-512} and Kafka's {@code StandardAuthorizer} (no ACL, no access),
+ * for tests of secured clusters.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -61,19 +69,40 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return start(dataDirectory, false);
     }
 
+    /**
+     * Starts a broker in a new temporary folder (removed on close) whose client listener is {@code SASL_SSL} with
+     * {@code SCRAM-SHA-512}: the users of {@code listener} are created when the storage is formatted, the admin user
+     * is a super user, and {@code StandardAuthorizer} denies everyone else whatever no ACL allows. The controller
+     * listener stays {@code PLAINTEXT} on loopback, reached by the broker as {@code User:ANONYMOUS}, which is why that
+     * principal is a super user too. Clients connect to {@code localhost:<port>} (the certificate's name) with
+     * {@link SaslSslListener#clientConfig(String)}.
+     */
+    public static EmbeddedKafkaBroker startSecured(SaslSslListener listener) {
+        try {
+            return start(Files.createTempDirectory("onepipe-kafka-"), true, Optional.of(listener));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create a temporary folder for the embedded Kafka broker", e);
+        }
+    }
+
     private static EmbeddedKafkaBroker start(Path dataDirectory, boolean temporary) {
+        return start(dataDirectory, temporary, Optional.empty());
+    }
+
+    private static EmbeddedKafkaBroker start(Path dataDirectory, boolean temporary, Optional<SaslSslListener> secured) {
         Path logDirectory = dataDirectory.resolve("kraft-logs");
         RuntimeException lastFailure = null;
         for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
             int brokerPort = freePort();
             int controllerPort = freePort();
             Properties properties = brokerProperties(logDirectory, brokerPort, controllerPort);
+            secured.ifPresent(listener -> properties.putAll(saslSslProperties(listener, brokerPort, controllerPort)));
             try {
                 KafkaConfig config = KafkaConfig.fromProps(properties, false);
-                format(logDirectory);
+                format(logDirectory, secured.map(SaslSslListener::scramArguments).orElse(List.of()));
                 KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
                 server.startup();
-                String bootstrapServers = "127.0.0.1:" + brokerPort;
+                String bootstrapServers = (secured.isPresent() ? "localhost:" : "127.0.0.1:") + brokerPort;
                 LOG.debug("Embedded Kafka broker listening on {} with data in {}", bootstrapServers, logDirectory);
                 return new EmbeddedKafkaBroker(dataDirectory, temporary, server, bootstrapServers);
             } catch (RuntimeException e) {
@@ -122,14 +151,38 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return properties;
     }
 
-    private static void format(Path logDirectory) {
+    /** What turns the PLAINTEXT broker into a SASL_SSL one (see {@link #startSecured(SaslSslListener)}). */
+    static Map<String, String> saslSslProperties(SaslSslListener listener, int brokerPort, int controllerPort) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("listeners", "SASL_SSL://localhost:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        properties.put("advertised.listeners", "SASL_SSL://localhost:" + brokerPort);
+        properties.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT");
+        properties.put("inter.broker.listener.name", "SASL_SSL");
+        properties.put("sasl.enabled.mechanisms", SaslSslListener.MECHANISM);
+        properties.put("sasl.mechanism.inter.broker.protocol", SaslSslListener.MECHANISM);
+        properties.put("listener.name.sasl_ssl." + SaslSslListener.MECHANISM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
+                listener.jaasConfig(listener.adminUser()));
+        properties.put("ssl.keystore.location", listener.keyStore().toString());
+        properties.put("ssl.keystore.type", "PKCS12");
+        properties.put("ssl.keystore.password", listener.storePassword());
+        properties.put("ssl.key.password", listener.storePassword());
+        properties.put("ssl.truststore.location", listener.trustStore().toString());
+        properties.put("ssl.truststore.type", "PKCS12");
+        properties.put("ssl.truststore.password", listener.storePassword());
+        properties.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        properties.put("allow.everyone.if.no.acl.found", "false");
+        properties.put("super.users", "User:" + listener.adminUser() + ";User:ANONYMOUS");
+        return properties;
+    }
+
+    private static void format(Path logDirectory, List<String> scramArguments) {
         if (Files.exists(logDirectory.resolve("meta.properties"))) {
             // Formatted by an earlier start on this folder: keep its cluster id and data.
             return;
         }
         try {
             Files.createDirectories(logDirectory);
-            new Formatter()
+            Formatter formatter = new Formatter()
                     .setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
                     .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
                     .setClusterId(Uuid.randomUuid().toString())
@@ -137,8 +190,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     .setDirectories(List.of(logDirectory.toString()))
                     .setReleaseVersion(MetadataVersion.latestProduction())
                     .setControllerListenerName("CONTROLLER")
-                    .setMetadataLogDirectory(logDirectory.toString())
-                    .run();
+                    .setMetadataLogDirectory(logDirectory.toString());
+            if (!scramArguments.isEmpty()) {
+                formatter.setScramArguments(scramArguments);
+            }
+            formatter.run();
         } catch (Exception e) {
             throw new IllegalStateException("Cannot format the embedded Kafka broker's storage in " + logDirectory, e);
         }

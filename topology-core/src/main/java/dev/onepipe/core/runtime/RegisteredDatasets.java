@@ -1,10 +1,10 @@
 package dev.onepipe.core.runtime;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.config.KafkaClientSettings;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.metadata.DatasetMetadata;
 import dev.onepipe.metadata.DatasetVersion;
@@ -24,9 +24,7 @@ public final class RegisteredDatasets {
     /** Every schema and dataset registered now, read from the metadata topic to its end. */
     public static MetadataCatalog load(OnepipeConfig config) {
         String topic = TopologyContext.metadataTopic(config);
-        Map<String, Object> clientConfig = new HashMap<>();
-        config.kafkaProperties().forEach((key, value) -> clientConfig.put(key.toString(), value));
-        clientConfig.put("bootstrap.servers", config.bootstrapServers());
+        Map<String, Object> clientConfig = KafkaClientSettings.common(config);
         try (Admin admin = Admin.create(clientConfig)) {
             MetadataTopic.ensureExists(admin, topic);
         }

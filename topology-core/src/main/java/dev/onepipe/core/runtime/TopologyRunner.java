@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.TopologySetting;
+import dev.onepipe.core.config.KafkaClientSettings;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.deadletter.DeadLetterDeserializationExceptionHandler;
 import dev.onepipe.core.deadletter.DeadLetterProcessingExceptionHandler;
@@ -24,8 +25,8 @@ import dev.onepipe.core.deadletter.DeadLetterTopics;
 import dev.onepipe.metadata.MetadataGlobalStore;
 import dev.onepipe.metadata.MetadataTopic;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -51,9 +52,11 @@ public final class TopologyRunner implements AutoCloseable {
     private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
     private final CountDownLatch running = new CountDownLatch(1);
     private final List<KafkaStreams.State> stateHistory = new CopyOnWriteArrayList<>();
+    private final StaticMembership membership;
 
-    private TopologyRunner(TopologyContext context, Topology topology, Properties properties) {
+    private TopologyRunner(TopologyContext context, Topology topology, Properties properties, StaticMembership membership) {
         this.context = context;
+        this.membership = membership;
         this.streams = new KafkaStreams(topology, properties);
         streams.setStateListener(this::onStateChange);
         streams.setUncaughtExceptionHandler(this::onUncaughtException);
@@ -125,7 +128,16 @@ public final class TopologyRunner implements AutoCloseable {
         ensureMetadataTopic(context);
         Topology built = buildTopology(topology, context, properties);
         ensureDeadLetterTopics(context, built);
-        TopologyRunner runner = new TopologyRunner(context, built, properties);
+        // After building: the topology itself does not depend on the instance id, and a failed build takes no lock.
+        StaticMembership membership = StaticMembership.apply(properties, context.config().getBoolean(StaticMembership.ENABLED, true));
+        UncleanShutdownNotice.logIfUnclean(properties);
+        TopologyRunner runner;
+        try {
+            runner = new TopologyRunner(context, built, properties, membership);
+        } catch (RuntimeException e) {
+            membership.close();
+            throw e;
+        }
         LOG.info("Starting {} for {} as application {} on {}", topology.name(), context.target(), context.applicationId(),
                 properties.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
         runner.streams.start();
@@ -134,21 +146,14 @@ public final class TopologyRunner implements AutoCloseable {
 
     /** The global store needs its topic; creating the registry's compacted topic is harmless on any cluster. */
     private static void ensureMetadataTopic(TopologyContext context) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, context.config().bootstrapServers()))) {
+        try (Admin admin = Admin.create(KafkaClientSettings.admin(context.config()))) {
             MetadataTopic.ensureExists(admin, context.metadataTopic());
         }
     }
 
     /** Dead letters need their topics before the first bad record: the producer cannot send to a missing topic. */
     private static void ensureDeadLetterTopics(TopologyContext context, Topology topology) {
-        Properties adminConfig = new Properties();
-        context.config().kafkaProperties().forEach((key, value) -> {
-            if (AdminClientConfig.configNames().contains(key.toString())) {
-                adminConfig.put(key, value);
-            }
-        });
-        adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, context.config().bootstrapServers());
-        try (Admin admin = Admin.create(adminConfig)) {
+        try (Admin admin = Admin.create(KafkaClientSettings.admin(context.config()))) {
             DeadLetterTopics.createMissing(admin, topology.describe(), context.applicationId());
         }
     }
@@ -191,9 +196,14 @@ public final class TopologyRunner implements AutoCloseable {
         return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Closes within {@code timeout}; returns whether every thread stopped in time. */
+    /**
+     * Closes within {@code timeout}, leaving the consumer group: a static member would otherwise keep its partitions
+     * until its session times out, so a scale-down would stop them for that long (KIP-1092's leave-group option).
+     * Returns whether every thread stopped in time.
+     */
     public boolean close(Duration timeout) {
-        boolean closed = streams.close(org.apache.kafka.streams.CloseOptions.timeout(timeout));
+        boolean closed = streams.close(CloseOptions.timeout(timeout).withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        membership.close();
         if (!closed) {
             LOG.warn("{} did not stop within {}", context.applicationId(), timeout);
         }

@@ -57,6 +57,24 @@ public final class OnepipeProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts {@code java -jar <jar> <arguments>} with a 512 MB heap, e.g. a module's own per-topology jar, so a test
+     * runs what an operator deploys; standard error is merged into the output.
+     */
+    public static OnepipeProcess startJar(Path jar, String... arguments) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx512m");
+        command.add("-jar");
+        command.add(jar.toString());
+        command.addAll(List.of(arguments));
+        try {
+            return new OnepipeProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The first line matching {@code predicate} within {@code timeout}, or empty. */
     public Optional<String> awaitLine(Predicate<String> predicate, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -81,6 +99,11 @@ public final class OnepipeProcess implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether the process is still running. */
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     /** Everything the process printed so far. */
