@@ -119,13 +119,18 @@ final class ChunkRebuilder {
                             + until + " within " + REBUILD_TIMEOUT.toSeconds() + " s to rebuild its chunks not yet in S3");
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT).records(partition)) {
-                    if (record.offset() > until) {
-                        break;
-                    }
+                    // checked before the end: a compacted topic's cleaner may have removed every record of the chunks
                     if (first && record.offset() != earliest.startOffset()) {
                         throw missing(partition, earliest, "the first record read was at offset " + record.offset());
                     }
                     first = false;
+                    if (record.offset() > until) {
+                        if (previousOffset < until) {
+                            throw missing(partition, earliest, "the records end at offset " + previousOffset + ", before the chunks' last offset "
+                                    + until + ", and the next record is at " + record.offset());
+                        }
+                        break;
+                    }
                     for (OpenChunk chunk : chunksByHour.getOrDefault(PartitionChunks.hourOf(record.timestamp()), List.of())) {
                         if (record.offset() >= chunk.startOffset() && record.offset() <= chunk.lastOffset()) {
                             into.add(chunk.startOffset(), ArchivedRecord.of(record.offset(), previousOffset, record.timestamp(),

@@ -118,7 +118,7 @@ class CampaignMetricsFaultsIT {
             int exit = run.awaitExit(PATIENCE);
             String printed = run.output();
             assertEquals(3, exit, printed);
-            assertTrue(printed.contains("onepipe: campaign-faults-run stopped: stream threads failed 2 times in a row without a commit"), printed);
+            assertTrue(printed.contains("onepipe: campaign-faults-run stopped: stream threads failed 2 times in a row, each within"), printed);
             assertTrue(printed.contains("Last error: "), printed);
         }
     }

@@ -24,15 +24,16 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
  * <ul>
  *   <li><b>Progress</b> is a commit: the {@code commit-total} of a stream thread ({@code stream-thread-metrics}) grows
  *       only when the thread committed at least one task (Kafka Streams' {@code StreamThread.maybeCommit}).</li>
- *   <li>A stream thread that fails is replaced, up to {@value #MAX_THREAD_REPLACEMENTS} times (default
- *       {@value #DEFAULT_MAX_THREAD_REPLACEMENTS}) <em>without progress in between</em>; the next failure stops the
- *       application (Kafka Streams' {@code SHUTDOWN_CLIENT}, state ERROR), and {@link #stopReason()} names the last
- *       error. A commit, or {@value #STALL_TIMEOUT_MS} without another failure, resets the count.</li>
+ *   <li>A stream thread that fails is replaced. Failures <em>in a row</em> (each less than {@value #STALL_TIMEOUT_MS}
+ *       after the one before) are counted, commits or not: a task that commits what it re-read and then fails again is
+ *       as stuck as one that never commits. After {@value #MAX_THREAD_REPLACEMENTS} replacements in a row (default
+ *       {@value #DEFAULT_MAX_THREAD_REPLACEMENTS}) the next failure stops the application (Kafka Streams'
+ *       {@code SHUTDOWN_CLIENT}, state ERROR), and {@link #stopReason()} names the last error.</li>
  *   <li>A {@link PermanentFaultException} anywhere in a failure's cause chain stops the application at once.</li>
- *   <li>The application is <b>unhealthy</b> while its state is not RUNNING or REBALANCING, while a stream thread has
- *       failed since the last commit, and while the consumers lag behind the input (lag &gt; 0) with no commit for
- *       {@value #STALL_TIMEOUT_MS} (default {@value #DEFAULT_STALL_TIMEOUT_MS} ms). Unhealthy alone never stops it:
- *       a slow sink may still catch up.</li>
+ *   <li>The application is <b>unhealthy</b> while its state is not RUNNING or REBALANCING; while a stream thread has
+ *       failed since the last commit, or threads failed twice or more in a row; and while the consumers lag behind the
+ *       input (lag &gt; 0) with no commit for {@value #STALL_TIMEOUT_MS} (default {@value #DEFAULT_STALL_TIMEOUT_MS} ms).
+ *       Unhealthy alone never stops it: a slow sink may still catch up.</li>
  * </ul>
  * Thread-safe: stream threads report failures while the HTTP endpoint and the status line ask for the health.
  */
@@ -55,6 +56,7 @@ public final class ProgressWatch {
     private long lastProgressNanos;
     private long lastFailureNanos;
     private int failuresSinceProgress;
+    private int failuresInRow;
     private String lastError;
     private volatile String stopReason;
 
@@ -92,10 +94,9 @@ public final class ProgressWatch {
         // the failed thread's metrics are still registered here: a commit it made counts
         sampleCommits();
         long now = nanoTime.getAsLong();
-        if (failuresSinceProgress > 0 && now - lastFailureNanos >= stallTimeoutNanos) {
-            failuresSinceProgress = 0;
-        }
+        forgetOldFailures(now);
         failuresSinceProgress++;
+        failuresInRow++;
         lastFailureNanos = now;
         lastError = describe(exception);
         Optional<PermanentFaultException> permanent = permanentFaultIn(exception);
@@ -103,9 +104,10 @@ public final class ProgressWatch {
             stopReason = applicationId + " stopped: a fault no new stream thread can heal: " + permanent.get().getMessage();
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         }
-        if (failuresSinceProgress > maxThreadReplacements) {
-            stopReason = String.format("%s stopped: stream threads failed %d times in a row without a commit (%s=%d). Last error: %s",
-                    applicationId, failuresSinceProgress, MAX_THREAD_REPLACEMENTS, maxThreadReplacements, lastError);
+        if (failuresInRow > maxThreadReplacements) {
+            stopReason = String.format("%s stopped: stream threads failed %d times in a row, each within %d ms of the one before (%s=%d)."
+                    + " Last error: %s", applicationId, failuresInRow, stallTimeoutNanos / 1_000_000, MAX_THREAD_REPLACEMENTS,
+                    maxThreadReplacements, lastError);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         }
         return StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -115,10 +117,9 @@ public final class ProgressWatch {
     public synchronized TopologyHealth health(KafkaStreams.State state) {
         sampleCommits();
         long now = nanoTime.getAsLong();
-        if (failuresSinceProgress > 0 && now - lastFailureNanos >= stallTimeoutNanos) {
-            failuresSinceProgress = 0;
-        }
-        Optional<String> error = failuresSinceProgress > 0 || stopReason != null ? Optional.ofNullable(lastError) : Optional.empty();
+        forgetOldFailures(now);
+        Optional<String> error = failuresSinceProgress > 0 || failuresInRow > 1 || stopReason != null
+                ? Optional.ofNullable(lastError) : Optional.empty();
         if (stopReason != null) {
             return new TopologyHealth(state, false, Optional.of(stopReason), error, failuresSinceProgress);
         }
@@ -128,6 +129,10 @@ public final class ProgressWatch {
         if (failuresSinceProgress > 0) {
             return new TopologyHealth(state, false, Optional.of(String.format("stream threads failed %d time(s) since the last commit",
                     failuresSinceProgress)), error, failuresSinceProgress);
+        }
+        if (failuresInRow > 1) {
+            return new TopologyHealth(state, false, Optional.of(String.format("stream threads failed %d times in a row", failuresInRow)),
+                    error, 0);
         }
         OptionalLong lag = ApplicationMetrics.from(metrics.get(), applicationId).lag();
         long sinceProgressMillis = (now - lastProgressNanos) / 1_000_000;
@@ -140,6 +145,14 @@ public final class ProgressWatch {
             lastProgressNanos = now;
         }
         return new TopologyHealth(state, true, Optional.empty(), Optional.empty(), 0);
+    }
+
+    /** A failure-free stall timeout ends a row of failures. */
+    private void forgetOldFailures(long now) {
+        if (failuresInRow > 0 && now - lastFailureNanos >= stallTimeoutNanos) {
+            failuresInRow = 0;
+            failuresSinceProgress = 0;
+        }
     }
 
     private static Optional<PermanentFaultException> permanentFaultIn(Throwable exception) {

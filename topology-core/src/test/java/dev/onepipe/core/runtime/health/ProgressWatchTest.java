@@ -57,18 +57,30 @@ class ProgressWatchTest {
         assertEquals(StreamThreadExceptionResponse.SHUTDOWN_CLIENT,
                 watch.onThreadFailure(new StreamsException("task 0_0 failed", new IllegalStateException("third"))));
 
-        assertEquals("onepipe-archive-t stopped: stream threads failed 3 times in a row without a commit "
+        assertEquals("onepipe-archive-t stopped: stream threads failed 3 times in a row, each within 60000 ms of the one before "
                 + "(onepipe.health.max.thread.replacements=2). Last error: StreamsException: task 0_0 failed <- IllegalStateException: third",
                 watch.stopReason().orElseThrow());
         assertFalse(watch.health(KafkaStreams.State.ERROR).healthy());
     }
 
     @Test
-    void aCommitBetweenFailuresResetsTheCount() {
+    void aCommitBetweenFailuresDoesNotHideALoop() {
+        ProgressWatch watch = watch(1);
+        assertEquals(StreamThreadExceptionResponse.REPLACE_THREAD, watch.onThreadFailure(new IllegalStateException("S3 refused")));
+        commits = 3;
+        advanceMillis(10_000);
+        assertFalse(watch.health(KafkaStreams.State.RUNNING).healthy(), "two failures in a row are unhealthy, commit or not");
+
+        assertEquals(StreamThreadExceptionResponse.SHUTDOWN_CLIENT, watch.onThreadFailure(new IllegalStateException("S3 refused")));
+    }
+
+    @Test
+    void aFailureFreeStallTimeoutEndsTheRow() {
         ProgressWatch watch = watch(1);
         assertEquals(StreamThreadExceptionResponse.REPLACE_THREAD, watch.onThreadFailure(new IllegalStateException("transient")));
-        commits = 3;
+        advanceMillis(60_000);
         assertEquals(StreamThreadExceptionResponse.REPLACE_THREAD, watch.onThreadFailure(new IllegalStateException("transient again")));
+        advanceMillis(59_000);
         assertEquals(StreamThreadExceptionResponse.SHUTDOWN_CLIENT, watch.onThreadFailure(new IllegalStateException("for good")));
     }
 

@@ -84,7 +84,7 @@ class ThreadDeathLoopIT {
             int exit = run.awaitExit(PATIENCE);
             String printed = run.output();
             assertEquals(3, exit, printed);
-            assertTrue(printed.contains("onepipe: onepipe-poisoned-" + input + " stopped: stream threads failed 3 times in a row without a commit"),
+            assertTrue(printed.contains("onepipe: onepipe-poisoned-" + input + " stopped: stream threads failed 3 times in a row, each within"),
                     printed);
             assertTrue(printed.contains("Last error: ") && printed.contains("the poison record cannot be processed"), printed);
         }
