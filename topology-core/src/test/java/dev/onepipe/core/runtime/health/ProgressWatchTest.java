@@ -65,12 +65,18 @@ class ProgressWatchTest {
 
     @Test
     void aCommitBetweenFailuresDoesNotHideALoop() {
-        ProgressWatch watch = watch(1);
+        ProgressWatch watch = watch(2);
         assertEquals(StreamThreadExceptionResponse.REPLACE_THREAD, watch.onThreadFailure(new IllegalStateException("S3 refused")));
         commits = 3;
         advanceMillis(10_000);
-        assertFalse(watch.health(KafkaStreams.State.RUNNING).healthy(), "two failures in a row are unhealthy, commit or not");
+        assertEquals(StreamThreadExceptionResponse.REPLACE_THREAD, watch.onThreadFailure(new IllegalStateException("S3 refused")));
+        commits = 6;
+        advanceMillis(10_000);
 
+        TopologyHealth health = watch.health(KafkaStreams.State.RUNNING);
+
+        assertFalse(health.healthy(), "two failures in a row are unhealthy, commits or not");
+        assertEquals("stream threads failed 2 times in a row", health.problem().orElseThrow());
         assertEquals(StreamThreadExceptionResponse.SHUTDOWN_CLIENT, watch.onThreadFailure(new IllegalStateException("S3 refused")));
     }
 
