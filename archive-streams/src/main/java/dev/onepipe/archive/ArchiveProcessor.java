@@ -13,6 +13,8 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -28,8 +30,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * bytes under the same keys. The one wall-clock event, the idle flush, uploads an open chunk without closing
  * it, so it never moves a chunk boundary.
  */
-final class ArchiveProcessor implements Processor<byte[], byte[], Void, Void> {
+final class ArchiveProcessor implements Processor<byte[], InternalTimestamp.Stamped, Void, Void> {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ArchiveProcessor.class);
     static final String RECORD_COUNT_METADATA = "onepipe-record-count";
     static final String LAST_OFFSET_METADATA = "onepipe-last-offset";
     /** Every record of the partition below this offset was in S3 once this object was. */
@@ -96,17 +99,20 @@ final class ArchiveProcessor implements Processor<byte[], byte[], Void, Void> {
     }
 
     @Override
-    public void process(Record<byte[], byte[]> record) {
+    public void process(Record<byte[], InternalTimestamp.Stamped> record) {
         confirmUploads();
         ArchivedRecord archived = ingest(record);
         List<OpenChunk> closed = buffer(archived);
         flush(closed);
     }
 
-    /** The record as the archive keeps it, linked to the partition's previous record. */
-    private ArchivedRecord ingest(Record<byte[], byte[]> record) {
+    /**
+     * The record as the archive keeps it, with its own timestamp (the record here carries the wall clock, see
+     * {@link InternalTimestamp}), linked to the partition's previous record.
+     */
+    private ArchivedRecord ingest(Record<byte[], InternalTimestamp.Stamped> record) {
         long offset = context.recordMetadata().orElseThrow().offset();
-        return ArchivedRecord.of(offset, chunks.lastOffset(), record.timestamp(), record.key(), record.value(), record.headers());
+        return ArchivedRecord.of(offset, chunks.lastOffset(), record.value().timestamp(), record.key(), record.value().value(), record.headers());
     }
 
     /** Adds the record to its chunk, and the chunk's new state to the store; returns the chunks that closed. */
@@ -214,14 +220,40 @@ final class ArchiveProcessor implements Processor<byte[], byte[], Void, Void> {
         return uploaded;
     }
 
-    /** Lets running uploads end before their S3 client closes; a chunk they did not put in S3 is still in the store. */
+    /**
+     * Lets running uploads end, then puts every open chunk in S3 as it is (as the idle flush does) before the S3 client
+     * closes. Kafka Streams closes a task's processors before its last commit, so on a clean stop (SIGTERM, a task moving
+     * to another instance) the chunk states marked as in S3 commit with the input offsets, and no chunk depends on its
+     * records staying in the topic: a compacted topic's cleaner may remove them while the archive is stopped. A chunk
+     * that cannot be put in S3 now stays in the store, to be rebuilt from the topic as after a crash.
+     */
     @Override
     public void close() {
         if (uploads != null) {
             uploads.awaitAllQuietly();
+            uploadOpenChunks();
         }
         if (s3 != null) {
             s3.close();
+        }
+    }
+
+    private void uploadOpenChunks() {
+        if (availability.isUnavailable()) {
+            // S3 is down: closing must not wait out the upload retries
+            return;
+        }
+        try {
+            confirmUploads();
+            for (OpenChunk chunk : chunks.openChunks()) {
+                if (chunk.hasRecordsOutsideS3() && !idleUploadsPending.containsKey(chunk.startOffset())) {
+                    upload(chunk, List.copyOf(records.of(chunk.startOffset())), chunks.completeBelowOnceUploaded(chunk));
+                    chunks.markUploaded(chunk).ifPresent(states::putChunk);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Could not put the open chunks of partition {} in S3 while closing: {}. They will be rebuilt from the topic.",
+                    partition, e.getMessage());
         }
     }
 }

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -13,18 +14,23 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import dev.onepipe.archive.ArchiveLayout.ChunkObject;
 import dev.onepipe.core.cli.ProgressLine;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -41,6 +47,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class ArchiveReplay {
 
     static final int RECORDS_PER_TRANSACTION = 10_000;
+    /** Bytes a record batch of one record takes besides the key, value and headers (Kafka's v2 batch and record headers, rounded up). */
+    static final long RECORD_OVERHEAD_BYTES = 100;
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(60);
 
     private final ArchiveReader reader;
@@ -91,9 +99,12 @@ public final class ArchiveReplay {
         }
         Map<Integer, Long> recordsByPartition = new TreeMap<>();
         long bytes = 0;
+        long maxMessageBytes = maxMessageBytes(request.targetTopic());
         ProgressLine progress = new ProgressLine(out, "replaying " + request.topic() + " to " + request.targetTopic(), 0);
         long replayed = 0;
-        try (KafkaProducer<byte[], byte[]> producer = newProducer(request.targetTopic())) {
+        Committed committed = new Committed();
+        AtomicReference<String> firstFailure = new AtomicReference<>();
+        try (KafkaProducer<byte[], byte[]> producer = newProducer(request.targetTopic(), maxMessageBytes)) {
             producer.initTransactions();
             producer.beginTransaction();
             long inTransaction = 0;
@@ -105,12 +116,26 @@ public final class ArchiveReplay {
                         if (record.timestamp() < request.from().toEpochMilli() || record.timestamp() >= request.to().toEpochMilli()) {
                             continue;
                         }
-                        producer.send(toProducerRecord(request.targetTopic(), partition.getKey(), record));
+                        long size = sizeOf(record) + RECORD_OVERHEAD_BYTES;
+                        String where = "partition " + partition.getKey() + ", offset " + record.offset();
+                        if (size > maxMessageBytes) {
+                            producer.abortTransaction();
+                            throw new IllegalStateException(failure(request, where + " (" + String.format(Locale.ROOT, "%,d", size)
+                                    + " bytes) is larger than the max.message.bytes of '" + request.targetTopic() + "' ("
+                                    + String.format(Locale.ROOT, "%,d", maxMessageBytes) + " bytes)", committed));
+                        }
+                        producer.send(toProducerRecord(request.targetTopic(), partition.getKey(), record), (metadata, exception) -> {
+                            if (exception != null) {
+                                firstFailure.compareAndSet(null, where + " (" + String.format(Locale.ROOT, "%,d", size) + " bytes): "
+                                        + exception.getClass().getSimpleName() + ": " + exception.getMessage());
+                            }
+                        });
+                        committed.sent(partition.getKey(), record.offset());
                         bytes += sizeOf(record);
                         partitionRecords++;
                         progress.update(++replayed);
                         if (++inTransaction == RECORDS_PER_TRANSACTION) {
-                            producer.commitTransaction();
+                            commit(producer, request, committed, firstFailure);
                             producer.beginTransaction();
                             inTransaction = 0;
                         }
@@ -118,10 +143,61 @@ public final class ArchiveReplay {
                 }
                 recordsByPartition.put(partition.getKey(), partitionRecords);
             }
-            producer.commitTransaction();
+            commit(producer, request, committed, firstFailure);
         }
         progress.finish(replayed);
         return new Summary(recordsByPartition, bytes, Duration.ofNanos(System.nanoTime() - started), created);
+    }
+
+    /** Commits the open transaction; a failure names the record that failed and what was committed before it. */
+    private static void commit(KafkaProducer<byte[], byte[]> producer, Request request, Committed committed, AtomicReference<String> firstFailure) {
+        try {
+            producer.commitTransaction();
+            committed.commit();
+        } catch (KafkaException e) {
+            String cause = firstFailure.get() != null ? firstFailure.get() : e.getClass().getSimpleName() + ": " + e.getMessage();
+            throw new IllegalStateException(failure(request, "sending " + cause, committed), e);
+        }
+    }
+
+    private static String failure(Request request, String what, Committed committed) {
+        return "Replay of '" + request.topic() + "' to '" + request.targetTopic() + "' failed: " + what + ". " + committed.describe()
+                + " The failed transaction was aborted: no record after those reached the target. To resume without duplicates,"
+                + " fix the cause, then replay into the same topic with --force only the partitions not named above"
+                + " (--partitions); the records after the offset named for a partly committed partition need a replay of that"
+                + " partition into a new --target-topic.";
+    }
+
+    /** What a replay committed so far, per partition: records and the last archived offset. */
+    private static final class Committed {
+
+        private final Map<Integer, long[]> committed = new TreeMap<>();
+        private final Map<Integer, long[]> pending = new TreeMap<>();
+
+        void sent(int partition, long offset) {
+            long[] counts = pending.computeIfAbsent(partition, ignored -> new long[2]);
+            counts[0]++;
+            counts[1] = offset;
+        }
+
+        void commit() {
+            pending.forEach((partition, counts) -> {
+                long[] total = committed.computeIfAbsent(partition, ignored -> new long[2]);
+                total[0] += counts[0];
+                total[1] = counts[1];
+            });
+            pending.clear();
+        }
+
+        String describe() {
+            if (committed.isEmpty()) {
+                return "Nothing was committed to the target.";
+            }
+            StringBuilder text = new StringBuilder("Committed to the target before the failure:");
+            committed.forEach((partition, counts) -> text.append(String.format(Locale.ROOT, " partition %d: %,d records, up to archived offset %d;",
+                    partition, counts[0], counts[1])));
+            return text.toString();
+        }
     }
 
     private static boolean overlaps(ChunkObject object, Instant from, Instant to) {
@@ -143,8 +219,26 @@ public final class ArchiveReplay {
         return size;
     }
 
-    private KafkaProducer<byte[], byte[]> newProducer(String targetTopic) {
+    /**
+     * The target topic's {@code max.message.bytes}: a larger record would fail the whole transaction, so it is refused
+     * by name first.
+     */
+    private long maxMessageBytes(String topic) throws InterruptedException {
+        try {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            ConfigEntry entry = admin.describeConfigs(Set.of(resource)).all().get(CHECK_TIMEOUT.toSeconds(), TimeUnit.SECONDS).get(resource)
+                    .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            return entry == null || entry.value() == null ? Long.MAX_VALUE : Long.parseLong(entry.value());
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Cannot read the configuration of topic '" + topic + "': "
+                    + (e.getCause() != null ? e.getCause() : e), e);
+        }
+    }
+
+    private KafkaProducer<byte[], byte[]> newProducer(String targetTopic, long maxMessageBytes) {
         Map<String, Object> config = new HashMap<>(kafkaConfig);
+        // the producer's own limit (1 MiB by default) must not refuse what the topic accepts
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) Math.min(Integer.MAX_VALUE - 1, Math.max(1_048_576L, maxMessageBytes + RECORD_OVERHEAD_BYTES)));
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "onepipe-replay-" + targetTopic);
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -171,9 +265,15 @@ public final class ArchiveReplay {
                     ? Math.max(needed, admin.describeTopics(Set.of(request.topic())).allTopicNames().get(CHECK_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
                             .get(request.topic()).partitions().size())
                     : needed;
-            admin.createTopics(Set.of(new NewTopic(request.targetTopic(), Optional.of(count), Optional.empty())))
+            Map<String, String> configs = new HashMap<>();
+            if (topics.contains(request.topic())) {
+                // records the source accepted must fit the target
+                configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxMessageBytes(request.topic())));
+            }
+            admin.createTopics(Set.of(new NewTopic(request.targetTopic(), Optional.of(count), Optional.empty()).configs(configs)))
                     .all().get(CHECK_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            out.printf("  created topic %s with %d partitions%n", request.targetTopic(), count);
+            out.printf("  created topic %s with %d partitions%s%n", request.targetTopic(), count,
+                    configs.isEmpty() ? "" : " and max.message.bytes " + configs.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG) + " as the source");
             return true;
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("Cannot prepare topic '" + request.targetTopic() + "': " + e.getMessage(), e);

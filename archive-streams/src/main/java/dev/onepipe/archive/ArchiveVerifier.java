@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,12 +21,15 @@ import dev.onepipe.archive.ArchiveLayout.ChunkObject;
 import dev.onepipe.archive.VerificationReport.OffsetRange;
 import dev.onepipe.archive.VerificationReport.PartitionReport;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -38,7 +42,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * watermark (each object's S3 metadata says every record below it was in S3 once the object was) any break
  * is a gap. Above it, up to the committed offset, records may still sit in the archive's buffer: those are
  * read from the topic (read_committed) and each one missing from S3 is counted as pending. The topic is also
- * read before the first archived record, if the archive began after the earliest retained offset.
+ * read before the first archived record, if the archive began after the earliest retained offset. On a compacted
+ * topic, every offset below the committed offset that is in neither S3 nor the topic is a gap too: the cleaner removed
+ * it before it was archived ({@link #lostOffsets}).
  */
 public final class ArchiveVerifier {
 
@@ -75,6 +81,7 @@ public final class ArchiveVerifier {
             if (!earliestSpec.isEmpty() && admin.listTopics().names().get(60, TimeUnit.SECONDS).contains(topic)) {
                 admin.listOffsets(earliestSpec).all().get(60, TimeUnit.SECONDS).forEach((partition, info) -> earliest.put(partition, info.offset()));
             }
+            boolean compacted = isCompacted(topic);
             List<PartitionReport> reports = new ArrayList<>();
             try (KafkaConsumer<byte[], byte[]> consumer = newConsumer()) {
                 for (int partition : partitions) {
@@ -82,7 +89,7 @@ public final class ArchiveVerifier {
                     OffsetAndMetadata offset = committed.get(topicPartition);
                     reports.add(verifyPartition(consumer, topicPartition, objects.getOrDefault(partition, List.of()),
                             earliest.getOrDefault(topicPartition, 0L),
-                            offset == null ? OptionalLong.empty() : OptionalLong.of(offset.offset())));
+                            offset == null ? OptionalLong.empty() : OptionalLong.of(offset.offset()), compacted));
                 }
             }
             return new VerificationReport(topic, location, consumerGroup, reports);
@@ -108,8 +115,21 @@ public final class ArchiveVerifier {
     private record Break(long after, long missing, long next) {
     }
 
+    /** Whether the topic exists and its cleanup policy includes compaction (its cleaner may remove records below its end). */
+    private boolean isCompacted(String topic) throws ExecutionException, TimeoutException, InterruptedException {
+        if (!admin.listTopics().names().get(60, TimeUnit.SECONDS).contains(topic)) {
+            return false;
+        }
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        ConfigEntry policy = admin.describeConfigs(Set.of(resource)).all().get(60, TimeUnit.SECONDS).get(resource)
+                .get(TopicConfig.CLEANUP_POLICY_CONFIG);
+        return policy != null && policy.value() != null && policy.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT);
+    }
+
     private PartitionReport verifyPartition(KafkaConsumer<byte[], byte[]> consumer, TopicPartition topicPartition, List<ChunkObject> objects,
-                                            long earliestRetained, OptionalLong committed) {
+                                            long earliestRetained, OptionalLong committed, boolean compacted) {
+        Set<Long> archivedOffsets = new HashSet<>();
+        TreeMap<Long, Long> knownEmpty = new TreeMap<>();
         long[] completeBelow = {0};
         List<OffsetRange> covered = new ArrayList<>();
         List<Break> breaks = new ArrayList<>();
@@ -146,6 +166,13 @@ public final class ArchiveVerifier {
                 }
                 rangeRecords++;
                 previous = record.offset();
+                if (compacted) {
+                    archivedOffsets.add(record.offset());
+                    if (record.previousOffset() != ArchivedRecord.NO_PREVIOUS_OFFSET && record.previousOffset() + 1 < record.offset()) {
+                        // the archive saw no record between these two: transaction markers or aborted records
+                        knownEmpty.put(record.previousOffset() + 1, record.offset() - 1);
+                    }
+                }
                 archivedAboveWatermark.add(record.offset());
                 while (!archivedAboveWatermark.isEmpty() && archivedAboveWatermark.peekFirst() < completeBelow[0]) {
                     archivedAboveWatermark.removeFirst();
@@ -172,6 +199,9 @@ public final class ArchiveVerifier {
                 gaps.add("records after " + chainBreak.after() + " up to " + chainBreak.missing() + " (before " + chainBreak.next() + ") are missing");
             }
         }
+        if (compacted && committed.isPresent()) {
+            gaps.addAll(lostOffsets(consumer, topicPartition, earliestRetained, committed.getAsLong(), archivedOffsets, knownEmpty));
+        }
         long pending = 0;
         if (committed.isPresent() && committed.getAsLong() > watermark) {
             Set<Long> archived = new HashSet<>(archivedAboveWatermark);
@@ -183,6 +213,42 @@ public final class ArchiveVerifier {
         }
         return new PartitionReport(topicPartition.partition(), objects.size(), records, covered, gaps, duplicates, earliestRetained,
                 committed, watermark, pending);
+    }
+
+    /**
+     * The offsets below the committed offset of a compacted topic that are in neither S3 nor the topic: records the
+     * cleaner removed before the archive put them in S3, e.g. records of a chunk that was open when the archive crashed.
+     * Offsets between two archived records that the archive itself saw as empty (transaction markers, aborted records)
+     * are not counted, nor a single offset just below the committed offset right after a known record, which is where a
+     * transaction's commit marker sits.
+     */
+    private static List<String> lostOffsets(KafkaConsumer<byte[], byte[]> consumer, TopicPartition partition, long earliestRetained, long committed,
+                                            Set<Long> archivedOffsets, TreeMap<Long, Long> knownEmpty) {
+        Set<Long> inTopic = new HashSet<>(recordOffsets(consumer, partition, earliestRetained, committed));
+        List<long[]> runs = new ArrayList<>();
+        long runStart = -1;
+        for (long offset = earliestRetained; offset <= committed; offset++) {
+            Map.Entry<Long, Long> empty = knownEmpty.floorEntry(offset);
+            boolean missing = offset < committed && !archivedOffsets.contains(offset) && !inTopic.contains(offset)
+                    && !(empty != null && offset <= empty.getValue());
+            if (missing && runStart < 0) {
+                runStart = offset;
+            } else if (!missing && runStart >= 0) {
+                runs.add(new long[] {runStart, offset - 1});
+                runStart = -1;
+            }
+        }
+        if (!runs.isEmpty()) {
+            long[] last = runs.get(runs.size() - 1);
+            if (last[0] == last[1] && last[1] == committed - 1 && last[0] > earliestRetained) {
+                runs.remove(runs.size() - 1);
+            }
+        }
+        List<String> lost = new ArrayList<>();
+        for (long[] run : runs) {
+            lost.add("offsets " + run[0] + " to " + run[1] + " are in neither S3 nor the topic (removed by compaction before they were archived)");
+        }
+        return lost;
     }
 
     /** The offsets of the committed records in {@code [from, to)} of a partition. */

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.onepipe.core.runtime.health.PermanentFaultException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -118,13 +119,18 @@ final class ChunkRebuilder {
                             + until + " within " + REBUILD_TIMEOUT.toSeconds() + " s to rebuild its chunks not yet in S3");
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT).records(partition)) {
-                    if (record.offset() > until) {
-                        break;
-                    }
+                    // checked before the end: a compacted topic's cleaner may have removed every record of the chunks
                     if (first && record.offset() != earliest.startOffset()) {
                         throw missing(partition, earliest, "the first record read was at offset " + record.offset());
                     }
                     first = false;
+                    if (record.offset() > until) {
+                        if (previousOffset < until) {
+                            throw missing(partition, earliest, "the records end at offset " + previousOffset + ", before the chunks' last offset "
+                                    + until + ", and the next record is at " + record.offset());
+                        }
+                        break;
+                    }
                     for (OpenChunk chunk : chunksByHour.getOrDefault(PartitionChunks.hourOf(record.timestamp()), List.of())) {
                         if (record.offset() >= chunk.startOffset() && record.offset() <= chunk.lastOffset()) {
                             into.add(chunk.startOffset(), ArchivedRecord.of(record.offset(), previousOffset, record.timestamp(),
@@ -149,16 +155,18 @@ final class ChunkRebuilder {
         if (!isAsStated(chunk, records)) {
             long bytes = records.stream().mapToLong(OpenChunkRecords::bufferedBytes).sum();
             long lastOffset = records.isEmpty() ? -1 : records.get(records.size() - 1).offset();
-            throw new IllegalStateException("The chunk of " + partition + " from offset " + chunk.startOffset() + " held "
+            throw new PermanentFaultException("The chunk of " + partition + " from offset " + chunk.startOffset() + " held "
                     + chunk.recordCount() + " records (" + chunk.byteCount() + " bytes, last offset " + chunk.lastOffset()
                     + "), but the topic now has " + records.size() + " (" + bytes + " bytes, last offset " + lastOffset
                     + ") there: was the topic deleted and created again, or its records changed?");
         }
     }
 
-    private static IllegalStateException missing(TopicPartition partition, OpenChunk chunk, String detail) {
-        return new IllegalStateException("The records of the chunk of " + partition + " from offset " + chunk.startOffset()
-                + " are no longer in the topic (" + detail + "): the topic's retention must keep the records of a chunk"
-                + " until they are in S3");
+    /** Records gone from the topic do not come back: the archive stops at once rather than failing the same way again. */
+    private static PermanentFaultException missing(TopicPartition partition, OpenChunk chunk, String detail) {
+        return new PermanentFaultException("The records of the chunk of " + partition + " from offset " + chunk.startOffset()
+                + " are no longer in the topic (" + detail + "): the topic's retention or compaction removed them before they were in S3."
+                + " The archive cannot rebuild the chunk; 'onepipe archive verify' lists the offsets lost."
+                + " Keep records until they are archived (longer retention, or a longer min.compaction.lag.ms)");
     }
 }

@@ -7,24 +7,35 @@ import java.util.concurrent.Callable;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.cli.ConfigOptions;
 import dev.onepipe.core.config.KafkaClientSettings;
+import dev.onepipe.core.runtime.health.ProgressWatch;
 import dev.onepipe.core.s3.S3ClientFactory;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** {@code onepipe archive verify}: are all of a topic's records in its archive, each exactly once? */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Check an archive against its topic: per partition the offset ranges covered, gaps, duplicates and the",
-            "archive's committed offset. Exit code 1 on any gap or duplicate."})
+            "archive's committed offset. On a compacted topic, offsets below the committed offset that are in neither S3 nor",
+            "the topic are gaps. --dataset looks the dataset's topic and the archive's consumer group up in the registry."},
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:no gap and no duplicate (complete, with --require-complete)",
+            "1:a gap or a duplicate: records are missing from the archive or in it twice",
+            "2:configuration error (e.g. the dataset is not registered)",
+            "3:--require-complete, and some committed records are not in S3 yet",
+            "4:the archive or the topic could not be read (S3 or Kafka error): nothing was verified"})
 final class VerifyCommand implements Callable<Integer> {
 
     static final int GAPS_OR_DUPLICATES = 1;
     static final int INCOMPLETE = 3;
+    static final int UNREADABLE = 4;
 
     @ArgGroup(multiplicity = "1")
     ArchiveTarget target;
@@ -45,17 +56,21 @@ final class VerifyCommand implements Callable<Integer> {
         ArchiveSettings settings = ArchiveSettings.from(context.config());
         String topic = context.inputTopic();
         Map<String, Object> kafka = KafkaClientSettings.common(context.config());
+        VerificationReport report;
         try (S3Client s3 = S3ClientFactory.create(settings.s3());
              ArchiveReader reader = new ArchiveReader(s3, settings.s3().bucket(), settings.layout());
              Admin admin = Admin.create(kafka)) {
-            VerificationReport report = new ArchiveVerifier(reader, admin, kafka)
+            report = new ArchiveVerifier(reader, admin, kafka)
                     .verify(topic, "s3://" + settings.s3().bucket() + "/" + settings.layout().topicPrefix(topic), context.applicationId());
-            PrintWriter out = spec.commandLine().getOut();
-            report.print(out);
-            if (!report.exactlyOnce()) {
-                return GAPS_OR_DUPLICATES;
-            }
-            return requireComplete && !report.complete() ? INCOMPLETE : 0;
+        } catch (SdkException | KafkaException | IllegalStateException e) {
+            spec.commandLine().getErr().println("onepipe: cannot verify the archive of " + topic + ": " + ProgressWatch.describe(e));
+            return UNREADABLE;
         }
+        PrintWriter out = spec.commandLine().getOut();
+        report.print(out);
+        if (!report.exactlyOnce()) {
+            return GAPS_OR_DUPLICATES;
+        }
+        return requireComplete && !report.complete() ? INCOMPLETE : 0;
     }
 }

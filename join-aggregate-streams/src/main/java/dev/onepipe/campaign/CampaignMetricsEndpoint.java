@@ -49,8 +49,11 @@ public final class CampaignMetricsEndpoint implements HttpRoute {
         Instant from;
         Instant to;
         try {
-            from = instant(request.queryParameter("from").orElse(null), Instant.EPOCH);
-            to = instant(request.queryParameter("to").orElse(null), Instant.ofEpochMilli(Long.MAX_VALUE));
+            from = instant("from", request.queryParameter("from").orElse(null), Instant.EPOCH);
+            to = instant("to", request.queryParameter("to").orElse(null), Instant.ofEpochMilli(Long.MAX_VALUE));
+            if (to.isBefore(from)) {
+                throw new IllegalArgumentException("'to' (" + to + ") is before 'from' (" + from + ")");
+            }
         } catch (IllegalArgumentException e) {
             return error(400, e.getMessage());
         }
@@ -110,18 +113,35 @@ public final class CampaignMetricsEndpoint implements HttpRoute {
         }
     }
 
-    private static Instant instant(String text, Instant absent) {
+    /**
+     * The parameter {@code name} as an instant the window store can be asked for: epoch milliseconds or ISO-8601, from
+     * 1970-01-01T00:00:00Z (window starts are never negative) up to the largest epoch millisecond.
+     *
+     * @throws IllegalArgumentException naming the parameter, for anything else
+     */
+    private static Instant instant(String name, String text, Instant absent) {
         if (text == null || text.isBlank()) {
             return absent;
         }
+        Instant instant;
         try {
-            return Instant.ofEpochMilli(Long.parseLong(text.trim()));
+            instant = Instant.ofEpochMilli(Long.parseLong(text.trim()));
         } catch (NumberFormatException notMillis) {
             try {
-                return Instant.parse(text.trim());
+                instant = Instant.parse(text.trim());
             } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("'" + text + "' is neither epoch milliseconds nor an ISO-8601 instant");
+                throw new IllegalArgumentException("'" + name + "' '" + text + "' is neither epoch milliseconds nor an ISO-8601 instant");
             }
         }
+        long millis;
+        try {
+            millis = instant.toEpochMilli();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("'" + name + "' '" + text + "' is beyond the range of epoch milliseconds");
+        }
+        if (millis < 0) {
+            throw new IllegalArgumentException("'" + name + "' '" + text + "' is before 1970-01-01T00:00:00Z: window starts are never negative");
+        }
+        return instant;
     }
 }

@@ -24,7 +24,8 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  * Ingest: reads wire-format values of a registered dataset. A value that cannot be read is counted as
  * {@link DropReason#CORRUPT} and passed on as corrupt bytes for the dead-letter topic, instead of stopping the
  * application. A readable record gets its dataset's event time as the record timestamp, so every window and join
- * downstream works in event time whatever timestamp the producer set.
+ * downstream works in event time whatever timestamp the producer set; an event time that cannot be a record timestamp
+ * (before 1970, or further ahead than the broker accepts) makes the record a dead letter too.
  *
  * <p>A schema id the catalog does not know yet gets the deserializer's short wait for the registry to catch up, once:
  * the same unknown id then fails at once for a while, in every task of the application instance ({@link UnknownSchemaIds}),
@@ -38,6 +39,8 @@ public final class DatasetRecordDecoder implements FixedKeyProcessor<String, byt
      * registration within a poll of the metadata topic, and every other record of the task waits meanwhile.
      */
     static final Duration UNKNOWN_ID_WAIT = Duration.ofMillis(500);
+    /** How far ahead of the wall clock an event time may be: the broker default of {@code log.message.timestamp.after.max.ms}. */
+    static final Duration MAX_EVENT_TIME_AHEAD = Duration.ofHours(1);
 
     private final MetadataCatalog catalog;
     private final String dataset;
@@ -108,7 +111,32 @@ public final class DatasetRecordDecoder implements FixedKeyProcessor<String, byt
             return;
         }
         long eventTime = eventTime(value, record.timestamp());
+        Optional<String> unusable = unusableEventTime(eventTime, System.currentTimeMillis());
+        if (unusable.isPresent()) {
+            corrupt(record, unusable.get());
+            return;
+        }
         context.forward(record.withValue(DecodedValue.decoded(value)).withTimestamp(eventTime));
+    }
+
+    /**
+     * Why an event time cannot become the timestamp of the record downstream, if it cannot: it is negative (a Kafka
+     * record timestamp may not be, KIP-32), or further ahead of the wall clock than {@link #MAX_EVENT_TIME_AHEAD}, the
+     * broker's default {@code log.message.timestamp.after.max.ms} (KIP-937), beyond which the repartition and changelog
+     * topics this event would reach refuse it (the real clock, as the broker's, also under a test driver's mocked one). Such a record is one bad record: it goes to the dead-letter topic, and
+     * never stops the stream thread.
+     */
+    static Optional<String> unusableEventTime(long eventTime, long wallClockMillis) {
+        if (eventTime < 0) {
+            return Optional.of("EVENT_TIME_OUT_OF_RANGE: event time " + eventTime + " ms (" + java.time.Instant.ofEpochMilli(eventTime)
+                    + ") is before 1970-01-01T00:00:00Z; a Kafka record timestamp may not be negative");
+        }
+        if (eventTime - wallClockMillis > MAX_EVENT_TIME_AHEAD.toMillis()) {
+            return Optional.of("EVENT_TIME_OUT_OF_RANGE: event time " + java.time.Instant.ofEpochMilli(eventTime) + " is more than "
+                    + MAX_EVENT_TIME_AHEAD + " ahead of the clock (" + java.time.Instant.ofEpochMilli(wallClockMillis)
+                    + "); Kafka brokers refuse such timestamps on the topics the event would reach");
+        }
+        return Optional.empty();
     }
 
     private Integer recentlyUnknownSchemaId(byte[] value) {

@@ -58,6 +58,12 @@ final class MetadataCommand implements Runnable {
         }
     }
 
+    /** The registry for a command that only reads; empty (and nothing created) when its topic does not exist. */
+    private static Optional<MetadataRegistry> connectToRead(final ConfigOptions options) {
+        final RegistryClientSettings settings = RegistryClientSettings.from(options);
+        return MetadataRegistry.connectIfExists(settings.clientConfig(), settings.metadataTopic());
+    }
+
     private static int report(final CommandSpec spec, final RegistrationResult result, final String acceptedPrefix) {
         if (result.accepted()) {
             spec.commandLine().getOut().println(acceptedPrefix + result.summary());
@@ -128,8 +134,9 @@ final class MetadataCommand implements Runnable {
         @Override
         public Integer call() {
             final PrintWriter out = spec.commandLine().getOut();
-            try (MetadataRegistry registry = connect(options)) {
-                final MetadataCatalog catalog = registry.catalog();
+            final Optional<MetadataRegistry> existing = connectToRead(options);
+            try (MetadataRegistry registry = existing.orElse(null)) {
+                final MetadataCatalog catalog = registry == null ? new MetadataCatalog() : registry.catalog();
                 if (subjects) {
                     out.printf("%-40s %8s %8s %10s%n", "SUBJECT", "VERSIONS", "LATEST", "LATEST ID");
                     for (final String subject : catalog.subjects()) {
@@ -175,7 +182,9 @@ final class MetadataCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (MetadataRegistry registry = connect(options)) {
+            final MetadataRegistry existing = connectToRead(options).orElseThrow(() ->
+                new IllegalArgumentException("Dataset '" + dataset + "' is not registered (the registry does not exist yet)"));
+            try (MetadataRegistry registry = existing) {
                 final DatasetDescription description = registry.showDataset(dataset,
                     version == null ? OptionalInt.empty() : OptionalInt.of(version))
                     .orElseThrow(() -> new IllegalArgumentException("Dataset '" + dataset + "' is not registered"));

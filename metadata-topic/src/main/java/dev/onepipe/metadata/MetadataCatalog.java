@@ -312,6 +312,13 @@ public final class MetadataCatalog {
         return maximumSchemaId;
     }
 
+    /** Counts ids up to {@code id} as taken, so the next id handed out is above it (see {@link FramedSchemaIds}). */
+    synchronized void reserveSchemaIdsThrough(final int id) {
+        if (id > maximumSchemaId) {
+            maximumSchemaId = id;
+        }
+    }
+
     public int schemaVersionCount() {
         return schemasById.size();
     }

@@ -4,6 +4,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 
@@ -37,6 +40,29 @@ public final class MetadataRegistry implements AutoCloseable {
             MetadataTopic.ensureExists(admin, topic);
         }
         return new MetadataRegistry(topic, new MetadataWriter(clientConfig, topic));
+    }
+
+    /**
+     * Connects to a metadata topic only if it exists, for commands that only read: a read never creates the registry
+     * (an empty registry created by a read is one a later registration would take id 1 in).
+     *
+     * @return empty when the topic does not exist
+     */
+    public static Optional<MetadataRegistry> connectIfExists(final Map<String, Object> clientConfig, final String topic) {
+        try (Admin admin = Admin.create(clientConfig)) {
+            if (!admin.listTopics().names().get(60, TimeUnit.SECONDS).contains(topic)) {
+                return Optional.empty();
+            }
+        } catch (final ExecutionException exception) {
+            throw new IllegalStateException("Cannot list the topics to find the metadata topic " + topic + ": "
+                + exception.getCause(), exception.getCause());
+        } catch (final TimeoutException exception) {
+            throw new IllegalStateException("Kafka did not list its topics within 60 s", exception);
+        } catch (final InterruptedException exception) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while looking for the metadata topic " + topic, exception);
+        }
+        return Optional.of(new MetadataRegistry(topic, new MetadataWriter(clientConfig, topic)));
     }
 
     public String topic() {

@@ -64,6 +64,7 @@ public final class MetadataWriter implements AutoCloseable {
     private KafkaProducer<byte[], byte[]> producer;
     private long lastWrittenOffset = -1;
     private long fencedCount;
+    private boolean idsOfFramedRecordsReserved;
 
     /**
      * @param clientConfig Kafka client settings, at least {@code bootstrap.servers}
@@ -110,6 +111,7 @@ public final class MetadataWriter implements AutoCloseable {
                     producer.initTransactions();
                 }
                 readToEnd();
+                reserveIdsOfFramedRecords();
                 final RegistrationPlan plan = planner.plan(state, requests);
                 if (plan.entries().isEmpty()) {
                     return plan;
@@ -151,7 +153,25 @@ public final class MetadataWriter implements AutoCloseable {
     /** A dry run: plans the requests against the committed state of the topic and writes nothing. */
     public synchronized RegistrationPlan check(final List<RegistrationRequest> requests) {
         readToEnd();
+        reserveIdsOfFramedRecords();
         return planner.plan(state, requests);
+    }
+
+    /**
+     * An empty registry never hands out an id that records on the topics may carry already: before its first id, every
+     * id up to the highest found on the topics ({@link FramedSchemaIds}) is reserved, once per writer.
+     */
+    private void reserveIdsOfFramedRecords() {
+        if (idsOfFramedRecordsReserved || state.maximumSchemaId() > 0) {
+            return;
+        }
+        final int highest = FramedSchemaIds.highest(clientConfig, topic);
+        idsOfFramedRecordsReserved = true;
+        if (highest > 0) {
+            LOG.warn("The registry {} holds no schema, but records on the topics carry schema ids up to {}: new ids start at {}",
+                topic, highest, highest + 1);
+            state.reserveSchemaIdsThrough(highest);
+        }
     }
 
     /** Reads the topic to its last committed offset and returns a copy of the state it holds. */

@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.onepipe.core.OnepipeTopologies;
 import dev.onepipe.core.OnepipeTopology;
@@ -32,8 +34,17 @@ import picocli.CommandLine.Parameters;
 /** {@code onepipe run <topology> --dataset <name>}: runs one topology until Ctrl-C or SIGTERM. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run a topology for a dataset until Ctrl-C / SIGTERM, then close it cleanly.",
-            "Application id: onepipe-<topology>-<dataset>; processing.guarantee=exactly_once_v2 unless configured."})
+            "Application id: onepipe-<topology>-<dataset>; processing.guarantee=exactly_once_v2 unless configured.",
+            "A topology that makes no progress is reported unhealthy (status line, /health); after "
+                + "onepipe.health.max.thread.replacements (default 3) stream-thread failures without a commit it stops,",
+            "naming the last error, with exit code 3."},
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:stopped by Ctrl-C / SIGTERM", "1:failed to start", "2:configuration error",
+            "3:stopped because it could not make progress (see the last error printed)"})
 final class RunCommand implements Callable<Integer> {
+
+    /** The exit code of an application that stopped because it could not make progress. */
+    static final int STOPPED_WITHOUT_PROGRESS = 3;
 
     @Parameters(index = "0", paramLabel = "<topology>", description = "Topology name (see 'onepipe topologies').")
     String topologyName;
@@ -105,13 +116,17 @@ final class RunCommand implements Callable<Integer> {
         TopologyContext context = runner.context();
         long statusInterval = config.getLong(StatusReporter.INTERVAL_SECONDS, StatusReporter.DEFAULT_INTERVAL_SECONDS);
         StatusReporter status = statusInterval > 0
-                ? StatusReporter.start(runner.streams(), context.applicationId(), Duration.ofSeconds(statusInterval), System.out) : null;
+                ? StatusReporter.start(runner, Duration.ofSeconds(statusInterval), System.out) : null;
         if (served != null) {
             System.out.println(String.format("onepipe: %s serves http://localhost:%d%s and %s", context.applicationId(), served.port(),
                     OnepipeHttpServer.HEALTH_PATH, OnepipeHttpServer.METRICS_PATH));
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean closing = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!closing.compareAndSet(false, true)) {
+                return;
+            }
             long started = System.nanoTime();
             if (status != null) {
                 status.close();
@@ -123,7 +138,23 @@ final class RunCommand implements Callable<Integer> {
                     clean ? "cleanly" : "after its close timeout", (System.nanoTime() - started) / 1_000_000));
             stopped.countDown();
         }, "onepipe-shutdown"));
-        stopped.await();
+        // Either a signal runs the hook, or the application stops by itself (the health policy, a fatal error).
+        while (!stopped.await(200, TimeUnit.MILLISECONDS)) {
+            if (runner.awaitStopped(Duration.ZERO) && closing.compareAndSet(false, true)) {
+                String reason = runner.failure().orElse(context.applicationId() + " stopped by itself in state " + runner.state());
+                if (status != null) {
+                    status.close();
+                }
+                if (served != null) {
+                    served.close(Duration.ofSeconds(closeTimeoutSeconds));
+                } else {
+                    runner.close(Duration.ofSeconds(closeTimeoutSeconds));
+                }
+                System.err.println("onepipe: " + reason);
+                System.err.flush();
+                return STOPPED_WITHOUT_PROGRESS;
+            }
+        }
         return 0;
     }
 }

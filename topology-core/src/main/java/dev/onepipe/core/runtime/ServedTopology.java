@@ -30,7 +30,7 @@ public final class ServedTopology implements AutoCloseable {
                     http.advertisedIn(context.config()), context.catalog());
             TopologyRunner runner = TopologyRunner.start(topology, advertised);
             try {
-                http.serve(OnepipeHttpServer.Application.of(runner.streams(), advertised), topology.httpRoutes(runner.streams(), advertised));
+                http.serve(OnepipeHttpServer.Application.of(runner, advertised), topology.httpRoutes(runner.streams(), advertised));
             } catch (RuntimeException e) {
                 runner.close(TopologyRunner.DEFAULT_CLOSE_TIMEOUT);
                 throw e;

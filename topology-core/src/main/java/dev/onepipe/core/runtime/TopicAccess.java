@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import dev.onepipe.core.runtime.health.ProgressWatch;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.common.acl.AclOperation;
@@ -48,7 +49,7 @@ public final class TopicAccess {
                         + " --allow-principal User:<name> --operation " + option + " --topic " + topic + ")");
             }
         } catch (ExecutionException e) {
-            throw new IllegalStateException("Cannot check access to topic '" + topic + "': " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException("Cannot check access to topic '" + topic + "': " + ProgressWatch.describe(e.getCause()), e.getCause());
         } catch (TimeoutException e) {
             throw new IllegalStateException("Cannot check access to topic '" + topic + "': no answer within " + TIMEOUT_SECONDS + " s", e);
         }

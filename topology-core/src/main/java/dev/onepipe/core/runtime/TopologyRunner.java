@@ -22,6 +22,8 @@ import dev.onepipe.core.deadletter.DeadLetterDeserializationExceptionHandler;
 import dev.onepipe.core.deadletter.DeadLetterProcessingExceptionHandler;
 import dev.onepipe.core.deadletter.DeadLetterProductionExceptionHandler;
 import dev.onepipe.core.deadletter.DeadLetterTopics;
+import dev.onepipe.core.runtime.health.ProgressWatch;
+import dev.onepipe.core.runtime.health.TopologyHealth;
 import dev.onepipe.metadata.MetadataGlobalStore;
 import dev.onepipe.metadata.MetadataTopic;
 import org.apache.kafka.clients.admin.Admin;
@@ -38,8 +40,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one {@link OnepipeTopology} as a {@link KafkaStreams} application: exactly-once v2 by default, a
- * state directory per application, failed stream threads replaced (their cause logged once), and a
- * bounded close.
+ * state directory per application, failed stream threads replaced (their cause logged once) until
+ * {@link ProgressWatch}'s policy stops an application that makes no progress, and a bounded close.
  */
 public final class TopologyRunner implements AutoCloseable {
 
@@ -53,11 +55,14 @@ public final class TopologyRunner implements AutoCloseable {
     private final CountDownLatch running = new CountDownLatch(1);
     private final List<KafkaStreams.State> stateHistory = new CopyOnWriteArrayList<>();
     private final StaticMembership membership;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final ProgressWatch progress;
 
     private TopologyRunner(TopologyContext context, Topology topology, Properties properties, StaticMembership membership) {
         this.context = context;
         this.membership = membership;
         this.streams = new KafkaStreams(topology, properties);
+        this.progress = ProgressWatch.configured(context.applicationId(), context.config(), streams::metrics);
         streams.setStateListener(this::onStateChange);
         streams.setUncaughtExceptionHandler(this::onUncaughtException);
     }
@@ -164,14 +169,48 @@ public final class TopologyRunner implements AutoCloseable {
         if (newState == KafkaStreams.State.RUNNING) {
             running.countDown();
         }
+        if (newState == KafkaStreams.State.ERROR || newState == KafkaStreams.State.NOT_RUNNING) {
+            stopped.countDown();
+        }
     }
 
     private StreamThreadExceptionResponse onUncaughtException(Throwable exception) {
-        String cause = exception.getClass().getName() + ": " + exception.getMessage();
-        if (loggedFailures.add(cause)) {
+        StreamThreadExceptionResponse response = progress.onThreadFailure(exception);
+        String cause = ProgressWatch.describe(exception);
+        if (response != StreamThreadExceptionResponse.REPLACE_THREAD) {
+            LOG.error("{}", progress.stopReason().orElse(cause), exception);
+        } else if (loggedFailures.add(cause)) {
             LOG.error("{}: a stream thread failed; replacing it. Cause: {}", context.applicationId(), cause, exception);
+        } else {
+            LOG.warn("{}: a stream thread failed again; replacing it. Cause: {}", context.applicationId(), cause);
         }
-        return StreamThreadExceptionResponse.REPLACE_THREAD;
+        return response;
+    }
+
+    /** Whether the application makes progress now, by {@link ProgressWatch}'s rules. */
+    public TopologyHealth health() {
+        return progress.health(streams.state());
+    }
+
+    /**
+     * Waits until the application stops by itself (state ERROR, e.g. stopped by {@link ProgressWatch}'s policy) or
+     * is closed; false if {@code timeout} passes first.
+     */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Why the application stopped by itself: the policy's reason, or the state ERROR; empty while it runs or after
+     * a {@link #close}.
+     */
+    public Optional<String> failure() {
+        if (progress.stopReason().isPresent()) {
+            return progress.stopReason();
+        }
+        return streams.state() == KafkaStreams.State.ERROR || stateHistory.contains(KafkaStreams.State.ERROR)
+                ? Optional.of(context.applicationId() + " stopped: Kafka Streams reached state ERROR" + progress.health(streams.state()).lastError().map(e -> ". Last error: " + e).orElse(""))
+                : Optional.empty();
     }
 
     public KafkaStreams streams() {

@@ -20,6 +20,8 @@ import com.sun.net.httpserver.HttpServer;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.deadletter.DeadLetterMetrics;
+import dev.onepipe.core.runtime.TopologyRunner;
+import dev.onepipe.core.runtime.health.TopologyHealth;
 import dev.onepipe.metadata.MetadataCatalog;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
@@ -31,8 +33,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP endpoint of a running application ({@code onepipe run --http-port}):
  * <ul>
- *   <li>{@code GET /health}: 200 while the application is RUNNING or REBALANCING, 503 otherwise, with a JSON body
- *       naming the application and its state, for load balancers and orchestrators;</li>
+ *   <li>{@code GET /health}: 200 while the application is healthy ({@link TopologyHealth}: RUNNING or REBALANCING
+ *       and making progress by {@link dev.onepipe.core.runtime.health.ProgressWatch}'s rules), 503 otherwise, with a
+ *       JSON body naming the application, its state, and when unhealthy the problem and the last error, for load
+ *       balancers and orchestrators;</li>
  *   <li>{@code GET /metrics}: every Kafka Streams metric plus onepipe's own, in the Prometheus text format;</li>
  *   <li>the topology's own {@link HttpRoute}s, by path prefix.</li>
  * </ul>
@@ -61,19 +65,34 @@ public final class OnepipeHttpServer implements AutoCloseable {
      * @param state         the current Kafka Streams state
      * @param metrics       the current Kafka Streams metrics
      * @param catalog       the catalog the application resolves datasets with
+     * @param health        whether it makes progress
      */
     public record Application(String applicationId, Supplier<KafkaStreams.State> state,
-                              Supplier<Map<MetricName, ? extends Metric>> metrics, MetadataCatalog catalog) {
+                              Supplier<Map<MetricName, ? extends Metric>> metrics, MetadataCatalog catalog,
+                              Supplier<TopologyHealth> health) {
 
         public Application {
             Objects.requireNonNull(applicationId, "applicationId");
             Objects.requireNonNull(state, "state");
             Objects.requireNonNull(metrics, "metrics");
             Objects.requireNonNull(catalog, "catalog");
+            Objects.requireNonNull(health, "health");
+        }
+
+        /** An application whose health is told by its state alone. */
+        public Application(String applicationId, Supplier<KafkaStreams.State> state,
+                           Supplier<Map<MetricName, ? extends Metric>> metrics, MetadataCatalog catalog) {
+            this(applicationId, state, metrics, catalog, () -> TopologyHealth.ofState(state.get()));
         }
 
         public static Application of(KafkaStreams streams, TopologyContext context) {
             return new Application(context.applicationId(), streams::state, streams::metrics, context.catalog());
+        }
+
+        /** The application {@code runner} runs, healthy by {@link TopologyRunner#health()}. */
+        public static Application of(TopologyRunner runner, TopologyContext context) {
+            KafkaStreams streams = runner.streams();
+            return new Application(context.applicationId(), streams::state, streams::metrics, context.catalog(), runner::health);
         }
     }
 
@@ -165,13 +184,17 @@ public final class OnepipeHttpServer implements AutoCloseable {
         if (application == null) {
             return HttpRouteResponse.json(503, JSON.createObjectNode().put("state", "STARTING").put("healthy", false).toString());
         }
-        KafkaStreams.State state = application.state().get();
-        boolean healthy = state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+        TopologyHealth health = application.health().get();
         ObjectNode body = JSON.createObjectNode()
                 .put("application", application.applicationId())
-                .put("state", state.name())
-                .put("healthy", healthy);
-        return HttpRouteResponse.json(healthy ? 200 : 503, body.toString());
+                .put("state", health.state().name())
+                .put("healthy", health.healthy());
+        health.problem().ifPresent(problem -> body.put("problem", problem));
+        health.lastError().ifPresent(error -> body.put("lastError", error));
+        if (health.threadFailuresSinceCommit() > 0) {
+            body.put("threadFailuresSinceCommit", health.threadFailuresSinceCommit());
+        }
+        return HttpRouteResponse.json(health.healthy() ? 200 : 503, body.toString());
     }
 
     HttpRouteResponse metrics() {

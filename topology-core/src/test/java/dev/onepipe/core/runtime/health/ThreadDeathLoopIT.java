@@ -1,0 +1,114 @@
+package dev.onepipe.core.runtime.health;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.config.OnepipeConfig;
+import dev.onepipe.core.runtime.ServedTopology;
+import dev.onepipe.core.runtime.TopologyRunner;
+import dev.onepipe.core.testing.EmbeddedRuntimeExtension;
+import dev.onepipe.core.testing.OnepipeProcess;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A record that kills its stream thread every time is a topology that makes no progress: {@code /health} says so with
+ * the last error while the threads are replaced, and {@code onepipe run} stops after the bounded number of
+ * replacements with exit code 3 and the error, instead of reporting RUNNING for ever.
+ */
+class ThreadDeathLoopIT {
+
+    @RegisterExtension
+    static final EmbeddedRuntimeExtension RUNTIME = new EmbeddedRuntimeExtension();
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static final Duration PATIENCE = Duration.ofMinutes(3);
+
+    @Test
+    void healthTurnsUnhealthyWithTheLastErrorWhileThreadsKeepDying() throws Exception {
+        String input = RUNTIME.uniqueName("poisoned-in");
+        String output = RUNTIME.uniqueName("poisoned-out");
+        RUNTIME.createTopic(input, 1);
+        RUNTIME.createTopic(output, 1);
+        produce(input, "good-1");
+        OnepipeConfig config = OnepipeConfig.builder().layer("test", Map.of(
+                "bootstrap.servers", RUNTIME.bootstrapServers(),
+                PoisonedTopology.OUTPUT_TOPIC, output,
+                ProgressWatch.MAX_THREAD_REPLACEMENTS, "1000",
+                "commit.interval.ms", "100",
+                TopologyRunner.STATE_ROOT, Files.createTempDirectory("poisoned-health").toString())).build();
+        try (ServedTopology served = ServedTopology.start(new PoisonedTopology(),
+                new TopologyContext("poisoned", Optional.empty(), input, config), new InetSocketAddress("localhost", 0))) {
+            awaitHealth(served.port(), 200, "\"state\":\"RUNNING\",\"healthy\":true");
+
+            produce(input, PoisonedTopology.POISON);
+
+            String unhealthy = awaitHealth(served.port(), 503, "the poison record cannot be processed");
+            assertTrue(unhealthy.contains("\"healthy\":false"), unhealthy);
+            assertTrue(unhealthy.contains("since the last commit"), unhealthy);
+            assertTrue(served.runner().health().threadFailuresSinceCommit() >= 1);
+            assertTrue(TopologyHealth.isActive(served.runner().state()) || served.runner().state() == KafkaStreams.State.PENDING_ERROR,
+                    "the threads are still being replaced: " + served.runner().state());
+        }
+    }
+
+    @Test
+    void runStopsWithExitCodeThreeAfterTheBoundedReplacements() throws Exception {
+        String input = RUNTIME.uniqueName("poisoned-in");
+        String output = RUNTIME.uniqueName("poisoned-out");
+        RUNTIME.createTopic(input, 1);
+        RUNTIME.createTopic(output, 1);
+        produce(input, "good-1");
+        produce(input, PoisonedTopology.POISON);
+        try (OnepipeProcess run = OnepipeProcess.start("run", "poisoned", "--topic", input,
+                "--bootstrap-servers", RUNTIME.bootstrapServers(), "--status-interval", "1",
+                "--set", PoisonedTopology.OUTPUT_TOPIC + "=" + output,
+                "--set", ProgressWatch.MAX_THREAD_REPLACEMENTS + "=2",
+                "--set", "onepipe.state.root=" + Files.createTempDirectory("poisoned-run"))) {
+            int exit = run.awaitExit(PATIENCE);
+            String printed = run.output();
+            assertEquals(3, exit, printed);
+            assertTrue(printed.contains("onepipe: onepipe-poisoned-" + input + " stopped: stream threads failed 3 times in a row, each within"),
+                    printed);
+            assertTrue(printed.contains("Last error: ") && printed.contains("the poison record cannot be processed"), printed);
+        }
+    }
+
+    private static void produce(String topic, String value) throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", RUNTIME.bootstrapServers(),
+                "key.serializer", StringSerializer.class, "value.serializer", StringSerializer.class))) {
+            producer.send(new ProducerRecord<>(topic, "key", value)).get();
+        }
+    }
+
+    private static String awaitHealth(int port, int status, String containing) throws Exception {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            last = response.statusCode() + " " + response.body();
+            if (response.statusCode() == status && response.body().contains(containing)) {
+                return response.body();
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("/health never answered " + status + " with '" + containing + "'; last: " + last);
+    }
+}
