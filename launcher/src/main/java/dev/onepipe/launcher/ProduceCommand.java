@@ -46,7 +46,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "produce", mixinStandardHelpOptions = true,
         description = {"Publish JSON lines to a registered dataset: validated against its latest schema, keyed by its unique key.",
-            "Prints one line per failed record and a summary; exits 1 if any record failed.",
+            "Prints one line per failed record and a summary (records sent, failed, lines read, blank lines skipped); exits 1 if any record failed.",
             "With --generate, publish seeded sample traffic instead (widgets, ad-served with its views/clicks/campaigns, ysb-events)."})
 final class ProduceCommand implements Callable<Integer> {
 
@@ -94,6 +94,7 @@ final class ProduceCommand implements Callable<Integer> {
         final AtomicLong sent = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
         long lines = 0;
+        long blank = 0;
         try (DatasetProducer producer = DatasetProducer.connect(settings.clientConfig(), settings.metadataTopic(), READY_TIMEOUT);
              BufferedReader reader = open(input)) {
             requireTopics(settings, producer.catalog(), List.of(dataset));
@@ -101,6 +102,7 @@ final class ProduceCommand implements Callable<Integer> {
             while ((line = reader.readLine()) != null) {
                 lines++;
                 if (line.isBlank()) {
+                    blank++;
                     continue;
                 }
                 final long lineNumber = lines;
@@ -120,7 +122,8 @@ final class ProduceCommand implements Callable<Integer> {
             producer.flush();
         }
         progress.finish(lines);
-        out.printf("produced %d record(s) to dataset %s, %d failed, %d line(s) read%n", sent.get(), dataset, failed.get(), lines);
+        out.printf("produced %d record(s) to dataset %s, %d failed, %d line(s) read, %d blank line(s) skipped%n",
+            sent.get(), dataset, failed.get(), lines, blank);
         out.flush();
         return failed.get() == 0 ? 0 : SOME_FAILED;
     }

@@ -100,7 +100,7 @@ class MetadataCommandIT {
         assertEquals(1, execute("produce", "--dataset", "gadgets", "--json", lines.toString()));
         assertTrue(out.toString().contains("line 4: field 'price': string \"free\" fits no branch of union [null, double]"),
             out.toString());
-        assertTrue(out.toString().contains("produced 3 record(s) to dataset gadgets, 1 failed, 5 line(s) read"), out.toString());
+        assertTrue(out.toString().contains("produced 3 record(s) to dataset gadgets, 1 failed, 5 line(s) read, 1 blank line(s) skipped"), out.toString());
         assertEquals(List.of("g-1", "g-2", "g-4"), keys("gadgets", 3));
 
         assertEquals(0, execute("metadata", "delete", "--dataset", "gadgets"), err.toString());
