@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 
 import dev.onepipe.core.cli.ConfigOptions;
 import dev.onepipe.core.cli.ProgressLine;
+import dev.onepipe.core.cli.ReadableFile;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.runtime.RegisteredDatasets;
 import dev.onepipe.launcher.GeneratedTrafficPublisher.Published;
@@ -61,7 +62,8 @@ final class ProduceCommand implements Callable<Integer> {
     Source source;
 
     static final class Source {
-        @Option(names = "--json", paramLabel = "<file|->", description = "JSON lines, one record per line; '-' reads standard input.")
+        @Option(names = "--json", paramLabel = "<file|->", converter = ReadableFile.OrStandardInput.class,
+                description = "JSON lines, one record per line; '-' reads standard input. A missing or unreadable file is a usage error (exit 2).")
         String input;
 
         @Option(names = "--generate", paramLabel = "<count>",
