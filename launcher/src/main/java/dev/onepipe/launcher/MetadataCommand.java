@@ -8,11 +8,13 @@ import java.util.concurrent.Callable;
 
 import dev.onepipe.core.cli.ConfigOptions;
 import dev.onepipe.metadata.DatasetDescription;
+import dev.onepipe.metadata.DatasetTopicProvisioner;
 import dev.onepipe.metadata.DatasetVersion;
 import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.metadata.MetadataRegistry;
 import dev.onepipe.metadata.RegistrationResult;
 import dev.onepipe.metadata.SchemaVersion;
+import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,7 +59,10 @@ final class MetadataCommand implements Runnable {
 
     @Command(name = "register", mixinStandardHelpOptions = true,
             description = {"Register a schema, dataset metadata, or both at once.",
-                "Prints the version and id; exits 1 with the reasons when the registry rejects it."})
+                "Prints the version and id; exits 1 with the reasons when the registry rejects it.",
+                "A registered dataset gets its topic and its dead-letter topic <topic>.dlq, created with the metadata's",
+                "topicSettings (partitions, replicationFactor, retentionMs, cleanupPolicy); an existing topic is left",
+                "unchanged and every difference from the settings is printed."})
     static final class Register implements Callable<Integer> {
 
         @Mixin
@@ -71,9 +76,22 @@ final class MetadataCommand implements Runnable {
 
         @Override
         public Integer call() {
+            final RegistrationResult result;
             try (MetadataRegistry registry = connect(options)) {
-                return report(spec, registry.register(registration.request()), "");
+                result = registry.register(registration.request());
             }
+            final int exit = report(spec, result, "");
+            final Optional<DatasetVersion> dataset = result.datasetVersion();
+            if (result.accepted() && dataset.isPresent() && !dataset.get().deleted()) {
+                try (Admin admin = Admin.create(RegistryClientSettings.from(options).clientConfig())) {
+                    for (final DatasetTopicProvisioner.TopicOutcome outcome
+                            : DatasetTopicProvisioner.provision(admin, dataset.get().metadata())) {
+                        spec.commandLine().getOut().println(outcome.describe());
+                    }
+                }
+                spec.commandLine().getOut().flush();
+            }
+            return exit;
         }
     }
 

@@ -170,8 +170,8 @@ final class ProduceCommand implements Callable<Integer> {
             final String topic = RegisteredDatasets.require(catalog, name).topic();
             if (!topics.contains(topic)) {
                 throw new IllegalArgumentException("Topic '" + topic + "' of dataset '" + name + "' does not exist on "
-                    + settings.clientConfig().get(OnepipeConfig.BOOTSTRAP_SERVERS) + "; create it first, e.g. kafka-topics.sh --create --topic "
-                    + topic + " --partitions 4");
+                    + settings.clientConfig().get(OnepipeConfig.BOOTSTRAP_SERVERS) + "; register the dataset with onepipe metadata register"
+                    + " --metadata <file.json> (it creates the topic and its dead-letter topic from the metadata's topicSettings)");
             }
         }
     }

@@ -77,6 +77,10 @@ class MetadataCommandIT {
         assertTrue(out.toString().startsWith("accepted register dataset gadgets with schema: subject gadgets-value version 1"
             + " id 1 (new); dataset gadgets version 1 (new)"),
             out.toString());
+        assertTrue(out.toString().contains("created topic gadgets (4 partitions, replication factor 1, retention.ms 604800000,"
+            + " cleanup.policy delete)"), out.toString());
+        assertTrue(out.toString().contains("created topic gadgets.dlq (4 partitions, replication factor 1, retention.ms"
+            + " 604800000, cleanup.policy delete)"), out.toString());
 
         assertEquals(1, execute("metadata", "register", "--dataset", "gadgets", "--schema", incompatible.toString()));
         assertEquals(1, err.toString().lines().filter(line -> line.startsWith("onepipe: rejected")).count(), err.toString());
@@ -90,7 +94,7 @@ class MetadataCommandIT {
         assertTrue(out.toString().contains("\"name\" : \"gadget_id\""), out.toString());
         assertEquals(2, execute("metadata", "show", "gadgets", "7"));
 
-        RUNTIME.createTopic("gadgets", 1);
+        assertTopicsCreated();
         final Path lines = write("gadgets.jsonl", String.join("\n",
             "{\"gadget_id\": \"g-1\", \"price\": 1.5, \"updated_at\": \"2024-05-01T12:00:00Z\"}",
             "{\"gadget_id\": \"g-2\", \"price\": null, \"updated_at\": 0}",
@@ -108,6 +112,14 @@ class MetadataCommandIT {
         assertTrue(out.toString().contains("0 dataset(s)"), out.toString());
         assertEquals(1, execute("metadata", "delete", "--dataset", "nothing"));
         assertTrue(err.toString().contains("no dataset named 'nothing'"), err.toString());
+    }
+
+    /** The registration created both topics with the default settings: 4 partitions, one replica on one broker. */
+    private static void assertTopicsCreated() throws Exception {
+        final Map<String, org.apache.kafka.clients.admin.TopicDescription> topics = RUNTIME.admin()
+            .describeTopics(List.of("gadgets", "gadgets.dlq")).allTopicNames().get();
+        assertEquals(4, topics.get("gadgets").partitions().size());
+        assertEquals(4, topics.get("gadgets.dlq").partitions().size());
     }
 
     private static List<String> keys(final String topic, final int expected) {

@@ -58,9 +58,7 @@ class ProduceEventTimeIT {
         final Path metadata = Files.writeString(folder.resolve("readings.json"), METADATA);
         assertEquals(0, execute("metadata", "register", "--metadata", metadata.toString(), "--schema", schema.toString()),
             out.toString());
-        if (!RUNTIME.admin().listTopics().names().get().contains("readings")) {
-            RUNTIME.createTopic("readings", 1);
-        }
+        assertTrue(out.toString().contains("created topic readings (4 partitions"), "registration creates the topic: " + out);
         final Path lines = Files.writeString(folder.resolve("readings.jsonl"), String.join("\n",
             "{\"reading_id\": \"r-1\", \"taken_at\": \"2024-05-01T12:00:00Z\"}",
             "",

@@ -19,13 +19,17 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 
 /**
- * Encodes metadata entries to topic records and back. A value is one format byte ({@link #FORMAT_VERSION}) followed by
- * the Avro binary encoding of {@link #SCHEMA_VERSION_ENTRY} or {@link #DATASET_ENTRY}; the format byte lets a later
- * release change these schemas and still read every entry already in the topic.
+ * Encodes metadata entries to topic records and back. A value is one format byte followed by the Avro binary encoding
+ * of {@link #SCHEMA_VERSION_ENTRY} (format {@value #FORMAT_VERSION}) or {@link #DATASET_ENTRY} (format
+ * {@value #DATASET_FORMAT_VERSION}); the format byte lets a release change these schemas and still read every entry
+ * already in the topic: a format 1 dataset entry, written before topic settings existed, is read with the default
+ * topic settings.
  */
 public final class MetadataEntryCodec {
 
     public static final byte FORMAT_VERSION = 1;
+    /** The format byte of dataset entries since they carry topic settings; format 1 entries are still read. */
+    public static final byte DATASET_FORMAT_VERSION = 2;
 
     public static final Schema SCHEMA_VERSION_ENTRY = new Schema.Parser().parse("""
         {"type": "record", "name": "SchemaVersionEntry", "namespace": "dev.onepipe.metadata.entry", "fields": [
@@ -39,7 +43,41 @@ public final class MetadataEntryCodec {
           {"name": "deleted", "type": "boolean", "default": false}
         ]}""");
 
-    public static final Schema DATASET_ENTRY = new Schema.Parser().parse("""
+/** Dataset entries as format {@value #DATASET_FORMAT_VERSION} writes them: format 1 plus the topic settings. */
+        public static final Schema DATASET_ENTRY = new Schema.Parser().parse("""
+        {"type": "record", "name": "DatasetEntry", "namespace": "dev.onepipe.metadata.entry", "fields": [
+          {"name": "name", "type": "string"},
+          {"name": "version", "type": "int"},
+          {"name": "topic", "type": "string"},
+          {"name": "valueSubject", "type": "string"},
+          {"name": "uniqueKey", "type": {"type": "array", "items": "string"}},
+          {"name": "ordering", "type": {"type": "array", "items": "string"}},
+          {"name": "eventTimeField", "type": ["null", "string"], "default": null},
+          {"name": "mergeStrategy", "type": "string"},
+          {"name": "mergeField", "type": ["null", "string"], "default": null},
+          {"name": "compatibility", "type": "string"},
+          {"name": "archiveEnabled", "type": "boolean"},
+          {"name": "archiveFormat", "type": "string"},
+          {"name": "reconciliation", "type": {"type": "array", "items": {
+            "type": "record", "name": "ReconciliationCheckEntry", "fields": [
+              {"name": "name", "type": "string"},
+              {"name": "kind", "type": "string"},
+              {"name": "field", "type": ["null", "string"], "default": null}
+            ]}}},
+          {"name": "owner", "type": ["null", "string"], "default": null},
+          {"name": "description", "type": ["null", "string"], "default": null},
+          {"name": "registeredAt", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+          {"name": "deleted", "type": "boolean", "default": false},
+          {"name": "topicSettings", "type": ["null", {"type": "record", "name": "TopicSettingsEntry", "fields": [
+            {"name": "partitions", "type": "int"},
+            {"name": "replicationFactor", "type": "int", "doc": "0: min(3, brokers)"},
+            {"name": "retentionMs", "type": "long"},
+            {"name": "cleanupPolicy", "type": "string"}
+          ]}], "default": null}
+        ]}""");
+
+    /** Dataset entries of format 1, read into {@link #DATASET_ENTRY} by Avro schema resolution (no topic settings). */
+        static final Schema DATASET_ENTRY_FORMAT_1 = new Schema.Parser().parse("""
         {"type": "record", "name": "DatasetEntry", "namespace": "dev.onepipe.metadata.entry", "fields": [
           {"name": "name", "type": "string"},
           {"name": "version", "type": "int"},
@@ -65,6 +103,9 @@ public final class MetadataEntryCodec {
           {"name": "deleted", "type": "boolean", "default": false}
         ]}""");
 
+    private static final Schema TOPIC_SETTINGS_ENTRY =
+        DATASET_ENTRY.getField("topicSettings").schema().getTypes().get(1);
+
     private static final Schema RECONCILIATION_CHECK_ENTRY =
         DATASET_ENTRY.getField("reconciliation").schema().getElementType();
 
@@ -77,9 +118,9 @@ public final class MetadataEntryCodec {
 
     public static byte[] encodeValue(final MetadataEntry entry) {
         if (entry instanceof SchemaVersion) {
-            return write(SCHEMA_VERSION_ENTRY, toRecord((SchemaVersion) entry));
+            return write(FORMAT_VERSION, SCHEMA_VERSION_ENTRY, toRecord((SchemaVersion) entry));
         }
-        return write(DATASET_ENTRY, toRecord((DatasetVersion) entry));
+        return write(DATASET_FORMAT_VERSION, DATASET_ENTRY, toRecord((DatasetVersion) entry));
     }
 
     /**
@@ -101,16 +142,19 @@ public final class MetadataEntryCodec {
         if (value == null) {
             return null;
         }
-        if (value.length == 0 || value[0] != FORMAT_VERSION) {
+        final boolean knownFormat = value.length > 0 && (value[0] == FORMAT_VERSION
+            || metadataKey.kind() == MetadataKey.Kind.DATASET && value[0] == DATASET_FORMAT_VERSION);
+        if (!knownFormat) {
             throw new InvalidMetadataEntryException("Entry " + metadataKey + " has unknown value format "
                 + (value.length == 0 ? "(empty)" : Byte.toString(value[0])));
         }
         final MetadataEntry entry;
         try {
             if (metadataKey.kind() == MetadataKey.Kind.SCHEMA) {
-                entry = toSchemaVersion(read(SCHEMA_VERSION_ENTRY, value), schemaParser);
+                entry = toSchemaVersion(read(SCHEMA_VERSION_ENTRY, SCHEMA_VERSION_ENTRY, value), schemaParser);
             } else {
-                entry = toDatasetVersion(read(DATASET_ENTRY, value));
+                entry = toDatasetVersion(read(value[0] == FORMAT_VERSION ? DATASET_ENTRY_FORMAT_1 : DATASET_ENTRY,
+                    DATASET_ENTRY, value));
             }
         } catch (final RuntimeException | IOException exception) {
             throw new InvalidMetadataEntryException("Entry " + metadataKey + " does not decode: " + exception.getMessage(),
@@ -182,6 +226,13 @@ public final class MetadataEntryCodec {
         record.put("description", metadata.description().orElse(null));
         record.put("registeredAt", version.registeredAt().toEpochMilli());
         record.put("deleted", version.deleted());
+        final TopicSettings topicSettings = metadata.topicSettings();
+        final GenericRecord settingsRecord = new GenericData.Record(TOPIC_SETTINGS_ENTRY);
+        settingsRecord.put("partitions", topicSettings.partitions());
+        settingsRecord.put("replicationFactor", topicSettings.replicationFactor().orElse(0));
+        settingsRecord.put("retentionMs", topicSettings.retentionMs());
+        settingsRecord.put("cleanupPolicy", topicSettings.cleanupPolicy());
+        record.put("topicSettings", settingsRecord);
         return record;
     }
 
@@ -198,6 +249,13 @@ public final class MetadataEntryCodec {
             .archive(ArchiveSettings.of((Boolean) record.get("archiveEnabled"), record.get("archiveFormat").toString()))
             .owner(text(record.get("owner")))
             .description(text(record.get("description")));
+        final GenericRecord settings = (GenericRecord) record.get("topicSettings");
+        if (settings != null) {
+            final int replicationFactor = (Integer) settings.get("replicationFactor");
+            builder.topicSettings(TopicSettings.of((Integer) settings.get("partitions"),
+                replicationFactor == 0 ? null : replicationFactor, (Long) settings.get("retentionMs"),
+                settings.get("cleanupPolicy").toString()));
+        }
         for (final Object check : (List<?>) record.get("reconciliation")) {
             final GenericRecord checkRecord = (GenericRecord) check;
             builder.addReconciliation(ReconciliationCheck.of(checkRecord.get("name").toString(),
@@ -219,9 +277,9 @@ public final class MetadataEntryCodec {
         return value == null ? null : value.toString();
     }
 
-    private static byte[] write(final Schema schema, final GenericRecord record) {
+    private static byte[] write(final byte format, final Schema schema, final GenericRecord record) {
         final ByteArrayOutputStream output = new ByteArrayOutputStream(256);
-        output.write(FORMAT_VERSION);
+        output.write(format);
         final BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(output, null);
         try {
             new GenericDatumWriter<GenericRecord>(schema).write(record, encoder);
@@ -232,9 +290,9 @@ public final class MetadataEntryCodec {
         return output.toByteArray();
     }
 
-    private static GenericRecord read(final Schema schema, final byte[] value) throws IOException {
+    private static GenericRecord read(final Schema writer, final Schema reader, final byte[] value) throws IOException {
         final BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(value, 1, value.length - 1, null);
-        final GenericRecord record = new GenericDatumReader<GenericRecord>(schema).read(null, decoder);
+        final GenericRecord record = new GenericDatumReader<GenericRecord>(writer, reader).read(null, decoder);
         if (!decoder.isEnd()) {
             throw new IOException("trailing bytes after the entry");
         }
