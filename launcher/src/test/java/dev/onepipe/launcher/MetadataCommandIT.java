@@ -116,8 +116,18 @@ class MetadataCommandIT {
 
     /** The registration created both topics with the default settings: 4 partitions, one replica on one broker. */
     private static void assertTopicsCreated() throws Exception {
-        final Map<String, org.apache.kafka.clients.admin.TopicDescription> topics = RUNTIME.admin()
-            .describeTopics(List.of("gadgets", "gadgets.dlq")).allTopicNames().get();
+        Map<String, org.apache.kafka.clients.admin.TopicDescription> topics = null;
+        final long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (topics == null) {
+            try {
+                topics = RUNTIME.admin().describeTopics(List.of("gadgets", "gadgets.dlq")).allTopicNames().get();
+            } catch (final java.util.concurrent.ExecutionException exception) {
+                if (System.nanoTime() > deadline) {
+                    throw exception;
+                }
+                Thread.sleep(100);
+            }
+        }
         assertEquals(4, topics.get("gadgets").partitions().size());
         assertEquals(4, topics.get("gadgets.dlq").partitions().size());
     }

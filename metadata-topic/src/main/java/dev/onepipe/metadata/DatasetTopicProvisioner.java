@@ -1,6 +1,7 @@
 package dev.onepipe.metadata;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +18,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Gives a registered dataset its topics: the dataset's topic with its {@link TopicSettings} and its dead-letter topic
@@ -64,13 +66,12 @@ public final class DatasetTopicProvisioner {
             final short replication = (short) settings.replicationFactor()
                 .orElse(Math.max(1, Math.min(MAXIMUM_DEFAULT_REPLICATION, brokers)));
             final String retention = Long.toString(settings.retentionMs());
+            final boolean replicationGiven = settings.replicationFactor().isPresent();
             final List<TopicOutcome> outcomes = new ArrayList<>();
-            outcomes.add(ensure(admin, metadata.topic(), settings.partitions(), replication,
-                Map.of(TopicConfig.RETENTION_MS_CONFIG, retention,
-                    TopicConfig.CLEANUP_POLICY_CONFIG, settings.cleanupPolicy())));
-            outcomes.add(ensure(admin, metadata.topic() + DEAD_LETTER_SUFFIX, settings.partitions(), replication,
-                Map.of(TopicConfig.RETENTION_MS_CONFIG, retention,
-                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE)));
+            outcomes.add(ensure(admin, metadata.topic(), settings.partitions(), replication, replicationGiven,
+                configs(retention, settings.cleanupPolicy())));
+            outcomes.add(ensure(admin, metadata.topic() + DEAD_LETTER_SUFFIX, settings.partitions(), replication, replicationGiven,
+                configs(retention, TopicConfig.CLEANUP_POLICY_DELETE)));
             return outcomes;
         } catch (final ExecutionException exception) {
             throw new IllegalStateException("Could not create or check the topics of dataset " + metadata.name() + ": "
@@ -85,8 +86,16 @@ public final class DatasetTopicProvisioner {
         }
     }
 
+    /** In a fixed order, so differences are always reported in the same order. */
+    private static Map<String, String> configs(final String retentionMs, final String cleanupPolicy) {
+        final Map<String, String> configs = new LinkedHashMap<>();
+        configs.put(TopicConfig.RETENTION_MS_CONFIG, retentionMs);
+        configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, cleanupPolicy);
+        return configs;
+    }
+
     private static TopicOutcome ensure(final Admin admin, final String topic, final int partitions, final short replication,
-                                       final Map<String, String> configs)
+                                       final boolean replicationGiven, final Map<String, String> configs)
         throws ExecutionException, InterruptedException, TimeoutException {
         final String wanted = partitions + " partitions, replication factor " + replication + ", retention.ms "
             + configs.get(TopicConfig.RETENTION_MS_CONFIG) + ", cleanup.policy " + configs.get(TopicConfig.CLEANUP_POLICY_CONFIG);
@@ -102,20 +111,37 @@ public final class DatasetTopicProvisioner {
                 }
             }
         }
-        return new TopicOutcome(topic, false, differences(admin, topic, partitions, replication, configs), wanted);
+        return new TopicOutcome(topic, false, differences(admin, topic, partitions, replicationGiven ? replication : 0, configs),
+            wanted);
     }
 
-    private static List<String> differences(final Admin admin, final String topic, final int partitions,
-                                            final short replication, final Map<String, String> configs)
+    /** A topic just created (by us or by a racing registration) is known to every broker a moment later: retry. */
+    private static TopicDescription describe(final Admin admin, final String topic)
         throws ExecutionException, InterruptedException, TimeoutException {
-        final TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
-            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic);
+            } catch (final ExecutionException exception) {
+                if (!(exception.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw exception;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /** @param replication the replication factor the settings give; 0 when they leave it to the cluster */
+    private static List<String> differences(final Admin admin, final String topic, final int partitions,
+                                            final int replication, final Map<String, String> configs)
+        throws ExecutionException, InterruptedException, TimeoutException {
+        final TopicDescription description = describe(admin, topic);
         final List<String> differences = new ArrayList<>();
         if (description.partitions().size() != partitions) {
             differences.add("partitions " + description.partitions().size() + " (settings: " + partitions + ")");
         }
         final int actualReplication = description.partitions().get(0).replicas().size();
-        if (actualReplication != replication) {
+        if (replication != 0 && actualReplication != replication) {
             differences.add("replication factor " + actualReplication + " (settings: " + replication + ")");
         }
         final ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
