@@ -2,10 +2,6 @@ package dev.onepipe.archive;
 
 import java.io.PrintStream;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,6 +13,7 @@ import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.cli.ConfigOptions;
 import dev.onepipe.core.config.KafkaClientSettings;
 import dev.onepipe.core.s3.S3ClientFactory;
+import dev.onepipe.metadata.TimestampText;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -34,7 +31,7 @@ final class ReplayCommand implements Callable<Integer> {
     @ArgGroup(multiplicity = "1")
     ArchiveTarget target;
 
-    @Option(names = "--from", paramLabel = "<time>", description = "Earliest record time to replay, inclusive: 2026-11-22T07:00:00Z, 2026-11-22T07:00 (UTC) or 2026-11-22.")
+    @Option(names = "--from", paramLabel = "<time>", description = "Earliest record time to replay, inclusive: 2026-11-22T07:00:00Z, 2026-11-22T08:00:00+01:00, 2026-11-22T07:00 or 2026-11-22 07:00 (UTC), or 2026-11-22 (midnight UTC); the same forms as JSON timestamps.")
     String from;
 
     @Option(names = "--to", paramLabel = "<time>", description = "Record time to stop before, exclusive; same forms as --from.")
@@ -76,15 +73,9 @@ final class ReplayCommand implements Callable<Integer> {
 
     static Instant parseTime(String option, String text) {
         try {
-            if (text.length() == 10) {
-                return LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC);
-            }
-            if (text.endsWith("Z") || text.matches(".*[+-]\\d{2}:\\d{2}$")) {
-                return OffsetDateTime.parse(text).toInstant();
-            }
-            return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+            return TimestampText.parseInstant(text);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(option + " '" + text + "' is not a time: use 2026-11-22T07:00:00Z, 2026-11-22T07:00 (UTC) or 2026-11-22");
+            throw new IllegalArgumentException(option + " '" + text + "' is not a time: use " + TimestampText.FORMS);
         }
     }
 }

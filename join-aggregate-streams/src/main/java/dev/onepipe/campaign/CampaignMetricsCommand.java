@@ -3,13 +3,11 @@ package dev.onepipe.campaign;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +15,7 @@ import java.util.concurrent.Callable;
 
 import dev.onepipe.core.cli.ConfigOptions;
 import dev.onepipe.testdata.BotIpBlocklist;
+import dev.onepipe.metadata.TimestampText;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,10 +53,10 @@ public final class CampaignMetricsCommand implements Runnable {
         @Option(names = "--url", paramLabel = "<http://host:port>", description = "A running instance's query endpoint.")
         String url;
 
-        @Option(names = "--from", paramLabel = "<instant|millis>", description = "Earliest window start (ISO-8601 or epoch ms).")
+        @Option(names = "--from", paramLabel = "<instant|millis>", description = "Earliest window start: epoch ms or ISO-8601 (2026-11-29T10:00:00Z; no offset means UTC).")
         String from;
 
-        @Option(names = "--to", paramLabel = "<instant|millis>", description = "Latest window start (ISO-8601 or epoch ms).")
+        @Option(names = "--to", paramLabel = "<instant|millis>", description = "Latest window start; same forms as --from.")
         String to;
 
         @Option(names = "--output-dataset", defaultValue = CampaignMetricsSettings.DEFAULT_OUTPUT_DATASET, paramLabel = "<name>",
@@ -83,10 +82,10 @@ public final class CampaignMetricsCommand implements Runnable {
         private List<CampaignMetrics> fromEndpoint() throws IOException, InterruptedException {
             List<String> query = new ArrayList<>();
             if (from != null) {
-                query.add("from=" + URLEncoder.encode(from, StandardCharsets.UTF_8));
+                query.add("from=" + parseInstant(from));
             }
             if (to != null) {
-                query.add("to=" + URLEncoder.encode(to, StandardCharsets.UTF_8));
+                query.add("to=" + parseInstant(to));
             }
             URI uri = URI.create(url.replaceAll("/+$", "") + CampaignMetricsEndpoint.path(campaignId) + (query.isEmpty() ? "" : "?" + String.join("&", query)));
             HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(10)).build();
@@ -107,11 +106,16 @@ public final class CampaignMetricsCommand implements Runnable {
                     .toList();
         }
 
+        /** Epoch ms or {@link TimestampText}, read here so a text means the same with and without --url. */
         private static long parseInstant(String text) {
             try {
                 return Long.parseLong(text);
-            } catch (NumberFormatException e) {
-                return Instant.parse(text).toEpochMilli();
+            } catch (NumberFormatException notMillis) {
+                try {
+                    return TimestampText.parseInstant(text).toEpochMilli();
+                } catch (DateTimeParseException e) {
+                    throw new IllegalArgumentException("'" + text + "' is not a time: use epoch ms or " + TimestampText.FORMS);
+                }
             }
         }
     }

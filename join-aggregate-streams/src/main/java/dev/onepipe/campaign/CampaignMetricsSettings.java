@@ -85,7 +85,7 @@ public record CampaignMetricsSettings(String servedDataset, String servedTopic, 
                 TopologySetting.of(BLOCKLIST_TOPIC, DEFAULT_BLOCKLIST_TOPIC, "Compacted topic of bot IPs and CIDR blocks (key = entry; a tombstone unblocks)."),
                 TopologySetting.of(OUTPUT_DATASET, DEFAULT_OUTPUT_DATASET, "Registered dataset the metrics are written to (an upsert by campaign and window)."),
                 TopologySetting.of(LATE_TOPIC, "campaign-metrics-late", "Events that arrived after their window closed, as JSON with the reason."),
-                TopologySetting.of(UNJOINED_TOPIC, "campaign-metrics-unjoined", "Views and clicks that never joined a serve, as JSON with the reason."),
+                TopologySetting.of(UNJOINED_TOPIC, "campaign-metrics-unjoined", "Views and clicks that never joined a serve, as JSON with the reason; reported once a later event of its stream moves stream time 2 x (window + grace) past them, or serves alone move it their join window + window + grace past them."),
                 TopologySetting.of(WINDOW_SIZE_MS, 60_000, "Tumbling window size."),
                 TopologySetting.of(GRACE_MS, 60_000, "How long after its end a window accepts events; later ones go to the late topic."),
                 TopologySetting.of(VIEW_JOIN_WINDOW_MS, 3_600_000, "A view counts when it comes at most this long after its serve."),
@@ -176,9 +176,18 @@ public record CampaignMetricsSettings(String servedDataset, String servedTopic, 
     }
 
     /**
-     * How long a serve is remembered to tell a view or click outside its join window from one without any serve. A
-     * reaction the join gives up on is reported {@code 2 * joinGrace} after its own time (see the join); serves are kept
-     * for twice the longest join window beyond that.
+     * How long a serve is remembered to tell a view or click outside its join window from one without any serve.
+     *
+     * <p>When a reaction the join gave up on is reported (Kafka Streams' left join, measured in the join's stream
+     * time): once a later event of its own stream (a view for a view, a click for a click; any ad, same partition) takes
+     * stream time past the reaction's time
+     * + 2 × {@link #joinGrace()}; when only serves move stream time, not before its time + its join window +
+     * {@link #joinGrace()} (the join then waits as long as a serve could still be on time for it). So the latest report
+     * is a join window + join grace after the reaction, and the serve that explains it can be up to a join window
+     * before the reaction: serves are kept 2 × the longest join window + 2 × join grace, one join grace more than that
+     * needs. A jump of stream time by more than that margin between two records (a backfill read out of order) can
+     * still make a reaction be reported as {@code NO_MATCHING_SERVE} rather than {@code OUTSIDE_JOIN_WINDOW}; it is
+     * routed and counted either way.
      */
     public Duration servedAdsRetention() {
         Duration longestJoinWindow = viewJoinWindow.compareTo(clickJoinWindow) > 0 ? viewJoinWindow : clickJoinWindow;

@@ -40,6 +40,11 @@ final class CampaignMetricsDriver implements AutoCloseable {
         driver.pipe(record);
     }
 
+    /** One second of wall-clock time: the joins look for partners they gave up on at most once a second. */
+    void advanceWallClock() {
+        driver.advanceWallClock();
+    }
+
     void pipeAll(List<GeneratedRecord> records) {
         records.forEach(this::pipe);
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import dev.onepipe.core.cli.ConfigOptions;
 import dev.onepipe.core.runtime.TopicAccess;
 import dev.onepipe.metadata.DatasetDescription;
+import dev.onepipe.metadata.DatasetTopicProvisioner;
 import dev.onepipe.metadata.DatasetVersion;
 import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.metadata.MetadataRegistry;
@@ -77,7 +78,10 @@ final class MetadataCommand implements Runnable {
 
     @Command(name = "register", mixinStandardHelpOptions = true,
             description = {"Register a schema, dataset metadata, or both at once.",
-                "Prints the version and id; exits 1 with the reasons when the registry rejects it."})
+                "Prints the version and id; exits 1 with the reasons when the registry rejects it.",
+                "A registered dataset gets its topic and its dead-letter topic <topic>.dlq, created with the metadata's",
+                "topicSettings (partitions, replicationFactor, retentionMs, cleanupPolicy); an existing topic is left",
+                "unchanged and every difference from the settings is printed."})
     static final class Register implements Callable<Integer> {
 
         @Mixin
@@ -91,10 +95,23 @@ final class MetadataCommand implements Runnable {
 
         @Override
         public Integer call() throws InterruptedException {
+            final RegistrationResult result;
             try (MetadataRegistry registry = connect(options)) {
                 requireWriteAccess(options);
-                return report(spec, registry.register(registration.request()), "");
+                result = registry.register(registration.request());
             }
+            final int exit = report(spec, result, "");
+            final Optional<DatasetVersion> dataset = result.datasetVersion();
+            if (result.accepted() && dataset.isPresent() && !dataset.get().deleted()) {
+                try (Admin admin = Admin.create(RegistryClientSettings.from(options).clientConfig())) {
+                    for (final DatasetTopicProvisioner.TopicOutcome outcome
+                            : DatasetTopicProvisioner.provision(admin, dataset.get().metadata())) {
+                        spec.commandLine().getOut().println(outcome.describe());
+                    }
+                }
+                spec.commandLine().getOut().flush();
+            }
+            return exit;
         }
     }
 

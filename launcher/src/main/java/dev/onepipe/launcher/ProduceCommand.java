@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 
 import dev.onepipe.core.cli.ConfigOptions;
 import dev.onepipe.core.cli.ProgressLine;
+import dev.onepipe.core.cli.ReadableFile;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.runtime.RegisteredDatasets;
 import dev.onepipe.launcher.GeneratedTrafficPublisher.Published;
@@ -46,7 +47,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "produce", mixinStandardHelpOptions = true,
         description = {"Publish JSON lines to a registered dataset: validated against its latest schema, keyed by its unique key.",
-            "Prints one line per failed record and a summary; exits 1 if any record failed.",
+            "Prints one line per failed record and a summary (records sent, failed, lines read, blank lines skipped); exits 1 if any record failed.",
             "With --generate, publish seeded sample traffic instead (widgets, ad-served with its views/clicks/campaigns, ysb-events)."})
 final class ProduceCommand implements Callable<Integer> {
 
@@ -61,7 +62,8 @@ final class ProduceCommand implements Callable<Integer> {
     Source source;
 
     static final class Source {
-        @Option(names = "--json", paramLabel = "<file|->", description = "JSON lines, one record per line; '-' reads standard input.")
+        @Option(names = "--json", paramLabel = "<file|->", converter = ReadableFile.OrStandardInput.class,
+                description = "JSON lines, one record per line; '-' reads standard input. A missing or unreadable file is a usage error (exit 2).")
         String input;
 
         @Option(names = "--generate", paramLabel = "<count>",
@@ -94,6 +96,7 @@ final class ProduceCommand implements Callable<Integer> {
         final AtomicLong sent = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
         long lines = 0;
+        long blank = 0;
         try (DatasetProducer producer = DatasetProducer.connect(settings.clientConfig(), settings.metadataTopic(), READY_TIMEOUT);
              BufferedReader reader = open(input)) {
             requireTopics(settings, producer.catalog(), List.of(dataset));
@@ -101,6 +104,7 @@ final class ProduceCommand implements Callable<Integer> {
             while ((line = reader.readLine()) != null) {
                 lines++;
                 if (line.isBlank()) {
+                    blank++;
                     continue;
                 }
                 final long lineNumber = lines;
@@ -120,7 +124,8 @@ final class ProduceCommand implements Callable<Integer> {
             producer.flush();
         }
         progress.finish(lines);
-        out.printf("produced %d record(s) to dataset %s, %d failed, %d line(s) read%n", sent.get(), dataset, failed.get(), lines);
+        out.printf("produced %d record(s) to dataset %s, %d failed, %d line(s) read, %d blank line(s) skipped%n",
+            sent.get(), dataset, failed.get(), lines, blank);
         out.flush();
         return failed.get() == 0 ? 0 : SOME_FAILED;
     }
@@ -165,8 +170,8 @@ final class ProduceCommand implements Callable<Integer> {
             final String topic = RegisteredDatasets.require(catalog, name).topic();
             if (!topics.contains(topic)) {
                 throw new IllegalArgumentException("Topic '" + topic + "' of dataset '" + name + "' does not exist on "
-                    + settings.clientConfig().get(OnepipeConfig.BOOTSTRAP_SERVERS) + "; create it first, e.g. kafka-topics.sh --create --topic "
-                    + topic + " --partitions 4");
+                    + settings.clientConfig().get(OnepipeConfig.BOOTSTRAP_SERVERS) + "; register the dataset with onepipe metadata register"
+                    + " --metadata <file.json> (it creates the topic and its dead-letter topic from the metadata's topicSettings)");
             }
         }
     }

@@ -1,10 +1,10 @@
 package dev.onepipe.launcher;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import dev.onepipe.core.cli.ReadableFile;
 import dev.onepipe.metadata.DatasetMetadata;
 import dev.onepipe.metadata.RegistrationRequest;
 import picocli.CommandLine.Option;
@@ -12,10 +12,10 @@ import picocli.CommandLine.Option;
 /** What to register: a schema, dataset metadata, or both (a picocli mixin shared by register and check). */
 final class RegistrationOptions {
 
-    @Option(names = "--schema", paramLabel = "<file.avsc>", description = "Avro schema file.")
+    @Option(names = "--schema", paramLabel = "<file.avsc>", converter = ReadableFile.class, description = "Avro schema file.")
     Path schemaFile;
 
-    @Option(names = "--metadata", paramLabel = "<file.json>", description = "Dataset metadata file (JSON).")
+    @Option(names = "--metadata", paramLabel = "<file.json>", converter = ReadableFile.class, description = "Dataset metadata file (JSON).")
     Path metadataFile;
 
     @Option(names = "--dataset", paramLabel = "<name>",
@@ -58,7 +58,7 @@ final class RegistrationOptions {
         try {
             return Files.readString(file);
         } catch (final IOException exception) {
-            throw new UncheckedIOException("Cannot read " + file + ": " + exception.getMessage(), exception);
+            throw new IllegalArgumentException("file '" + file + "' cannot be read: " + exception.getMessage(), exception);
         }
     }
 }

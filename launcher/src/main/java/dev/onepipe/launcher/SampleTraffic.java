@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Stream;
 
+import dev.onepipe.metadata.TimestampText;
 import dev.onepipe.testdata.AdTrafficGenerator;
 import dev.onepipe.testdata.AdTrafficGeneratorConfig;
 import dev.onepipe.testdata.GeneratedRecord;
@@ -15,6 +16,7 @@ import dev.onepipe.testdata.WidgetGenerator;
 import dev.onepipe.testdata.WidgetGeneratorConfig;
 import dev.onepipe.testdata.YsbGenerator;
 import dev.onepipe.testdata.YsbGeneratorConfig;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,9 +32,22 @@ final class SampleTraffic {
             description = "Generator seed: the same seed and --start give the same records (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--start", paramLabel = "<instant>",
-            description = "Event time of the first record, ISO-8601 (default: midnight UTC two days ago).")
+    @Option(names = "--start", paramLabel = "<time>", converter = StartTime.class,
+            description = "Event time of the first record, ISO-8601 as JSON timestamps and replay --from take it: 2026-11-29T10:00:00Z,"
+                + " 2026-11-29T10:00 (UTC), 2026-11-29 (default: midnight UTC two days ago).")
     Instant start;
+
+    /** {@code --start} read by {@link TimestampText}, as every other time on the command line. */
+    static final class StartTime implements CommandLine.ITypeConverter<Instant> {
+        @Override
+        public Instant convert(final String value) {
+            try {
+                return TimestampText.parseInstant(value);
+            } catch (final java.time.format.DateTimeParseException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a time: use " + TimestampText.FORMS);
+            }
+        }
+    }
 
     @Option(names = "--duplicate-rate", paramLabel = "<0..1>", description = "Share of records sent twice (widgets, ad traffic).")
     Double duplicateRate;

@@ -77,6 +77,10 @@ class MetadataCommandIT {
         assertTrue(out.toString().startsWith("accepted register dataset gadgets with schema: subject gadgets-value version 1"
             + " id 1 (new); dataset gadgets version 1 (new)"),
             out.toString());
+        assertTrue(out.toString().contains("created topic gadgets (4 partitions, replication factor 1, retention.ms 604800000,"
+            + " cleanup.policy delete)"), out.toString());
+        assertTrue(out.toString().contains("created topic gadgets.dlq (4 partitions, replication factor 1, retention.ms"
+            + " 604800000, cleanup.policy delete)"), out.toString());
 
         assertEquals(1, execute("metadata", "register", "--dataset", "gadgets", "--schema", incompatible.toString()));
         assertEquals(1, err.toString().lines().filter(line -> line.startsWith("onepipe: rejected")).count(), err.toString());
@@ -90,7 +94,7 @@ class MetadataCommandIT {
         assertTrue(out.toString().contains("\"name\" : \"gadget_id\""), out.toString());
         assertEquals(2, execute("metadata", "show", "gadgets", "7"));
 
-        RUNTIME.createTopic("gadgets", 1);
+        assertTopicsCreated();
         final Path lines = write("gadgets.jsonl", String.join("\n",
             "{\"gadget_id\": \"g-1\", \"price\": 1.5, \"updated_at\": \"2024-05-01T12:00:00Z\"}",
             "{\"gadget_id\": \"g-2\", \"price\": null, \"updated_at\": 0}",
@@ -100,7 +104,7 @@ class MetadataCommandIT {
         assertEquals(1, execute("produce", "--dataset", "gadgets", "--json", lines.toString()));
         assertTrue(out.toString().contains("line 4: field 'price': string \"free\" fits no branch of union [null, double]"),
             out.toString());
-        assertTrue(out.toString().contains("produced 3 record(s) to dataset gadgets, 1 failed, 5 line(s) read"), out.toString());
+        assertTrue(out.toString().contains("produced 3 record(s) to dataset gadgets, 1 failed, 5 line(s) read, 1 blank line(s) skipped"), out.toString());
         assertEquals(List.of("g-1", "g-2", "g-4"), keys("gadgets", 3));
 
         assertEquals(0, execute("metadata", "delete", "--dataset", "gadgets"), err.toString());
@@ -108,6 +112,24 @@ class MetadataCommandIT {
         assertTrue(out.toString().contains("0 dataset(s)"), out.toString());
         assertEquals(1, execute("metadata", "delete", "--dataset", "nothing"));
         assertTrue(err.toString().contains("no dataset named 'nothing'"), err.toString());
+    }
+
+    /** The registration created both topics with the default settings: 4 partitions, one replica on one broker. */
+    private static void assertTopicsCreated() throws Exception {
+        Map<String, org.apache.kafka.clients.admin.TopicDescription> topics = null;
+        final long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (topics == null) {
+            try {
+                topics = RUNTIME.admin().describeTopics(List.of("gadgets", "gadgets.dlq")).allTopicNames().get();
+            } catch (final java.util.concurrent.ExecutionException exception) {
+                if (System.nanoTime() > deadline) {
+                    throw exception;
+                }
+                Thread.sleep(100);
+            }
+        }
+        assertEquals(4, topics.get("gadgets").partitions().size());
+        assertEquals(4, topics.get("gadgets.dlq").partitions().size());
     }
 
     private static List<String> keys(final String topic, final int expected) {

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import dev.onepipe.core.cli.OnepipeCommand;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The shape of the registry commands, and their answers before any broker is contacted. */
@@ -35,9 +38,11 @@ class MetadataCommandTest {
     }
 
     @Test
-    void registerWithoutAClusterSaysHowToGetOne() {
-        assertEquals(2, execute("metadata", "register", "--subject", "s", "--schema", "missing.avsc"));
+    void registerWithoutAClusterSaysHowToGetOne(@TempDir final Path folder) throws Exception {
+        final Path schema = Files.writeString(folder.resolve("s.avsc"), "{\"type\": \"string\"}");
+        assertEquals(2, execute("metadata", "register", "--subject", "s", "--schema", schema.toString()));
         assertTrue(err.toString().contains("ONEPIPE_BOOTSTRAP_SERVERS"), err.toString());
+        assertTrue(!err.toString().contains("Usage:"), "not a parse error: " + err);
     }
 
     @Test

@@ -56,14 +56,19 @@ class ProduceGeneratedIT {
         Path schema = Files.writeString(folder.resolve("campaigns.avsc"), SampleDatasets.schema(SampleDatasets.CAMPAIGNS).toString());
         Path metadata = Files.writeString(folder.resolve("campaigns.json"), SampleDatasets.metadataJson(SampleDatasets.CAMPAIGNS));
         Path lines = Files.writeString(folder.resolve("campaigns.jsonl"), "{}\n");
-        StringWriter out = new StringWriter();
-        assertEquals(0, execute(out, "metadata", "register", "--metadata", metadata.toString(), "--schema", schema.toString()), out.toString());
+        // Registered through the library, which (unlike onepipe metadata register) creates no topic.
+        try (dev.onepipe.metadata.MetadataRegistry registry = dev.onepipe.metadata.MetadataRegistry.connect(
+                Map.of("bootstrap.servers", RUNTIME.bootstrapServers()))) {
+            assertTrue(registry.register(dev.onepipe.metadata.RegistrationRequest.dataset(
+                    dev.onepipe.metadata.DatasetMetadata.fromJson(Files.readString(metadata)), Files.readString(schema))).accepted());
+        }
 
-        out = new StringWriter();
+        StringWriter out = new StringWriter();
         int exit = execute(out, "produce", "--dataset", "campaigns", "--json", lines.toString());
 
         assertNotEquals(0, exit, out.toString());
         assertTrue(out.toString().contains("Topic 'campaigns' of dataset 'campaigns' does not exist"), out.toString());
+        assertTrue(out.toString().contains("register the dataset with onepipe metadata register"), out.toString());
     }
 
     @Test
@@ -75,7 +80,7 @@ class ProduceGeneratedIT {
         Matcher registered = Pattern.compile("subject widgets-value version 1 id (\\d+)").matcher(out.toString());
         assertTrue(registered.find(), out.toString());
         int schemaId = Integer.parseInt(registered.group(1));
-        RUNTIME.createTopic(SampleDatasets.WIDGETS, 3);
+        assertTrue(out.toString().contains("created topic widgets ("), "registration creates the topic: " + out);
 
         out = new StringWriter();
         assertEquals(0, execute(out, "produce", "--dataset", "widgets", "--generate", "800", "--seed", "7", "--corrupt-rate", "0.05",

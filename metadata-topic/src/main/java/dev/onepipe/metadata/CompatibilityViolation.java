@@ -14,6 +14,9 @@ public final class CompatibilityViolation {
         OLD_SCHEMA_READS_NEW_DATA
     }
 
+    /** {@link #kind()} of a violation found by {@link LogicalTypeCompatibility}, which Avro has no type for. */
+    public static final String LOGICAL_TYPE_MISMATCH = "LOGICAL_TYPE_MISMATCH";
+
     private final CompatibilityMode mode;
     private final Direction direction;
     private final int existingVersion;
@@ -57,8 +60,14 @@ public final class CompatibilityViolation {
         return location;
     }
 
+    /** Avro's incompatibility type; {@code null} for a {@link #LOGICAL_TYPE_MISMATCH}. */
     public SchemaIncompatibilityType type() {
         return type;
+    }
+
+    /** Avro's incompatibility type name, or {@link #LOGICAL_TYPE_MISMATCH}. */
+    public String kind() {
+        return type == null ? LOGICAL_TYPE_MISMATCH : type.name();
     }
 
     /** Avro's own message for the incompatibility. */
@@ -68,6 +77,10 @@ public final class CompatibilityViolation {
 
     /** The rule that was broken, in words. */
     public String rule() {
+        if (type == null) {
+            return "a logical type may not change what stored values mean: it must stay the same, except that a"
+                + " decimal may grow its precision at the same scale";
+        }
         switch (type) {
             case READER_FIELD_MISSING_DEFAULT_VALUE:
                 return "a field the reader expects but the writer does not have must declare a default";
@@ -92,7 +105,7 @@ public final class CompatibilityViolation {
         final String reader = direction == Direction.NEW_SCHEMA_READS_OLD_DATA
             ? "new schema reading data written with version " + existingVersion
             : "version " + existingVersion + " reading data written with the new schema";
-        return "field '" + fieldPath + "': " + type + " (" + detail + ") breaks " + mode + " rule: " + rule()
+        return "field '" + fieldPath + "': " + kind() + " (" + detail + ") breaks " + mode + " rule: " + rule()
             + " [" + reader + ", at " + location + "]";
     }
 }

@@ -41,7 +41,7 @@ public final class DatasetMetadata {
     private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
     private static final Set<String> KNOWN_ATTRIBUTES = new LinkedHashSet<>(List.of(
         "name", "topic", "valueSubject", "uniqueKey", "ordering", "eventTimeField", "merge", "compatibility",
-        "archive", "dedupHorizon", "reconciliation", "owner", "description"));
+        "archive", "dedupHorizon", "reconciliation", "owner", "description", "topicSettings"));
 
     private final String name;
     private final String topic;
@@ -56,6 +56,7 @@ public final class DatasetMetadata {
     private final List<ReconciliationCheck> reconciliation;
     private final String owner;
     private final String description;
+    private final TopicSettings topicSettings;
 
     private DatasetMetadata(final Builder builder) {
         this.name = builder.name;
@@ -71,6 +72,7 @@ public final class DatasetMetadata {
         this.reconciliation = List.copyOf(builder.reconciliation);
         this.owner = builder.owner;
         this.description = builder.description;
+        this.topicSettings = builder.topicSettings;
     }
 
     public static Builder builder(final String name) {
@@ -90,7 +92,8 @@ public final class DatasetMetadata {
             .archive(archive)
             .dedupHorizon(dedupHorizon)
             .owner(owner)
-            .description(description);
+            .description(description)
+            .topicSettings(topicSettings);
         reconciliation.forEach(builder::addReconciliation);
         return builder;
     }
@@ -103,7 +106,8 @@ public final class DatasetMetadata {
      *  "merge": {"strategy": "LATEST_BY_FIELD", "field": "version"}, "compatibility": "BACKWARD",
      *  "archive": {"enabled": true, "format": "parquet"}, "dedupHorizon": "P7D",
      *  "reconciliation": [{"name": "distinct_widgets", "kind": "COUNT_DISTINCT", "field": "widget_id"}],
-     *  "owner": "catalog-team", "description": "Widget catalog changelog"}
+     *  "owner": "catalog-team", "description": "Widget catalog changelog",
+     *  "topicSettings": {"partitions": 4, "replicationFactor": 3, "retentionMs": 604800000, "cleanupPolicy": "delete"}}
      * }</pre>
      * Only {@code name} and {@code uniqueKey} are required. {@code merge} may also be the text form
      * {@code "LATEST_BY_FIELD version"}. {@code dedupHorizon} is an ISO-8601 duration ({@link Duration#parse}): how long
@@ -155,6 +159,7 @@ public final class DatasetMetadata {
         parseArchive(root.get("archive"), builder, problems);
         parseDedupHorizon(text(root, "dedupHorizon", problems), builder, problems);
         parseReconciliation(root.get("reconciliation"), builder, problems);
+        parseTopicSettings(root.get("topicSettings"), builder, problems);
         problems.addAll(builder.problems());
         if (!problems.isEmpty()) {
             throw new InvalidDatasetMetadataException(problems);
@@ -215,6 +220,55 @@ public final class DatasetMetadata {
         } catch (final DateTimeParseException exception) {
             problems.add("dedupHorizon: '" + horizon + "' is not an ISO-8601 duration such as P7D or PT12H");
         }
+    }
+
+    private static final Set<String> TOPIC_SETTINGS_ATTRIBUTES =
+        new LinkedHashSet<>(List.of("partitions", "replicationFactor", "retentionMs", "cleanupPolicy"));
+
+    /** {@code "topicSettings": {"partitions": 4, "replicationFactor": 3, "retentionMs": 604800000, "cleanupPolicy": "delete"}}. */
+    private static void parseTopicSettings(final JsonNode settings, final Builder builder, final List<String> problems) {
+        if (settings == null || settings.isNull()) {
+            return;
+        }
+        if (!settings.isObject()) {
+            problems.add("topicSettings must be an object {\"partitions\", \"replicationFactor\", \"retentionMs\","
+                + " \"cleanupPolicy\"}");
+            return;
+        }
+        final Iterator<String> names = settings.fieldNames();
+        while (names.hasNext()) {
+            final String attribute = names.next();
+            if (!TOPIC_SETTINGS_ATTRIBUTES.contains(attribute)) {
+                problems.add("topicSettings: unknown attribute '" + attribute + "', known attributes are "
+                    + TOPIC_SETTINGS_ATTRIBUTES);
+            }
+        }
+        final int before = problems.size();
+        final Long partitions = whole(settings, "partitions", problems);
+        final Long replicationFactor = whole(settings, "replicationFactor", problems);
+        final Long retentionMs = whole(settings, "retentionMs", problems);
+        final String cleanupPolicy = text(settings, "cleanupPolicy", problems);
+        if (problems.size() > before) {
+            return;
+        }
+        try {
+            builder.topicSettings(TopicSettings.of(partitions == null ? null : Math.toIntExact(partitions),
+                replicationFactor == null ? null : Math.toIntExact(replicationFactor), retentionMs, cleanupPolicy));
+        } catch (final IllegalArgumentException | ArithmeticException exception) {
+            problems.add("topicSettings: " + exception.getMessage());
+        }
+    }
+
+    private static Long whole(final JsonNode parent, final String attribute, final List<String> problems) {
+        final JsonNode node = parent.get(attribute);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            problems.add("topicSettings." + attribute + " must be a whole number, got " + node);
+            return null;
+        }
+        return node.longValue();
     }
 
     private static void parseReconciliation(final JsonNode checks, final Builder builder, final List<String> problems) {
@@ -311,6 +365,11 @@ public final class DatasetMetadata {
         if (description != null) {
             root.put("description", description);
         }
+        final ObjectNode topicNode = root.putObject("topicSettings");
+        topicNode.put("partitions", topicSettings.partitions());
+        topicSettings.replicationFactor().ifPresent(factor -> topicNode.put("replicationFactor", factor));
+        topicNode.put("retentionMs", topicSettings.retentionMs());
+        topicNode.put("cleanupPolicy", topicSettings.cleanupPolicy());
         try {
             return JSON.writeValueAsString(root);
         } catch (final JsonProcessingException exception) {
@@ -371,6 +430,11 @@ public final class DatasetMetadata {
         return Optional.ofNullable(description);
     }
 
+    /** What the dataset's topic (and its dead-letter topic) is created with; {@link TopicSettings#DEFAULT} if unset. */
+    public TopicSettings topicSettings() {
+        return topicSettings;
+    }
+
     @Override
     public boolean equals(final Object other) {
         if (this == other) {
@@ -385,13 +449,13 @@ public final class DatasetMetadata {
             && Objects.equals(eventTimeField, that.eventTimeField) && merge.equals(that.merge)
             && compatibility == that.compatibility && archive.equals(that.archive) && dedupHorizon.equals(that.dedupHorizon)
             && reconciliation.equals(that.reconciliation) && Objects.equals(owner, that.owner)
-            && Objects.equals(description, that.description);
+            && Objects.equals(description, that.description) && topicSettings.equals(that.topicSettings);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(name, topic, valueSubject, uniqueKey, ordering, eventTimeField, merge, compatibility,
-            archive, dedupHorizon, reconciliation, owner, description);
+            archive, dedupHorizon, reconciliation, owner, description, topicSettings);
     }
 
     @Override
@@ -399,7 +463,7 @@ public final class DatasetMetadata {
         return "DatasetMetadata{name=" + name + ", topic=" + topic + ", valueSubject=" + valueSubject
             + ", uniqueKey=" + uniqueKey + ", ordering=" + ordering + ", eventTimeField=" + eventTimeField
             + ", merge=" + merge + ", compatibility=" + compatibility + ", archive=" + archive + ", dedupHorizon=" + dedupHorizon
-            + ", reconciliation=" + reconciliation + ", owner=" + owner + "}";
+            + ", reconciliation=" + reconciliation + ", owner=" + owner + ", topicSettings=" + topicSettings + "}";
     }
 
     /** Builds structurally valid metadata; {@link #build()} reports every problem at once. */
@@ -418,6 +482,7 @@ public final class DatasetMetadata {
         private final List<ReconciliationCheck> reconciliation = new ArrayList<>();
         private String owner;
         private String description;
+        private TopicSettings topicSettings = TopicSettings.DEFAULT;
 
         private Builder(final String name) {
             this.name = name;
@@ -488,6 +553,11 @@ public final class DatasetMetadata {
 
         public Builder description(final String description) {
             this.description = description;
+            return this;
+        }
+
+        public Builder topicSettings(final TopicSettings topicSettings) {
+            this.topicSettings = Objects.requireNonNull(topicSettings, "topicSettings");
             return this;
         }
 

@@ -19,15 +19,17 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 
 /**
- * Encodes metadata entries to topic records and back. A value is one format byte ({@link #FORMAT_VERSION}) followed by
- * the Avro binary encoding of {@link #SCHEMA_VERSION_ENTRY} or {@link #DATASET_ENTRY}; the format byte lets a later
- * release change these schemas and still read every entry already in the topic. Format 1 dataset entries (written
- * before {@code dedupHorizonMs} existed) are read with Avro schema resolution, taking the field's default.
+ * Encodes metadata entries to topic records and back. A value is one format byte followed by the Avro binary encoding
+ * of {@link #SCHEMA_VERSION_ENTRY} (format {@value #FORMAT_VERSION}) or {@link #DATASET_ENTRY} (format
+ * {@value #DATASET_FORMAT_VERSION}); the format byte lets a release change these schemas and still read every entry
+ * already in the topic: a format 1 dataset entry, written before topic settings and the dedup horizon existed, is read
+ * with the default topic settings and horizon.
  */
 public final class MetadataEntryCodec {
 
-    public static final byte FORMAT_VERSION = 2;
-    private static final byte FORMAT_VERSION_1 = 1;
+    public static final byte FORMAT_VERSION = 1;
+    /** The format byte of dataset entries since they carry topic settings; format 1 entries are still read. */
+    public static final byte DATASET_FORMAT_VERSION = 2;
 
     public static final Schema SCHEMA_VERSION_ENTRY = new Schema.Parser().parse("""
         {"type": "record", "name": "SchemaVersionEntry", "namespace": "dev.onepipe.metadata.entry", "fields": [
@@ -41,6 +43,7 @@ public final class MetadataEntryCodec {
           {"name": "deleted", "type": "boolean", "default": false}
         ]}""");
 
+    /** Dataset entries as format {@value #DATASET_FORMAT_VERSION} writes them: format 1 plus the topic settings and the dedup horizon. */
     public static final Schema DATASET_ENTRY = new Schema.Parser().parse("""
         {"type": "record", "name": "DatasetEntry", "namespace": "dev.onepipe.metadata.entry", "fields": [
           {"name": "name", "type": "string"},
@@ -65,26 +68,49 @@ public final class MetadataEntryCodec {
           {"name": "description", "type": ["null", "string"], "default": null},
           {"name": "registeredAt", "type": {"type": "long", "logicalType": "timestamp-millis"}},
           {"name": "deleted", "type": "boolean", "default": false},
+          {"name": "topicSettings", "type": ["null", {"type": "record", "name": "TopicSettingsEntry", "fields": [
+            {"name": "partitions", "type": "int"},
+            {"name": "replicationFactor", "type": "int", "doc": "0: min(3, brokers)"},
+            {"name": "retentionMs", "type": "long"},
+            {"name": "cleanupPolicy", "type": "string"}
+          ]}], "default": null},
           {"name": "dedupHorizonMs", "type": "long", "default": 604800000}
         ]}""");
 
-    /** {@link #DATASET_ENTRY} as format 1 wrote it: without {@code dedupHorizonMs}. */
-    private static final Schema DATASET_ENTRY_V1 = datasetEntryV1();
+    /** Dataset entries of format 1, read into {@link #DATASET_ENTRY} by Avro schema resolution (the new fields take their defaults). */
+    static final Schema DATASET_ENTRY_FORMAT_1 = new Schema.Parser().parse("""
+        {"type": "record", "name": "DatasetEntry", "namespace": "dev.onepipe.metadata.entry", "fields": [
+          {"name": "name", "type": "string"},
+          {"name": "version", "type": "int"},
+          {"name": "topic", "type": "string"},
+          {"name": "valueSubject", "type": "string"},
+          {"name": "uniqueKey", "type": {"type": "array", "items": "string"}},
+          {"name": "ordering", "type": {"type": "array", "items": "string"}},
+          {"name": "eventTimeField", "type": ["null", "string"], "default": null},
+          {"name": "mergeStrategy", "type": "string"},
+          {"name": "mergeField", "type": ["null", "string"], "default": null},
+          {"name": "compatibility", "type": "string"},
+          {"name": "archiveEnabled", "type": "boolean"},
+          {"name": "archiveFormat", "type": "string"},
+          {"name": "reconciliation", "type": {"type": "array", "items": {
+            "type": "record", "name": "ReconciliationCheckEntry", "fields": [
+              {"name": "name", "type": "string"},
+              {"name": "kind", "type": "string"},
+              {"name": "field", "type": ["null", "string"], "default": null}
+            ]}}},
+          {"name": "owner", "type": ["null", "string"], "default": null},
+          {"name": "description", "type": ["null", "string"], "default": null},
+          {"name": "registeredAt", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+          {"name": "deleted", "type": "boolean", "default": false}
+        ]}""");
+
+    private static final Schema TOPIC_SETTINGS_ENTRY =
+        DATASET_ENTRY.getField("topicSettings").schema().getTypes().get(1);
 
     private static final Schema RECONCILIATION_CHECK_ENTRY =
         DATASET_ENTRY.getField("reconciliation").schema().getElementType();
 
     private MetadataEntryCodec() {
-    }
-
-    private static Schema datasetEntryV1() {
-        final List<Schema.Field> fields = new ArrayList<>();
-        for (final Schema.Field field : DATASET_ENTRY.getFields()) {
-            if (!field.name().equals("dedupHorizonMs")) {
-                fields.add(new Schema.Field(field, field.schema()));
-            }
-        }
-        return Schema.createRecord(DATASET_ENTRY.getName(), DATASET_ENTRY.getDoc(), DATASET_ENTRY.getNamespace(), false, fields);
     }
 
     public static MetadataRecord encode(final MetadataEntry entry) {
@@ -93,9 +119,9 @@ public final class MetadataEntryCodec {
 
     public static byte[] encodeValue(final MetadataEntry entry) {
         if (entry instanceof SchemaVersion) {
-            return write(SCHEMA_VERSION_ENTRY, toRecord((SchemaVersion) entry));
+            return write(FORMAT_VERSION, SCHEMA_VERSION_ENTRY, toRecord((SchemaVersion) entry));
         }
-        return write(DATASET_ENTRY, toRecord((DatasetVersion) entry));
+        return write(DATASET_FORMAT_VERSION, DATASET_ENTRY, toRecord((DatasetVersion) entry));
     }
 
     /**
@@ -117,7 +143,9 @@ public final class MetadataEntryCodec {
         if (value == null) {
             return null;
         }
-        if (value.length == 0 || (value[0] != FORMAT_VERSION && value[0] != FORMAT_VERSION_1)) {
+        final boolean knownFormat = value.length > 0 && (value[0] == FORMAT_VERSION
+            || metadataKey.kind() == MetadataKey.Kind.DATASET && value[0] == DATASET_FORMAT_VERSION);
+        if (!knownFormat) {
             throw new InvalidMetadataEntryException("Entry " + metadataKey + " has unknown value format "
                 + (value.length == 0 ? "(empty)" : Byte.toString(value[0])));
         }
@@ -126,7 +154,8 @@ public final class MetadataEntryCodec {
             if (metadataKey.kind() == MetadataKey.Kind.SCHEMA) {
                 entry = toSchemaVersion(read(SCHEMA_VERSION_ENTRY, SCHEMA_VERSION_ENTRY, value), schemaParser);
             } else {
-                entry = toDatasetVersion(read(value[0] == FORMAT_VERSION_1 ? DATASET_ENTRY_V1 : DATASET_ENTRY, DATASET_ENTRY, value));
+                entry = toDatasetVersion(read(value[0] == FORMAT_VERSION ? DATASET_ENTRY_FORMAT_1 : DATASET_ENTRY,
+                    DATASET_ENTRY, value));
             }
         } catch (final RuntimeException | IOException exception) {
             throw new InvalidMetadataEntryException("Entry " + metadataKey + " does not decode: " + exception.getMessage(),
@@ -198,6 +227,13 @@ public final class MetadataEntryCodec {
         record.put("description", metadata.description().orElse(null));
         record.put("registeredAt", version.registeredAt().toEpochMilli());
         record.put("deleted", version.deleted());
+        final TopicSettings topicSettings = metadata.topicSettings();
+        final GenericRecord settingsRecord = new GenericData.Record(TOPIC_SETTINGS_ENTRY);
+        settingsRecord.put("partitions", topicSettings.partitions());
+        settingsRecord.put("replicationFactor", topicSettings.replicationFactor().orElse(0));
+        settingsRecord.put("retentionMs", topicSettings.retentionMs());
+        settingsRecord.put("cleanupPolicy", topicSettings.cleanupPolicy());
+        record.put("topicSettings", settingsRecord);
         record.put("dedupHorizonMs", metadata.dedupHorizon().toMillis());
         return record;
     }
@@ -216,6 +252,13 @@ public final class MetadataEntryCodec {
             .dedupHorizon(java.time.Duration.ofMillis((Long) record.get("dedupHorizonMs")))
             .owner(text(record.get("owner")))
             .description(text(record.get("description")));
+        final GenericRecord settings = (GenericRecord) record.get("topicSettings");
+        if (settings != null) {
+            final int replicationFactor = (Integer) settings.get("replicationFactor");
+            builder.topicSettings(TopicSettings.of((Integer) settings.get("partitions"),
+                replicationFactor == 0 ? null : replicationFactor, (Long) settings.get("retentionMs"),
+                settings.get("cleanupPolicy").toString()));
+        }
         for (final Object check : (List<?>) record.get("reconciliation")) {
             final GenericRecord checkRecord = (GenericRecord) check;
             builder.addReconciliation(ReconciliationCheck.of(checkRecord.get("name").toString(),
@@ -237,9 +280,9 @@ public final class MetadataEntryCodec {
         return value == null ? null : value.toString();
     }
 
-    private static byte[] write(final Schema schema, final GenericRecord record) {
+    private static byte[] write(final byte format, final Schema schema, final GenericRecord record) {
         final ByteArrayOutputStream output = new ByteArrayOutputStream(256);
-        output.write(FORMAT_VERSION);
+        output.write(format);
         final BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(output, null);
         try {
             new GenericDatumWriter<GenericRecord>(schema).write(record, encoder);

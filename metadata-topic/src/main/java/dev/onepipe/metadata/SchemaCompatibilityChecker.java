@@ -11,8 +11,8 @@ import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
 
 /**
  * Checks a candidate schema against the registered versions of a subject with Avro's own
- * {@link SchemaCompatibility}, and turns each incompatibility into a {@link CompatibilityViolation} that names the
- * field and the rule.
+ * {@link SchemaCompatibility} and with {@link LogicalTypeCompatibility} (Avro ignores logical types), and turns each
+ * incompatibility into a {@link CompatibilityViolation} that names the field and the rule.
  */
 public final class SchemaCompatibilityChecker {
 
@@ -52,13 +52,17 @@ public final class SchemaCompatibilityChecker {
                                 final List<CompatibilityViolation> violations) {
         final SchemaCompatibilityResult result =
             SchemaCompatibility.checkReaderWriterCompatibility(reader, writer).getResult();
-        if (result.getCompatibility() == SchemaCompatibilityType.COMPATIBLE) {
-            return;
+        if (result.getCompatibility() != SchemaCompatibilityType.COMPATIBLE) {
+            for (final Incompatibility incompatibility : result.getIncompatibilities()) {
+                violations.add(new CompatibilityViolation(mode, direction, existingVersion,
+                    fieldPath(reader, incompatibility.getLocation()), incompatibility.getLocation(),
+                    incompatibility.getType(), incompatibility.getMessage()));
+            }
         }
-        for (final Incompatibility incompatibility : result.getIncompatibilities()) {
+        for (final LogicalTypeCompatibility.Mismatch mismatch : LogicalTypeCompatibility.check(reader, writer)) {
+            final String location = mismatch.location().isEmpty() ? "/" : mismatch.location();
             violations.add(new CompatibilityViolation(mode, direction, existingVersion,
-                fieldPath(reader, incompatibility.getLocation()), incompatibility.getLocation(),
-                incompatibility.getType(), incompatibility.getMessage()));
+                fieldPath(reader, mismatch.location()), location, null, mismatch.detail()));
         }
     }
 

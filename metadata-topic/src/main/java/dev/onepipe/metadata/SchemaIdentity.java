@@ -2,6 +2,12 @@ package dev.onepipe.metadata;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.util.internal.JacksonUtils;
 
 /**
  * What makes two schema texts "the same schema" in the registry.
@@ -16,9 +23,19 @@ import org.apache.avro.SchemaNormalization;
  * <p>Avro's parsing canonical form ({@link SchemaNormalization#toParsingForm}) and its 64-bit fingerprint are stored
  * and used as the index, but the parsing form drops defaults, aliases and logical types, which change how data is
  * resolved. Two schemas are therefore identical only when their <em>identity form</em> is equal too: Avro's own
- * compact JSON rendering of the parsed schema (which fixes attribute order and whitespace) with every {@code doc}
- * attribute removed. So re-registering a schema that differs only in whitespace, attribute order or documentation
- * returns the existing version, while adding a default creates a new one.
+ * compact JSON rendering of the parsed schema with, at every depth,
+ * <ul>
+ *   <li>every {@code doc} attribute of a schema or field removed (documentation does not change the data);</li>
+ *   <li>the attributes of every JSON object sorted by name (JSON objects are unordered, RFC 8259 section 4): Avro
+ *       keeps the order in which a schema text lists custom and logical-type attributes such as a decimal's
+ *       {@code precision} and {@code scale}, and the order of keys in a record or map default;</li>
+ *   <li>every field default rewritten from the value Avro parsed ({@code 1} and {@code 1.0} are the same
+ *       {@code double} default);</li>
+ *   <li>{@code aliases} sorted (a set: Avro spec, "Aliases").</li>
+ * </ul>
+ * Array order is kept where it means something: fields, union branches, enum symbols. So re-registering a schema
+ * that differs only in whitespace, attribute order, documentation or the spelling of a default returns the existing
+ * version, while adding or changing a default creates a new one.
  */
 public final class SchemaIdentity {
 
@@ -59,36 +76,87 @@ public final class SchemaIdentity {
     private static String identityForm(final Schema schema) {
         try {
             final JsonNode tree = JSON.readTree(schema.toString());
-            removeDocumentation(tree);
-            return JSON.writeValueAsString(tree);
+            normalizeSchema(tree, schema, new HashSet<>());
+            return JSON.writeValueAsString(sorted(tree));
         } catch (final IOException exception) {
             throw new UncheckedIOException("Avro rendered a schema that is not JSON", exception);
         }
     }
 
-    /** Walks schema positions only: "doc" keys inside default values or custom properties are data, not docs. */
-    private static void removeDocumentation(final JsonNode schemaNode) {
-        if (schemaNode instanceof ArrayNode) {
-            schemaNode.forEach(SchemaIdentity::removeDocumentation);
-            return;
-        }
-        if (!(schemaNode instanceof ObjectNode)) {
-            return;
-        }
-        final ObjectNode schemaObject = (ObjectNode) schemaNode;
-        schemaObject.remove(DOC);
-        removeDocumentation(schemaObject.get("type"));
-        removeDocumentation(schemaObject.get("items"));
-        removeDocumentation(schemaObject.get("values"));
-        final JsonNode fields = schemaObject.get("fields");
-        if (fields instanceof ArrayNode) {
-            for (final JsonNode field : fields) {
-                if (field instanceof ObjectNode) {
-                    ((ObjectNode) field).remove(DOC);
-                    removeDocumentation(field.get("type"));
+    /**
+     * Walks the rendered schema and the parsed {@link Schema} side by side, so that only schema positions are touched:
+     * "doc" keys inside default values or custom properties are data, not docs. A named type is rendered in full
+     * once and then by name only, so each is visited once.
+     */
+    private static void normalizeSchema(final JsonNode node, final Schema schema, final Set<String> visitedNames) {
+        if (!(node instanceof ObjectNode)) {
+            if (node instanceof ArrayNode && schema.getType() == Schema.Type.UNION) {
+                for (int branch = 0; branch < node.size(); branch++) {
+                    normalizeSchema(node.get(branch), schema.getTypes().get(branch), visitedNames);
                 }
             }
+            return;
         }
+        final ObjectNode object = (ObjectNode) node;
+        object.remove(DOC);
+        sortAliases(object);
+        switch (schema.getType()) {
+            case RECORD:
+                if (!visitedNames.add(schema.getFullName())) {
+                    return;
+                }
+                final JsonNode fields = object.get("fields");
+                for (int position = 0; fields != null && position < fields.size(); position++) {
+                    final Schema.Field field = schema.getFields().get(position);
+                    final ObjectNode fieldNode = (ObjectNode) fields.get(position);
+                    fieldNode.remove(DOC);
+                    sortAliases(fieldNode);
+                    if (field.hasDefaultValue()) {
+                        final JsonNode parsedDefault = JacksonUtils.toJsonNode(field.defaultVal());
+                        if (parsedDefault != null) {
+                            fieldNode.set("default", parsedDefault);
+                        }
+                    }
+                    normalizeSchema(fieldNode.get("type"), field.schema(), visitedNames);
+                }
+                break;
+            case ARRAY:
+                normalizeSchema(object.get("items"), schema.getElementType(), visitedNames);
+                break;
+            case MAP:
+                normalizeSchema(object.get("values"), schema.getValueType(), visitedNames);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static void sortAliases(final ObjectNode object) {
+        final JsonNode aliases = object.get("aliases");
+        if (aliases instanceof ArrayNode) {
+            final List<String> names = new ArrayList<>();
+            aliases.forEach(alias -> names.add(alias.asText()));
+            Collections.sort(names);
+            final ArrayNode sortedAliases = object.putArray("aliases");
+            names.forEach(sortedAliases::add);
+        }
+    }
+
+    /** A copy of the tree in which every object's attributes are in name order; arrays keep their order. */
+    private static JsonNode sorted(final JsonNode node) {
+        if (node instanceof ObjectNode) {
+            final ObjectNode result = JSON.createObjectNode();
+            final TreeMap<String, JsonNode> byName = new TreeMap<>();
+            node.fields().forEachRemaining(entry -> byName.put(entry.getKey(), entry.getValue()));
+            byName.forEach((name, value) -> result.set(name, sorted(value)));
+            return result;
+        }
+        if (node instanceof ArrayNode) {
+            final ArrayNode result = JSON.createArrayNode();
+            node.forEach(element -> result.add(sorted(element)));
+            return result;
+        }
+        return node;
     }
 
     @Override

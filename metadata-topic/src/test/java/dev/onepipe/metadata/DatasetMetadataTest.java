@@ -76,7 +76,7 @@ class DatasetMetadataTest {
                 + " \"ordering\": [\"a\", \"a\"]}"));
         assertEquals(List.of(
             "unknown attribute 'uniqueKeys', known attributes are [name, topic, valueSubject, uniqueKey, ordering,"
-                + " eventTimeField, merge, compatibility, archive, dedupHorizon, reconciliation, owner, description]",
+                + " eventTimeField, merge, compatibility, archive, dedupHorizon, reconciliation, owner, description, topicSettings]",
             "compatibility: unknown mode 'SIDEWAYS', expected one of [NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD,"
                 + " FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE]",
             "merge: merge strategy LATEST_BY_FIELD needs a field",
@@ -128,5 +128,45 @@ class DatasetMetadataTest {
         final DatasetMetadata minimal = DatasetMetadata.fromJson("{\"name\": \"clicks\", \"uniqueKey\": [\"id\"]}");
         assertTrue(minimal.toJson().contains("\"valueSubject\" : \"clicks-value\""), minimal.toJson());
         assertEquals(minimal, DatasetMetadata.fromJson(minimal.toJson()));
+    }
+
+    @Test
+    void topicSettingsDefaultParseAndPrint() {
+        final DatasetMetadata defaults = DatasetMetadata.fromJson("{\"name\": \"clicks\", \"uniqueKey\": \"click_id\"}");
+        assertEquals(TopicSettings.DEFAULT, defaults.topicSettings());
+        assertEquals(4, defaults.topicSettings().partitions());
+        assertTrue(defaults.topicSettings().replicationFactor().isEmpty());
+        assertEquals(604_800_000L, defaults.topicSettings().retentionMs());
+        assertEquals("delete", defaults.topicSettings().cleanupPolicy());
+
+        final DatasetMetadata given = DatasetMetadata.fromJson("{\"name\": \"clicks\", \"uniqueKey\": \"click_id\","
+            + " \"topicSettings\": {\"partitions\": 12, \"replicationFactor\": 3, \"retentionMs\": -1,"
+            + " \"cleanupPolicy\": \"delete, compact\"}}");
+        assertEquals(TopicSettings.of(12, 3, -1L, "compact,delete"), given.topicSettings());
+        assertEquals(given, DatasetMetadata.fromJson(given.toJson()));
+        assertTrue(given.toJson().contains("\"cleanupPolicy\" : \"compact,delete\""), given.toJson());
+        assertEquals(defaults, DatasetMetadata.fromJson(defaults.toJson()));
+        assertTrue(!defaults.toJson().contains("replicationFactor"), defaults.toJson());
+    }
+
+    @Test
+    void invalidTopicSettingsAreReportedTogether() {
+        final InvalidDatasetMetadataException error = org.junit.jupiter.api.Assertions.assertThrows(
+            InvalidDatasetMetadataException.class, () -> DatasetMetadata.fromJson("{\"name\": \"clicks\","
+                + " \"uniqueKey\": \"click_id\", \"topicSettings\": {\"partitions\": 0, \"retentionMs\": 0,"
+                + " \"cleanupPolicy\": \"forever\", \"replicas\": 3}}"));
+        final String message = error.getMessage();
+        assertTrue(message.contains("topicSettings: unknown attribute 'replicas'"), message);
+        final InvalidDatasetMetadataException invalid = org.junit.jupiter.api.Assertions.assertThrows(
+            InvalidDatasetMetadataException.class, () -> DatasetMetadata.fromJson("{\"name\": \"clicks\","
+                + " \"uniqueKey\": \"click_id\", \"topicSettings\": {\"partitions\": 0, \"retentionMs\": 0,"
+                + " \"cleanupPolicy\": \"forever\"}}"));
+        assertTrue(invalid.getMessage().contains("partitions must be 1 or more, got 0"), invalid.getMessage());
+        assertTrue(invalid.getMessage().contains("retentionMs must be 1 or more, or -1 for forever, got 0"), invalid.getMessage());
+        assertTrue(invalid.getMessage().contains("cleanupPolicy must be one of [delete, compact, compact,delete]"),
+            invalid.getMessage());
+        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(InvalidDatasetMetadataException.class,
+            () -> DatasetMetadata.fromJson("{\"name\": \"c\", \"uniqueKey\": \"id\", \"topicSettings\": {\"partitions\": 1.5}}"))
+            .getMessage().contains("topicSettings.partitions must be a whole number, got 1.5"));
     }
 }

@@ -28,6 +28,7 @@ class MetadataEntryCodecTest {
         .addReconciliation(ReconciliationCheck.of("revenue", ReconciliationCheck.Kind.SUM, "price"))
         .owner("team")
         .description("all of it")
+        .topicSettings(TopicSettings.of(12, 3, -1L, "compact"))
         .build();
 
     @Test
@@ -60,15 +61,34 @@ class MetadataEntryCodecTest {
     }
 
     @Test
-    void readsFormatOneDatasetEntriesWrittenBeforeTheDedupHorizonWithItsDefault() {
-        final DatasetMetadata metadata = FULL_METADATA.toBuilder().dedupHorizon(DatasetMetadata.DEFAULT_DEDUP_HORIZON).build();
-        final MetadataRecord record = MetadataEntryCodec.encode(new DatasetVersion(metadata, 2, Instant.EPOCH, false));
-        // format 1 is format 2 without the trailing dedupHorizonMs: 604,800,000 ms as an Avro zig-zag varint is 5 bytes
-        final byte[] formatOne = Arrays.copyOf(record.value(), record.value().length - 5);
-        formatOne[0] = 1;
-        final DatasetVersion decoded = (DatasetVersion) MetadataEntryCodec.decode(record.key(), formatOne);
+    void datasetEntriesAreFormatTwoAndFormatOneEntriesStillDecodeWithDefaultTopicSettingsAndDedupHorizon() throws Exception {
+        final DatasetVersion version = new DatasetVersion(FULL_METADATA, 2, Instant.parse("2025-01-02T03:04:05Z"), false);
+        final MetadataRecord record = MetadataEntryCodec.encode(version);
+        assertEquals(MetadataEntryCodec.DATASET_FORMAT_VERSION, record.value()[0]);
+        assertEquals(TopicSettings.of(12, 3, -1L, "compact"),
+            ((DatasetVersion) MetadataEntryCodec.decode(record.key(), record.value())).metadata().topicSettings());
+
+        // An entry as a release before topic settings wrote it: format byte 1, the format 1 schema.
+        final org.apache.avro.generic.GenericRecord current = new org.apache.avro.generic.GenericDatumReader<
+            org.apache.avro.generic.GenericRecord>(MetadataEntryCodec.DATASET_ENTRY).read(null,
+            org.apache.avro.io.DecoderFactory.get().binaryDecoder(record.value(), 1, record.value().length - 1, null));
+        final org.apache.avro.generic.GenericData.Record old =
+            new org.apache.avro.generic.GenericData.Record(MetadataEntryCodec.DATASET_ENTRY_FORMAT_1);
+        for (final org.apache.avro.Schema.Field field : MetadataEntryCodec.DATASET_ENTRY_FORMAT_1.getFields()) {
+            old.put(field.name(), current.get(field.name()));
+        }
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        bytes.write(1);
+        final org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().directBinaryEncoder(bytes, null);
+        new org.apache.avro.generic.GenericDatumWriter<org.apache.avro.generic.GenericRecord>(
+            MetadataEntryCodec.DATASET_ENTRY_FORMAT_1).write(old, encoder);
+        encoder.flush();
+
+        final DatasetVersion decoded = (DatasetVersion) MetadataEntryCodec.decode(record.key(), bytes.toByteArray());
+        assertEquals(TopicSettings.DEFAULT, decoded.metadata().topicSettings());
         assertEquals(DatasetMetadata.DEFAULT_DEDUP_HORIZON, decoded.metadata().dedupHorizon());
-        assertEquals(metadata, decoded.metadata());
+        assertEquals(FULL_METADATA.toBuilder().topicSettings(TopicSettings.DEFAULT).dedupHorizon(DatasetMetadata.DEFAULT_DEDUP_HORIZON).build(),
+            decoded.metadata());
     }
 
     @Test

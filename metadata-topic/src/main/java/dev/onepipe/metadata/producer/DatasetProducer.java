@@ -2,9 +2,13 @@ package dev.onepipe.metadata.producer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 
@@ -16,6 +20,7 @@ import dev.onepipe.metadata.SchemaVersion;
 import dev.onepipe.metadata.serde.DatasetSerializer;
 import dev.onepipe.metadata.serde.UniqueKeyEncoder;
 import dev.onepipe.metadata.serde.WireFormatException;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.kafka.clients.producer.Callback;
@@ -32,6 +37,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@link WireFormatException} or {@link JsonConversionException} from {@code send}, and nothing reaches the topic),
  * writes the wire format, keys the record by the dataset's unique key ({@link UniqueKeyEncoder}) unless a key is
  * given, and sends with idempotence and {@code acks=all}, to the dataset's topic. Thread-safe.
+ *
+ * <p><b>Record timestamp.</b> Unless a timestamp is given, a record of a dataset with an {@code eventTimeField} is
+ * stamped with that field's value in epoch milliseconds ({@code timestamp-micros}/{@code -nanos} divided down, rounding
+ * towards the past; {@code local-timestamp-*} read as UTC), so everything that works by record time (the raw archive's
+ * {@code dt=}/{@code hour=} layout, {@code replay --from/--to}, windows) sees when the event happened, not when it was
+ * published. A dataset without an event-time field, or a record whose event time is null, gets the producer's clock,
+ * as Kafka does. An event time before 1970 cannot be a Kafka timestamp and is refused.
  */
 public final class DatasetProducer implements AutoCloseable {
 
@@ -112,10 +124,11 @@ public final class DatasetProducer implements AutoCloseable {
     }
 
     /**
-     * Sends a record with an explicit key (or the unique key when {@code key} is null) and record timestamp (or the
-     * producer's clock when {@code timestampMillis} is null), e.g. the event's own time when republishing history.
+     * Sends a record with an explicit key (or the unique key when {@code key} is null) and record timestamp (when
+     * {@code timestampMillis} is null: the record's event time, or the producer's clock for a dataset without one).
      *
-     * @throws WireFormatException when the record is not valid for a registered schema of the dataset; nothing is sent
+     * @throws WireFormatException when the record is not valid for a registered schema of the dataset, or its event
+     *                             time is before 1970; nothing is sent
      */
     public Future<RecordMetadata> send(final String dataset, final String key, final IndexedRecord record,
                                        final Long timestampMillis, final Callback callback) {
@@ -134,7 +147,71 @@ public final class DatasetProducer implements AutoCloseable {
                     exception.getMessage(), exception);
             }
         }
-        return producer.send(new ProducerRecord<>(topic, null, timestampMillis, keyBytes, value), callback);
+        final Long timestamp = timestampMillis != null ? timestampMillis : eventTimeMillis(version, topic, record);
+        return producer.send(new ProducerRecord<>(topic, null, timestamp, keyBytes, value), callback);
+    }
+
+    /**
+     * The record's event time in epoch milliseconds, or {@code null} (the producer's clock) when the dataset has no
+     * event-time field or the record's is null.
+     *
+     * @throws WireFormatException when the event time is before 1970 (Kafka refuses negative timestamps)
+     */
+    static Long eventTimeMillis(final DatasetVersion version, final String topic, final IndexedRecord record) {
+        final Optional<String> fieldName = version.metadata().eventTimeField();
+        if (fieldName.isEmpty()) {
+            return null;
+        }
+        final Schema.Field field = record.getSchema().getField(fieldName.get());
+        if (field == null) {
+            return null;
+        }
+        final Object value = record.get(field.pos());
+        final Long millis;
+        if (value instanceof Instant) {
+            millis = ((Instant) value).toEpochMilli();
+        } else if (value instanceof LocalDateTime) {
+            millis = ((LocalDateTime) value).toInstant(ZoneOffset.UTC).toEpochMilli();
+        } else if (value instanceof Long) {
+            millis = toMillis((Long) value, logicalTypeName(field.schema()));
+        } else {
+            millis = null;
+        }
+        if (millis != null && millis < 0) {
+            throw new WireFormatException(WireFormatException.Reason.INVALID_FOR_SCHEMA, topic, null, field.name(),
+                "event time " + Instant.ofEpochMilli(millis) + " of field '" + field.name()
+                    + "' is before 1970-01-01T00:00:00Z: a Kafka record timestamp cannot be negative", null);
+        }
+        return millis;
+    }
+
+    private static long toMillis(final long value, final String logicalType) {
+        if (logicalType == null) {
+            return value;
+        }
+        switch (logicalType) {
+            case "timestamp-micros":
+            case "local-timestamp-micros":
+                return Math.floorDiv(value, 1_000L);
+            case "timestamp-nanos":
+            case "local-timestamp-nanos":
+                return Math.floorDiv(value, 1_000_000L);
+            default:
+                return value;
+        }
+    }
+
+    /** The logical type of a long, or of the non-null branch of a nullable long. */
+    private static String logicalTypeName(final Schema schema) {
+        if (schema.getType() == Schema.Type.UNION) {
+            for (final Schema branch : schema.getTypes()) {
+                if (branch.getType() == Schema.Type.LONG) {
+                    return logicalTypeName(branch);
+                }
+            }
+            return null;
+        }
+        return schema.getLogicalType() == null ? null : schema.getLogicalType().getName();
     }
 
     /**

@@ -5,9 +5,7 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.time.LocalTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
@@ -32,17 +30,23 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
+import dev.onepipe.metadata.TimestampText;
+
 /**
  * Converts natural JSON, as people and most systems write it, into a {@link GenericRecord} of a schema. Avro's own
  * JSON decoder wants unions wrapped ({@code {"double": 1.5}}); this accepts {@code {"price": 1.5, "status": null}}.
  *
- * <p>Rules: a union takes the first non-null branch the value converts to (a single-key object naming a branch, in
- * Avro's wrapped style, is accepted too); a missing field takes its default, or null when its type is a nullable
- * union, and is an error otherwise; an unknown field is an error (a typo must not be dropped silently); ints and longs
- * must be whole numbers in range; {@code timestamp-*} and {@code local-timestamp-*} accept epoch numbers or ISO-8601
- * text, {@code date} accepts {@code 2024-05-01} or an epoch day, {@code time-*} accepts {@code 12:30:00.250};
- * {@code decimal} accepts a number or numeric text that fits its scale exactly; {@code uuid} must be a UUID; bytes
- * and fixed are base64 text. Every error names the field path, e.g. {@code lines[2].price}.
+ * <p>Rules: a union value in Avro's wrapped form ({@code {"string": "x"}}, the branch's type name or a named type's
+ * full name) is that branch; a bare value is accepted when exactly one non-null branch takes it and refused as
+ * ambiguous, naming the field and the branches, when several do (never a branch picked silently); a missing field
+ * takes its default, or null when its type is a nullable union, and is an error otherwise; an unknown field is an
+ * error (a typo must not be dropped silently); ints and longs must be whole numbers in range; floats and doubles must
+ * be in range (not Infinity or 0 once narrowed; NaN and infinities are written {@code "NaN"}, {@code "Infinity"},
+ * {@code "-Infinity"}); {@code timestamp-*} accepts epoch numbers or the ISO-8601 forms of {@link TimestampText}
+ * (no offset means UTC), {@code local-timestamp-*} the same forms without an offset, {@code date} accepts
+ * {@code 2024-05-01} or an epoch day, {@code time-*} accepts {@code 12:30:00.250}; {@code decimal} accepts a number
+ * or numeric text that fits its scale exactly; {@code uuid} must be a UUID; bytes and fixed are base64 text. Every
+ * error names the field path, e.g. {@code lines[2].price}.
  */
 public final class JsonRecordConverter {
 
@@ -112,7 +116,7 @@ public final class JsonRecordConverter {
                 }
                 return integral(schema, node, path, Long.MIN_VALUE, Long.MAX_VALUE);
             case FLOAT:
-                return (float) floating(schema, node, path);
+                return floatValue(schema, node, path);
             case DOUBLE:
                 return floating(schema, node, path);
             case STRING:
@@ -212,6 +216,12 @@ public final class JsonRecordConverter {
         return record;
     }
 
+    /**
+     * Avro's JSON encoding (spec, "JSON Encoding") writes a non-null union value as a one-key object naming its branch,
+     * {@code {"string": "x"}}; that form always means that branch. A bare value is accepted only where exactly one
+     * branch takes it: a value more than one branch takes (5 for {@code ["int","long"]}, {@code {"a":"b"}} for a map
+     * and a record) is refused as ambiguous rather than stored in a branch picked by position.
+     */
     private static Object convertUnion(final Schema union, final JsonNode node, final String path) {
         if (node == null || node.isNull()) {
             if (isNullable(union)) {
@@ -219,27 +229,55 @@ public final class JsonRecordConverter {
             }
             throw new JsonConversionException(path, "null where " + typeName(union) + " is required (not nullable)");
         }
+        if (node.isObject() && node.size() == 1) {
+            final Map.Entry<String, JsonNode> wrapped = node.properties().iterator().next();
+            for (final Schema branch : union.getTypes()) {
+                if (branch.getType() != Schema.Type.NULL && wrapped.getKey().equals(branchName(branch))) {
+                    return convertValue(branch, wrapped.getValue(), path);
+                }
+            }
+        }
         final List<String> failures = new ArrayList<>();
+        final List<Schema> fitting = new ArrayList<>();
+        Object converted = null;
         for (final Schema branch : union.getTypes()) {
             if (branch.getType() == Schema.Type.NULL) {
                 continue;
             }
             try {
-                return convertValue(branch, node, path);
+                final Object value = convertValue(branch, node, path);
+                if (fitting.isEmpty()) {
+                    converted = value;
+                }
+                fitting.add(branch);
             } catch (final JsonConversionException exception) {
                 failures.add(typeName(branch) + ": " + exception.detail());
             }
         }
-        if (node.isObject() && node.size() == 1) {
-            final Map.Entry<String, JsonNode> wrapped = node.properties().iterator().next();
-            for (final Schema branch : union.getTypes()) {
-                if (wrapped.getKey().equals(branch.getFullName()) || wrapped.getKey().equals(branch.getName())) {
-                    return convertValue(branch, wrapped.getValue(), path);
-                }
-            }
+        if (fitting.size() == 1) {
+            return converted;
+        }
+        if (fitting.size() > 1) {
+            final List<String> names = new ArrayList<>();
+            fitting.forEach(branch -> names.add(branchName(branch)));
+            throw new JsonConversionException(path, describe(node) + " is ambiguous: it fits branches " + names
+                + " of union " + typeName(union) + "; write it in Avro's wrapped form, e.g. {\"" + names.get(0)
+                + "\": " + shown(node) + "}");
         }
         throw new JsonConversionException(path, describe(node) + " fits no branch of union " + typeName(union)
             + " (" + String.join("; ", failures) + ")");
+    }
+
+    /** A branch's name in Avro's JSON encoding: the full name of a named type, else the type's name. */
+    private static String branchName(final Schema branch) {
+        switch (branch.getType()) {
+            case RECORD:
+            case ENUM:
+            case FIXED:
+                return branch.getFullName();
+            default:
+                return branch.getType().getName();
+        }
     }
 
     private static long integral(final Schema schema, final JsonNode node, final String path, final long minimum,
@@ -260,9 +298,29 @@ public final class JsonRecordConverter {
         return value.longValue();
     }
 
+    /** A JSON number to a float; a number beyond {@link Float#MAX_VALUE}, or non-zero but below float's smallest
+     * value, is out of range (it would be stored as Infinity or 0). NaN and infinities must be written as text. */
+    private static float floatValue(final Schema schema, final JsonNode node, final String path) {
+        final double value = floating(schema, node, path);
+        if (!node.isNumber()) {
+            return (float) value;
+        }
+        final float narrowed = (float) value;
+        if (Float.isInfinite(narrowed) || (narrowed == 0.0f && node.decimalValue().signum() != 0)) {
+            throw new JsonConversionException(path, node.asText() + " is out of range for " + typeName(schema)
+                + " (magnitude " + Float.MIN_VALUE + " to " + Float.MAX_VALUE + ")");
+        }
+        return narrowed;
+    }
+
     private static double floating(final Schema schema, final JsonNode node, final String path) {
         if (node.isNumber()) {
-            return node.doubleValue();
+            final double value = node.doubleValue();
+            if (Double.isInfinite(value) || (value == 0.0 && node.decimalValue().signum() != 0)) {
+                throw new JsonConversionException(path, node.asText() + " is out of range for " + typeName(schema)
+                    + " (magnitude " + Double.MIN_VALUE + " to " + Double.MAX_VALUE + ")");
+            }
+            return value;
         }
         if (node.isTextual()) {
             switch (node.textValue()) {
@@ -290,9 +348,13 @@ public final class JsonRecordConverter {
                 case "timestamp-nanos":
                     return ChronoUnit.NANOS.between(Instant.EPOCH, parseInstant(text));
                 case "local-timestamp-millis":
-                    return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC).toEpochMilli();
+                    return TimestampText.parseLocal(text).toInstant(ZoneOffset.UTC).toEpochMilli();
                 case "local-timestamp-micros":
-                    return ChronoUnit.MICROS.between(Instant.EPOCH, LocalDateTime.parse(text).toInstant(ZoneOffset.UTC));
+                    return ChronoUnit.MICROS.between(Instant.EPOCH,
+                        TimestampText.parseLocal(text).toInstant(ZoneOffset.UTC));
+                case "local-timestamp-nanos":
+                    return ChronoUnit.NANOS.between(Instant.EPOCH,
+                        TimestampText.parseLocal(text).toInstant(ZoneOffset.UTC));
                 case "time-micros":
                     return parseTime(text, path).toNanoOfDay() / 1_000L;
                 default:
@@ -300,16 +362,14 @@ public final class JsonRecordConverter {
             }
         } catch (final DateTimeParseException exception) {
             throw new JsonConversionException(path, "'" + text + "' is not an ISO-8601 "
-                + (logicalType.getName().startsWith("time-") ? "time" : "timestamp") + " for " + logicalType.getName());
+                + (logicalType.getName().startsWith("time-") ? "time (hh:mm:ss[.fff])"
+                    : logicalType.getName().startsWith("local-") ? "local date-time (2026-11-29T10:00:00, no offset)"
+                    : "timestamp (" + TimestampText.FORMS + ")") + " for " + logicalType.getName());
         }
     }
 
     private static Instant parseInstant(final String text) {
-        try {
-            return Instant.parse(text);
-        } catch (final DateTimeParseException exception) {
-            return OffsetDateTime.parse(text).toInstant();
-        }
+        return TimestampText.parseInstant(text);
     }
 
     private static LocalDate parseDate(final String text, final String path) {
@@ -426,12 +486,16 @@ public final class JsonRecordConverter {
         }
     }
 
+    private static String shown(final JsonNode node) {
+        final String text = node.toString();
+        return text.length() > 60 ? text.substring(0, 60) + "..." : text;
+    }
+
     private static String describe(final JsonNode node) {
         if (node == null || node.isNull()) {
             return "null";
         }
-        final String text = node.toString();
-        final String shown = text.length() > 60 ? text.substring(0, 60) + "..." : text;
+        final String shown = shown(node);
         if (node.isTextual()) {
             return "string " + shown;
         }

@@ -121,7 +121,9 @@ class JsonRecordConverterTest {
 
         exception = failure("{\"order_id\": \"o\", \"placed_at\": \"yesterday\"}");
         assertEquals("placed_at", exception.fieldPath());
-        assertEquals("'yesterday' is not an ISO-8601 timestamp for timestamp-millis", exception.detail());
+        assertEquals("'yesterday' is not an ISO-8601 timestamp (2026-11-29T10:00:00Z, 2026-11-29T10:00:00.250+01:00,"
+            + " 2026-11-29T10:00:00 or 2026-11-29 10:00 (UTC), 2026-11-29 (midnight UTC)) for timestamp-millis",
+            exception.detail());
 
         exception = failure("{\"order_id\": \"o\", \"placed_at\": 0, \"amount\": 1.234}");
         assertEquals("amount", exception.fieldPath());

@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
 /** The configuration options every command that talks to Kafka or S3 shares (a picocli mixin). */
 public final class ConfigOptions {
 
-    @Option(names = "--config", paramLabel = "<file.properties>",
-            description = "Kafka Streams / client properties and onepipe.* settings. Overridden by ONEPIPE_* environment variables, then by flags.")
+    @Option(names = "--config", paramLabel = "<file.properties>", converter = ReadableFile.class,
+            description = "Kafka Streams / client properties and onepipe.* settings. Overridden by ONEPIPE_* environment variables, then by flags. A missing or unreadable file is a usage error (exit 2).")
     Path configFile;
 
     @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "<host:port,...>",

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Names the dead-letter topic of a topic ({@code <topic>.dlq}) and creates the ones a topology may write before it
- * starts: Kafka Streams cannot send a dead-letter record to a topic that does not exist (the producer blocks, then
- * fails the task).
+ * starts, one per topic it reads: Kafka Streams cannot send a dead-letter record to a topic that does not exist (the
+ * producer blocks, then fails the task).
  */
 public final class DeadLetterTopics {
 
@@ -39,10 +39,12 @@ public final class DeadLetterTopics {
     }
 
     /**
-     * The dead-letter topics a topology may write, with their partition counts: one per topic it reads or writes,
-     * with that topic's partition count, and one per repartition topic (named as Kafka Streams names the topic,
-     * {@code <application id>-<name>}) with the partition count of the largest topic it reads. Topics missing from
-     * {@code partitionsByTopic} (not created yet) get none.
+     * The dead-letter topics a topology may write, with their partition counts: one per topic it reads, with that
+     * topic's partition count, and one per repartition topic (named as Kafka Streams names the topic,
+     * {@code <application id>-<name>}) with the partition count of the largest topic it reads. Every dead letter
+     * names the topic its input was read from (a record that cannot be written goes to its input's dead-letter topic),
+     * so a topic the topology only writes (an output, a late-records topic, a dead-letter topic) gets none: no
+     * {@code x.dlq.dlq}. Topics missing from {@code partitionsByTopic} (not created yet) get none.
      */
     public static Map<String, Integer> required(TopologyDescription description, String applicationId,
                                                 Map<String, Integer> partitionsByTopic) {
@@ -58,7 +60,6 @@ public final class DeadLetterTopics {
         Map<String, Integer> required = new TreeMap<>();
         int largestInput = 0;
         Set<String> external = new HashSet<>(sources);
-        external.addAll(sinks);
         external.removeAll(internal);
         for (String topic : external) {
             Integer partitions = partitionsByTopic.get(topic);
@@ -83,7 +84,6 @@ public final class DeadLetterTopics {
             Set<String> existing = admin.listTopics().names().get();
             TopicUse use = TopicUse.of(description);
             Set<String> referenced = new HashSet<>(use.sources());
-            referenced.addAll(use.sinks());
             referenced.retainAll(existing);
             Map<String, Integer> partitionsByTopic = new TreeMap<>();
             if (!referenced.isEmpty()) {

@@ -108,7 +108,7 @@ class DeadLetterHandlersTest {
     }
 
     @Test
-    void aRecordInvalidForTheOutputSchemaGoesToTheOutputsDeadLetterTopicWithTheInputBytes() {
+    void aRecordInvalidForTheOutputSchemaGoesToItsInputsDeadLetterTopicWithTheInputBytes() {
         WireFormatException invalid = new WireFormatException(WireFormatException.Reason.INVALID_FOR_SCHEMA, "widget-prices", 2,
                 "name", "null value where string is required", null);
         ProducerRecord<Object, Object> failed = new ProducerRecord<>("widget-prices", null, TIMESTAMP, "widget-000042", "a record object");
@@ -118,7 +118,7 @@ class DeadLetterHandlersTest {
 
         assertEquals(ProductionExceptionHandler.Result.RESUME, response.result());
         ProducerRecord<byte[], byte[]> deadLetter = response.deadLetterQueueRecords().get(0);
-        assertEquals("widget-prices.dlq", deadLetter.topic());
+        assertEquals("widgets.dlq", deadLetter.topic());
         assertArrayEquals(KEY, deadLetter.key());
         assertArrayEquals(VALUE, deadLetter.value());
         DeadLetter read = DeadLetter.from(deadLetter.key(), deadLetter.value(), deadLetter.timestamp(), deadLetter.headers());
@@ -162,13 +162,26 @@ class DeadLetterHandlersTest {
 
         assertEquals(ProductionExceptionHandler.Result.RESUME, tooLarge.result());
         ProducerRecord<byte[], byte[]> deadLetter = tooLarge.deadLetterQueueRecords().get(0);
-        assertEquals("widget-prices.dlq", deadLetter.topic());
+        assertEquals("widgets.dlq", deadLetter.topic());
+        assertEquals("widget-prices", text(deadLetter.headers(), DeadLetterHeaders.TARGET_TOPIC));
         assertArrayEquals(VALUE, deadLetter.value());
         assertEquals("FAILED_RECORD", text(deadLetter.headers(), DeadLetterHeaders.PAYLOAD));
         assertEquals("PRODUCTION_FAILED", text(deadLetter.headers(), DeadLetterHeaders.REASON));
         assertEquals(RecordTooLargeException.class.getName(), text(deadLetter.headers(), DeadLetterHeaders.EXCEPTION));
         assertEquals(ProductionExceptionHandler.Result.RETRY, notEnoughReplicas.result());
         assertTrue(notEnoughReplicas.deadLetterQueueRecords().isEmpty());
+    }
+
+    @Test
+    void aRecordAPunctuatorWroteHasNoInputAndSoNoDeadLetterTopicItFails() {
+        FailedRecordContext punctuation = new FailedRecordContext(null, -1, -1L, originalHeaders(), "KSTREAM-MAPVALUES-0000000002",
+                new TaskId(0, 3), TIMESTAMP, null, null);
+        ProductionExceptionHandler.Response response = configured(new DeadLetterProductionExceptionHandler()).handleError(
+                punctuation, new ProducerRecord<>("widget-prices", null, TIMESTAMP, KEY, VALUE),
+                new RecordTooLargeException("The message is 2000000 bytes"));
+
+        assertEquals(ProductionExceptionHandler.Result.FAIL, response.result());
+        assertTrue(response.deadLetterQueueRecords().isEmpty());
     }
 
     @Test

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class DeadLetterTopicsTest {
 
     @Test
-    void everyTopicATopologyReadsOrWritesGetsADeadLetterTopicWithItsPartitionCount() {
+    void everyTopicATopologyReadsGetsADeadLetterTopicWithItsPartitionCountAndNoTopicItOnlyWrites() {
         StreamsBuilder builder = new StreamsBuilder();
         KStream<String, String> widgets = builder.stream("widgets", Consumed.with(Serdes.String(), Serdes.String()));
         widgets.to("widget-prices", Produced.with(Serdes.String(), Serdes.String()));
@@ -35,9 +35,25 @@ class DeadLetterTopicsTest {
 
         assertEquals(Map.of(
                 "widgets.dlq", 4,
-                "widget-prices.dlq", 2,
-                "widget-counts.dlq", 1,
                 "app-by-name-repartition.dlq", 4), required);
+    }
+
+    /** campaign-metrics' shape: it writes its inputs' dead-letter topics itself, and a late topic. */
+    @Test
+    void deadLetterAndLateTopicsATopologyWritesGetNoDeadLetterTopic() {
+        StreamsBuilder builder = new StreamsBuilder();
+        KStream<String, String> served = builder.stream("ad-served", Consumed.with(Serdes.String(), Serdes.String()));
+        KStream<String, String> events = builder.stream("ysb-events", Consumed.with(Serdes.String(), Serdes.String()));
+        served.filter((key, value) -> value == null).to("ad-served.dlq");
+        events.filter((key, value) -> value == null).to("ysb-events.dlq");
+        served.filter((key, value) -> value != null).to("campaign-metrics-late");
+        served.merge(events).to("campaign-metrics");
+
+        Map<String, Integer> required = DeadLetterTopics.required(builder.build().describe(), "app", Map.of(
+                "ad-served", 2, "ysb-events", 3, "ad-served.dlq", 2, "ysb-events.dlq", 3, "campaign-metrics-late", 2,
+                "campaign-metrics", 2));
+
+        assertEquals(Map.of("ad-served.dlq", 2, "ysb-events.dlq", 3), required);
     }
 
     @Test
