@@ -182,6 +182,7 @@ public final class SchemaRegistryApi implements HttpRoute {
 
     private HttpRouteResponse register(String subject, HttpRouteRequest request) {
         String schemaText = schemaText(request);
+        parse(schemaText);
         RegistrationResult result = registry.register(RegistrationRequest.schema(subject, schemaText));
         if (result.accepted()) {
             return ok(GatewayResponses.JSON.createObjectNode().put("id", result.schemaVersion().orElseThrow().id()));
@@ -434,6 +435,7 @@ public final class SchemaRegistryApi implements HttpRoute {
         try {
             return new Schema.Parser().parse(schemaText);
         } catch (SchemaParseException | NullPointerException e) {
+            // Avro 1.12 reports a reference to an undefined name with a NullPointerException
             throw new BadRequest(GatewayResponses.error(TYPE, 422, 42201, "Invalid schema: " + e.getMessage()));
         }
     }

@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * <p>Started with {@link HttpEndpointSettings} it also serves HTTPS from a PKCS12 keystore, authenticates every
  * request but {@code /health} with HTTP Basic against a users file (401 with {@code WWW-Authenticate} otherwise),
  * refuses bodies over the size limit (413) and bounds the body bytes held by all requests at once (429 with
- * {@code Retry-After}). Errors it answers itself are JSON, {@code {"error_code": <status>, "message": "..."}}.
+ * {@code Retry-After}); the body of a refused request is left unread (the JDK server drains a little of it, then closes
+ * the connection). Errors it answers itself are JSON, {@code {"error_code": <status>, "message": "..."}}.
  * Credentials never reach a log line: failed requests are logged by method and path only.
  */
 public final class OnepipeHttpServer implements AutoCloseable {
@@ -293,7 +294,6 @@ public final class OnepipeHttpServer implements AutoCloseable {
             Optional<Map.Entry<String, Set<String>>> authenticated =
                     settings.users().get().authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
             if (authenticated.isEmpty()) {
-                drain(exchange);
                 return error(401, "authentication required: HTTP Basic with a user of this endpoint")
                         .withHeader("WWW-Authenticate", "Basic realm=\"onepipe\", charset=\"UTF-8\"");
             }
@@ -313,7 +313,6 @@ public final class OnepipeHttpServer implements AutoCloseable {
         boolean hasBody = length > 0 || (length < 0 && exchange.getRequestHeaders().containsKey("Transfer-encoding"));
         int reserved = hasBody ? (int) (length < 0 ? settings.maxRequestBytes() : length) : 0;
         if (reserved > 0 && !inFlightBytes.tryAcquire(reserved)) {
-            drain(exchange);
             return error(429, "busy: " + settings.maxInFlightBytes() + " bytes of requests are being served; retry shortly")
                     .withHeader("Retry-After", "1");
         }
@@ -348,14 +347,6 @@ public final class OnepipeHttpServer implements AutoCloseable {
             body.write(buffer, 0, read);
         }
         return body.toByteArray();
-    }
-
-    private static void drain(HttpExchange exchange) {
-        try (InputStream input = exchange.getRequestBody()) {
-            input.skip(Long.MAX_VALUE);
-        } catch (IOException e) {
-            LOG.debug("Could not drain a refused request body", e);
-        }
     }
 
     private static void send(HttpExchange exchange, HttpRouteResponse response) throws IOException {
