@@ -11,4 +11,9 @@ public final class LauncherCommands implements CommandProvider {
     public List<Object> commands() {
         return List.of(new DevCommand(), new DemoCommand(), new ServeCommand());
     }
+
+    @Override
+    public List<Object> benchmarkCommands() {
+        return List.of(new ServeBenchmark());
+    }
 }

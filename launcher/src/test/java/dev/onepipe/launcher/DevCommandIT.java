@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code onepipe dev} in its own process is a pipeline other programs can use. */
 class DevCommandIT {
 
-    private static final Duration STARTUP = Duration.ofSeconds(60);
+    private static final Duration STARTUP = Duration.ofSeconds(180);
 
     @Test
     void otherProcessesReachTheBrokerAndTheDataFolderIsKept(@TempDir Path dataDirectory) throws Exception {
