@@ -35,8 +35,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code onepipe bench serve}: records per second through the HTTP producer ({@code POST /datasets/{name}/records},
- * JSON lines, concurrent clients on loopback) next to {@link DatasetProducer} sending the same records directly, in
- * the same run on the embedded broker, and the p50/p99 latency of the HTTP requests. Target: HTTP at least half the
+ * JSON lines, concurrent clients on loopback) next to {@link DatasetProducer} sending the same records directly from
+ * as many threads, in the same run on the embedded broker, and the p50/p99 latency of the HTTP requests. Target: HTTP at least half the
  * direct rate.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -99,16 +99,32 @@ final class ServeBenchmark implements Callable<Integer> {
                 + ",\"taken_at\":" + (1_700_000_000_000L + index) + "}";
     }
 
-    /** Converts and sends every record through DatasetProducer, the same JSON the HTTP clients send. */
+    /**
+     * Converts and sends every record through one DatasetProducer from as many threads as there are HTTP clients, the
+     * same JSON the HTTP clients send, so both sides get the same parallelism.
+     */
     private double direct(Map<String, Object> client) throws Exception {
         try (DatasetProducer producer = DatasetProducer.connect(client)) {
+            ExecutorService pool = Executors.newFixedThreadPool(clients);
+            List<Future<?>> running = new ArrayList<>();
             long start = System.nanoTime();
-            for (int index = 0; index < records; index++) {
-                GenericRecord record = producer.fromJson("readings-direct", line(index));
-                producer.send("readings-direct", record);
+            for (int thread = 0; thread < clients; thread++) {
+                int first = thread;
+                running.add(pool.submit(() -> {
+                    for (int index = first; index < records; index += clients) {
+                        GenericRecord record = producer.fromJson("readings-direct", line(index));
+                        producer.send("readings-direct", record);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> thread : running) {
+                thread.get();
             }
             producer.flush();
-            return records / ((System.nanoTime() - start) / 1e9);
+            double rate = records / ((System.nanoTime() - start) / 1e9);
+            pool.shutdown();
+            return rate;
         }
     }
 
