@@ -34,9 +34,9 @@ final class ServeCommand implements Callable<Integer> {
     /** Threads serving requests: a produce request waits on Kafka's acknowledgements, so more than run's 2. */
     static final int THREADS = 16;
 
-    @Option(names = "--http-port", paramLabel = "<port>", description = "Port to serve (default: ${DEFAULT-VALUE}; 0 picks a free one).",
-            defaultValue = "" + DEFAULT_PORT)
-    int httpPort;
+    @Option(names = "--http-port", paramLabel = "<port>",
+            description = "Port to serve (onepipe.http.port; default " + DEFAULT_PORT + "; 0 picks a free one).")
+    Integer httpPort;
 
     @Option(names = "--host", paramLabel = "<address>",
             description = "Address to listen on (onepipe.http.host; default 127.0.0.1, or every interface when users are configured).")
@@ -77,7 +77,9 @@ final class ServeCommand implements Callable<Integer> {
             return 0;
         }
         Map<String, String> flags = new HashMap<>();
-        flags.put(OnepipeHttpServer.PORT, Integer.toString(httpPort));
+        if (httpPort != null) {
+            flags.put(OnepipeHttpServer.PORT, httpPort.toString());
+        }
         if (host != null) {
             flags.put(HttpEndpointSettings.HOST, host);
         }
@@ -87,7 +89,7 @@ final class ServeCommand implements Callable<Integer> {
         if (tlsKeystore != null) {
             flags.put(HttpEndpointSettings.TLS_KEYSTORE, tlsKeystore.toString());
         }
-        OnepipeConfig config = options.config(Map.of()).with("serve flag", flags);
+        OnepipeConfig config = options.config(Map.of(OnepipeHttpServer.PORT, Integer.toString(DEFAULT_PORT))).with("serve flag", flags);
         HttpEndpointSettings settings = HttpEndpointSettings.from(config, THREADS);
         RegistryClientSettings client = RegistryClientSettings.from(options);
         HttpGateway gateway = HttpGateway.start(settings, client.clientConfig(), client.metadataTopic(), !noSchemaRegistry, !noProducer);
