@@ -9,6 +9,11 @@ public final class LauncherCommands implements CommandProvider {
 
     @Override
     public List<Object> commands() {
-        return List.of(new DevCommand(), new DemoCommand());
+        return List.of(new DevCommand(), new DemoCommand(), new ServeCommand());
+    }
+
+    @Override
+    public List<Object> benchmarkCommands() {
+        return List.of(new ServeBenchmark());
     }
 }

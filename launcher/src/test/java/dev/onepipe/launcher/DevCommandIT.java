@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,14 +25,21 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code onepipe dev} in its own process is a pipeline other programs can use. */
 class DevCommandIT {
 
-    private static final Duration STARTUP = Duration.ofSeconds(60);
+    private static final Duration STARTUP = Duration.ofSeconds(180);
 
     @Test
     void otherProcessesReachTheBrokerAndTheDataFolderIsKept(@TempDir Path dataDirectory) throws Exception {
         try (OnepipeProcess dev = OnepipeProcess.start("dev", "--data-dir", dataDirectory.toString())) {
             String bootstrap = value(dev.awaitLine(line -> line.contains("Kafka bootstrap:"), STARTUP)
                     .orElseThrow(() -> new AssertionError("no bootstrap address printed:\n" + dev.output())));
+            String gateway = value(dev.awaitLine(line -> line.contains("HTTP gateway:"), STARTUP)
+                    .orElseThrow(() -> new AssertionError("no HTTP gateway printed:\n" + dev.output()))).split(" ")[0];
             dev.awaitLine(line -> line.contains("Press Ctrl-C"), STARTUP).orElseThrow();
+            assertTrue(gateway.startsWith("http://localhost:"), gateway);
+            HttpResponse<String> subjects = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gateway + "/subjects")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, subjects.statusCode(), subjects.body());
+            assertEquals("application/vnd.schemaregistry.v1+json", subjects.headers().firstValue("Content-Type").orElse(""));
 
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
                 assertEquals(1, admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size());
