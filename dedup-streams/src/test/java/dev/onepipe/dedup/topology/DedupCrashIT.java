@@ -32,12 +32,13 @@ class DedupCrashIT {
     Path temporary;
 
     @Test
-    void survivesThreeKillsAndTheCleanTopicStillEqualsTheTally() throws Exception {
+    void survivesThreeKillsAndTheCleanTopicAndTableStillEqualTheTally() throws Exception {
         WidgetRun run = new WidgetRun(RUNTIME, RUNTIME.uniqueName("crash-widgets"), 11);
         run.registerAndProduce();
         Path stateRoot = temporary.resolve("state");
         SplittableRandom random = new SplittableRandom(5);
-        OnepipeProcess dedup = start(run, stateRoot);
+        Map<String, String> settings = run.tableSettings(stateRoot.toString(), temporary.resolve("catalog.sqlite"));
+        OnepipeProcess dedup = start(settings, run);
         try {
             for (int kill = 0; kill < KILL_AT_SHARE_COMMITTED.length; kill++) {
                 long target = (long) (KILL_AT_SHARE_COMMITTED[kill] * run.records.size());
@@ -52,17 +53,18 @@ class DedupCrashIT {
                     deleteRecursively(stateRoot);
                 }
                 System.out.printf("kill %d at %,d committed input records%n", kill + 1, run.committedInput());
-                dedup = start(run, stateRoot);
+                dedup = start(settings, run);
             }
             run.awaitDrained();
         } finally {
             dedup.close();
         }
         DedupIT.assertCleanTopicIsTheTally(run);
+        run.assertCleanTableIsTheTally(settings, temporary.resolve("parquet"));
     }
 
-    private static OnepipeProcess start(WidgetRun run, Path stateRoot) {
-        Map<String, String> settings = run.settings(stateRoot.toString());
+    private static OnepipeProcess start(Map<String, String> runSettings, WidgetRun run) {
+        Map<String, String> settings = new java.util.HashMap<>(runSettings);
         // the killed process's open transaction must not hold the partitions' read_committed readers back for long
         settings.put("producer.transaction.timeout.ms", "10000");
         // static membership: the restarted process takes the killed one's place at once, not after its session timeout

@@ -21,9 +21,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The dedup topology on the real embedded broker over 200,000 generated widget records in 4 partitions (10 % exact
- * re-sends, about ten versions per widget, out-of-order and late versions, corrupt records): the clean topic, read as
- * its compacted view with {@code read_committed}, equals the generator's own final state per widget exactly, holds
+ * The dedup topology on the real embedded broker and S3 endpoint over 200,000 generated widget records in 4 partitions
+ * (10 % exact re-sends, about ten versions per widget, out-of-order and late versions, corrupt records): the clean
+ * topic, read as its compacted view with {@code read_committed}, and the Iceberg clean table, read with Iceberg's
+ * generic reader and as plain Parquet files, equal the generator's own final state per widget exactly; the topic holds
  * exactly one record per change of a merged state, and every corrupt record is in the dead-letter topic.
  */
 class DedupIT {
@@ -35,13 +36,15 @@ class DedupIT {
     Path temporary;
 
     @Test
-    void theCleanTopicEqualsTheGeneratorsFinalStatePerKey() throws Exception {
+    void theCleanTopicAndTheCleanTableEqualTheGeneratorsFinalStatePerKey() throws Exception {
         WidgetRun run = new WidgetRun(RUNTIME, RUNTIME.uniqueName("widgets"), 42);
         run.registerAndProduce();
-        try (TopologyRunner dedup = start(run, "one")) {
+        Map<String, String> settings = run.tableSettings(temporary.resolve("one").toString(), temporary.resolve("catalog.sqlite"));
+        try (TopologyRunner dedup = start(run, settings)) {
             run.awaitDrained();
             assertEquals(run.generator.tally().distinctKeyCount(), DedupMetrics.total(dedup.streams().metrics(), DedupMetrics.KEYS_KEPT),
                     "the state size metric counts every widget once");
+            run.assertCleanTableIsTheTally(settings, temporary.resolve("parquet"));
         }
         assertCleanTopicIsTheTally(run);
         assertEquals(run.generator.tally().corruptCount(), run.readCommitted(run.dataset + ".dlq").size(), "every corrupt record is a dead letter");
@@ -51,7 +54,8 @@ class DedupIT {
     void twoInstancesSharingTheInputWithOneStoppedMidRunGiveTheSameCleanTopic() throws Exception {
         WidgetRun run = new WidgetRun(RUNTIME, RUNTIME.uniqueName("shared-widgets"), 7);
         run.registerAndProduce();
-        try (TopologyRunner first = start(run, "first"); TopologyRunner second = start(run, "second")) {
+        try (TopologyRunner first = start(run, run.settings(temporary.resolve("first").toString()));
+             TopologyRunner second = start(run, run.settings(temporary.resolve("second").toString()))) {
             WidgetRun.awaitTrue(() -> run.committedInput() >= run.records.size() / 3, "a third of the input processed");
             assertTrue(second.streams().close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                     .withTimeout(Duration.ofSeconds(60))), "the second instance did not stop within a minute");
@@ -67,8 +71,7 @@ class DedupIT {
         assertEquals(run.expectedChanges(), clean.size(), "one clean record per change of a merged state, none twice");
     }
 
-    private TopologyRunner start(WidgetRun run, String instance) {
-        Map<String, String> flags = run.settings(temporary.resolve(instance).toString());
+    private static TopologyRunner start(WidgetRun run, Map<String, String> flags) {
         OnepipeConfig config = TopologyRunner.configure(new DedupTopology(), Map.of(), Map.of(), flags);
         TopologyContext context = new TopologyContext(DedupTopology.NAME, Optional.of(run.dataset), run.dataset, config, RegisteredDatasets.load(config));
         return TopologyRunner.start(new DedupTopology(), context);

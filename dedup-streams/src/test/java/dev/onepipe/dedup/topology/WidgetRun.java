@@ -1,5 +1,15 @@
 package dev.onepipe.dedup.topology;
 
+import dev.onepipe.dedup.table.CleanTableFixture;
+import dev.onepipe.dedup.table.CleanTableFixture.Widget;
+import dev.onepipe.dedup.table.CleanTableReader;
+import dev.onepipe.dedup.table.CleanTableVerifier;
+import software.amazon.awssdk.services.s3.S3Client;
+import java.util.concurrent.atomic.AtomicReference;
+import java.nio.file.Path;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -161,6 +171,60 @@ final class WidgetRun {
             }
         }
         return read;
+    }
+
+    /**
+     * {@link #settings} with the Iceberg clean table on: the embedded S3 endpoint, the catalog in {@code catalog} (a
+     * SQLite file outside the state root, so a test may wipe local state without losing the table), a 3 s cadence.
+     */
+    Map<String, String> tableSettings(String stateRoot, Path catalog) {
+        Map<String, String> settings = settings(stateRoot);
+        settings.putAll(runtime.s3Settings().toConfig());
+        settings.put(DedupSettings.TABLE_ENABLED, "true");
+        settings.put(DedupSettings.TABLE_COMMIT_INTERVAL_MS, "3000");
+        settings.put("onepipe.dedup.catalog.uri", "jdbc:sqlite:" + catalog);
+        return settings;
+    }
+
+    /**
+     * Waits until the clean table, read with Iceberg's generic reader, equals the generator's final state per widget,
+     * then checks it once more through a plain Parquet read of its current data files (after plain S3 GETs) and with
+     * {@code clean verify}'s checks (one row per key, files sorted, rows in their event-time day).
+     */
+    void assertCleanTableIsTheTally(Map<String, String> settings, Path scratch) throws Exception {
+        OnepipeConfig config = OnepipeConfig.of(settings);
+        Map<String, Widget> expected = new TreeMap<>();
+        generator.tally().latestRecords().forEach((key, record) -> expected.put(key, widget(record)));
+        AtomicReference<Map<String, Widget>> read = new AtomicReference<>(Map.of());
+        try {
+            awaitTrue(() -> {
+                read.set(CleanTableFixture.readWithIceberg(config, dataset));
+                return read.get().equals(expected);
+            }, "the clean table to hold the generator's final state of all " + expected.size() + " widgets");
+        } catch (AssertionError timedOut) {
+            assertEquals(expected, read.get(), timedOut.getMessage());
+        }
+        try (CleanTableReader reader = CleanTableReader.open(config, dataset); S3Client s3 = runtime.newS3Client()) {
+            CleanTableVerifier.Report report = CleanTableVerifier.verify(reader.table(), reader.layout());
+            assertTrue(report.ok(), () -> {
+                java.io.StringWriter text = new java.io.StringWriter();
+                report.print(new java.io.PrintWriter(text, true));
+                return text.toString();
+            });
+            Map<String, Widget> fromParquet = new TreeMap<>();
+            CleanTableFixture.readDataFilesWithParquet(reader.table(), s3, scratch).values()
+                    .forEach(rows -> rows.forEach(row -> assertNull(fromParquet.put(row.id(), row), "key " + row.id() + " in two rows")));
+            assertEquals(expected, fromParquet, "the current data files read with plain parquet-avro");
+        }
+    }
+
+    private static Widget widget(GenericRecord record) {
+        List<String> tags = new ArrayList<>();
+        ((List<?>) record.get("tags")).forEach(tag -> tags.add(tag.toString()));
+        Object description = record.get("description");
+        return new Widget(record.get("widget_id").toString(), (Long) record.get("version"), (Long) record.get("updated_at"),
+                record.get("name").toString(), (Double) record.get("price"), record.get("status").toString(), tags,
+                description == null ? null : description.toString());
     }
 
     /** The clean topic as its compacted view: the last value per key, decoded as the clean dataset, rendered as JSON text. */
