@@ -138,12 +138,25 @@ class ArchiveCommandsIT {
         }
     }
 
+    @Test
+    void anS3ThatCannotBeReadIsExitCodeFourNotAGap() {
+        String topic = RUNTIME.uniqueName("unreadable-archive");
+        RUNTIME.createTopic(topic, 1);
+        StringWriter out = new StringWriter();
+        int exit = runWithBucket(out, "no-such-bucket-" + topic.toLowerCase(java.util.Locale.ROOT), "archive", "verify", "--topic", topic);
+        assertEquals(VerifyCommand.UNREADABLE, exit, out.toString());
+    }
+
     /** Runs {@code onepipe <arguments>} in this JVM against the test's broker and S3; standard output and error both to {@code out}. */
     private static int run(StringWriter out, String... arguments) {
+        return runWithBucket(out, RUNTIME.s3Settings().bucket(), arguments);
+    }
+
+    private static int runWithBucket(StringWriter out, String bucket, String... arguments) {
         S3Settings s3 = RUNTIME.s3Settings();
         List<String> command = new ArrayList<>(List.of(arguments));
         command.addAll(List.of("--bootstrap-servers", RUNTIME.bootstrapServers(), "--s3-endpoint", s3.endpoint().orElseThrow().toString(),
-                "--s3-bucket", s3.bucket(), "--set", "onepipe.s3.access.key=" + s3.accessKey().orElseThrow(),
+                "--s3-bucket", bucket, "--set", "onepipe.s3.access.key=" + s3.accessKey().orElseThrow(),
                 "--set", "onepipe.s3.secret.key=" + s3.secretKey().orElseThrow()));
         CommandLine commandLine = OnepipeCommand.commandLine();
         commandLine.setOut(new PrintWriter(out, true));

@@ -89,20 +89,23 @@ final class ReconcileBenchmarkCommand implements Callable<Integer> {
                 admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
             }
             produce(kafka, topic);
+            // lambdas below capture the bucket name, never the runtime: picocli reads the signatures of every method,
+            // synthetic ones too, and a per-topology jar has no EmbeddedRuntime class
+            String bucket = runtime.bucket();
             try (S3Client s3 = runtime.newS3Client()) {
-                long objects = writeArchive(kafka, s3, runtime.bucket(), topic);
+                long objects = writeArchive(kafka, s3, bucket, topic);
                 out.printf(Locale.ROOT, "  archive: %,d objects written by the documented layout%n", objects);
 
                 long plainStart = System.nanoTime();
                 // Both plain reads at once, as reconcile reads the topic and the archive at once.
-                CompletableFuture<Long> gets = CompletableFuture.supplyAsync(() -> plainGets(s3, runtime.bucket(), "raw/" + topic + "/"));
+                CompletableFuture<Long> gets = CompletableFuture.supplyAsync(() -> plainGets(s3, bucket, "raw/" + topic + "/"));
                 long topicBytes = plainRead(kafka, topic);
                 long archiveBytes = gets.join();
                 double plainSeconds = (System.nanoTime() - plainStart) / 1e9;
                 out.printf(Locale.ROOT, "  plain clients (KafkaConsumer + S3 GETs): %.1f s (%,d + %,d bytes)%n", plainSeconds, topicBytes, archiveBytes);
 
                 long reconcileStart = System.nanoTime();
-                List<RawBucketVerdict> verdicts = TopicArchiveComparison.run(kafka, topic, new RawArchiveReader(s3, runtime.bucket(), "raw"),
+                List<RawBucketVerdict> verdicts = TopicArchiveComparison.run(kafka, topic, new RawArchiveReader(s3, bucket, "raw"),
                         Optional.empty(), Optional.empty(), 20, null).verdicts();
                 double reconcileSeconds = (System.nanoTime() - reconcileStart) / 1e9;
                 long ok = verdicts.stream().filter(verdict -> verdict.status() == BucketStatus.OK).count();

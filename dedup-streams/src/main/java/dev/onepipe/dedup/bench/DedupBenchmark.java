@@ -101,7 +101,7 @@ public final class DedupBenchmark implements Callable<Integer> {
         try (EmbeddedRuntime runtime = EmbeddedRuntime.start()) {
             Map<String, Object> clientConfig = new HashMap<>(runtime.clientConfig());
             long produced = produce(clientConfig);
-            OnepipeConfig config = config(runtime, stateRoot);
+            OnepipeConfig config = config(runtime.bootstrapServers(), stateRoot);
             MetadataCatalog catalog = RegisteredDatasets.load(config);
 
             ReadAndCommitTopology reference = new ReadAndCommitTopology("bench-read-and-commit", new DedupTopology().settings());
@@ -169,9 +169,10 @@ public final class DedupBenchmark implements Callable<Integer> {
         return sent;
     }
 
-    private OnepipeConfig config(EmbeddedRuntime runtime, Path stateRoot) {
+    // no EmbeddedRuntime in any signature: picocli reads every method's, and a per-topology jar has no embedded runtime
+    private OnepipeConfig config(String bootstrapServers, Path stateRoot) {
         Map<String, String> flags = new HashMap<>();
-        flags.put("bootstrap.servers", runtime.bootstrapServers());
+        flags.put("bootstrap.servers", bootstrapServers);
         flags.put(TopologyRunner.STATE_ROOT, stateRoot.toString());
         flags.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
         flags.put(DedupSettings.TABLE_ENABLED, "false");

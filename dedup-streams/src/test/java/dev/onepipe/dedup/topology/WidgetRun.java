@@ -204,6 +204,7 @@ final class WidgetRun {
         } catch (AssertionError timedOut) {
             assertEquals(expected, read.get(), timedOut.getMessage());
         }
+        java.nio.file.Files.createDirectories(scratch);
         try (CleanTableReader reader = CleanTableReader.open(config, dataset); S3Client s3 = runtime.newS3Client()) {
             CleanTableVerifier.Report report = CleanTableVerifier.verify(reader.table(), reader.layout());
             assertTrue(report.ok(), () -> {

@@ -128,6 +128,14 @@ class ProgressWatchTest {
     }
 
     @Test
+    void aCauseWithoutAMessageIsNamedByItsTypeAndTheCausesBelowIt() {
+        // what "Cannot reach Kafka at host:port: null" used to print: the message of an exception that has none
+        IllegalStateException silent = new IllegalStateException((String) null,
+                new java.net.ConnectException("Connection refused"));
+        assertEquals("IllegalStateException <- ConnectException: Connection refused", ProgressWatch.describe(silent));
+    }
+
+    @Test
     void anAuthorizationFailureNamesTheTopicAndTheMissingRight() {
         TopicAuthorizationException consumerSide = new TopicAuthorizationException(Set.of("ad-served"));
         consumerSide.setStackTrace(new StackTraceElement[] {
