@@ -76,12 +76,12 @@ class RegistryIdReuseIT {
         final String registry = "_onepipe_metadata_lost";
         final Path schema = Files.writeString(folder.resolve("gadget.avsc"), SCHEMA);
         final Path gadgets = Files.writeString(folder.resolve("gadgets.json"),
-            "{\"name\": \"gadgets\", \"uniqueKey\": [\"gadget_id\"], \"eventTimeField\": \"updated_at\"}");
+            "{\"name\": \"gadgets\", \"uniqueKey\": [\"gadget_id\"], \"eventTimeField\": \"updated_at\","
+                + " \"topicSettings\": {\"partitions\": 2}}");
         final Path widgets = Files.writeString(folder.resolve("doodads.json"),
             "{\"name\": \"doodads\", \"uniqueKey\": [\"gadget_id\"], \"eventTimeField\": \"updated_at\"}");
         assertEquals(0, execute(registry, "metadata", "register", "--metadata", gadgets.toString(), "--schema", schema.toString()),
             err.toString());
-        RUNTIME.createTopic("gadgets", 2);
         final Path lines = Files.writeString(folder.resolve("gadgets.jsonl"),
             "{\"gadget_id\": \"g-1\", \"updated_at\": 0}\n{\"gadget_id\": \"g-2\", \"updated_at\": 0}\n");
         assertEquals(0, execute(registry, "produce", "--dataset", "gadgets", "--json", lines.toString()), out + "\n" + err);
