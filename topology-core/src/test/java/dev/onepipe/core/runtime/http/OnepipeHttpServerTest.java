@@ -78,12 +78,12 @@ class OnepipeHttpServerTest {
             HttpResponse<String> response = get(server, "/metrics");
 
             assertEquals(200, response.statusCode());
-            assertEquals(PrometheusTextFormat.CONTENT_TYPE, response.headers().firstValue("Content-Type").orElse(""));
+            assertEquals(PrometheusMetrics.CONTENT_TYPE, response.headers().firstValue("Content-Type").orElse(""));
             String body = response.body();
             assertTrue(body.contains("# TYPE kafka_stream_task_process_total counter\n"), body);
-            assertTrue(body.contains("onepipe_dead_letter_records_total{topic=\"widgets.dlq\"} 1\n"), body);
-            assertTrue(body.contains("onepipe_application_state{application_id=\"onepipe-widget-prices-widgets\",state=\"RUNNING\"} 1\n"), body);
-            assertTrue(body.contains("onepipe_catalog_dataset_versions 2\n"), body);
+            assertTrue(body.contains("onepipe_dead_letter_records_total{topic=\"widgets.dlq\"} 1.0\n"), body);
+            assertTrue(body.contains("onepipe_application_state{application_id=\"onepipe-widget-prices-widgets\",state=\"RUNNING\"} 1.0\n"), body);
+            assertTrue(body.contains("onepipe_catalog_dataset_versions 2.0\n"), body);
             for (String line : body.split("\n")) {
                 assertTrue(line.startsWith("# HELP ") || line.startsWith("# TYPE ")
                         || line.matches("[a-zA-Z_][a-zA-Z0-9_]*(\\{[a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\.)*\"(,[a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\.)*\")*})? \\S+"),
