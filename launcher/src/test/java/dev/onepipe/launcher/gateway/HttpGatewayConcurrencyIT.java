@@ -163,26 +163,22 @@ class HttpGatewayConcurrencyIT {
                 client.get(600, TimeUnit.SECONDS);
             }
             pool.shutdown();
+
+            int sends = CLIENTS * RECORDS_PER_CLIENT / BATCH + retriesByClient.values().stream().mapToInt(Integer::intValue).sum();
+            String metrics = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.contains("onepipe_http_produced_records_total{dataset=\"load\"} " + (double) (CLIENTS * RECORDS_PER_CLIENT) + "\n"),
+                    "records produced, replays not counted: " + metrics);
+            assertTrue(metrics.contains("onepipe_http_request_duration_seconds_count{method=\"POST\",route=\"/datasets\",status=\"200\"} "
+                    + sends + "\n"), "one request per send, replays included (" + sends + "): " + metrics);
+            assertTrue(metrics.contains("onepipe_http_in_flight_bytes "), metrics);
         }
         assertTrue(retriesByClient.values().stream().mapToInt(Integer::intValue).sum() > 0, "some requests were retried");
 
-        Map<String, Integer> copies = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", RUNTIME.bootstrapServers()),
-                new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = List.of(0, 1, 2, 3).stream().map(partition -> new TopicPartition("load", partition)).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long total = consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            long read = 0;
-            while (read < total && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    read++;
-                    copies.merge(record.key(), 1, Integer::sum);
-                }
-            }
-            assertEquals(CLIENTS * RECORDS_PER_CLIENT, total, "records on the topic");
-        }
+        // Keyed requests are Kafka transactions: read what is committed, to the last stable offset (the end offsets also
+        // count the transaction markers).
+        Map<String, Integer> copies = HttpProducerRestartIT.readCommitted(RUNTIME.bootstrapServers(), "load", 4);
+        assertEquals(CLIENTS * RECORDS_PER_CLIENT, copies.values().stream().mapToInt(Integer::intValue).sum(), "records on the topic");
         assertEquals(CLIENTS * RECORDS_PER_CLIENT, copies.size(), "distinct unique keys");
         assertTrue(copies.values().stream().allMatch(count -> count == 1), "every record exactly once");
         for (int client = 0; client < CLIENTS; client++) {

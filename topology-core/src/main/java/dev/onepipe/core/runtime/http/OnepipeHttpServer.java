@@ -77,7 +77,9 @@ import org.slf4j.LoggerFactory;
  * request but {@code /health} with HTTP Basic against a users file (401 with {@code WWW-Authenticate} otherwise),
  * refuses bodies over the size limit (413) and bounds the body bytes held by all requests at once (429 with
  * {@code Retry-After}); the body of a refused request is left unread (Jetty drains a little of it, then closes the
- * connection). It runs on Jetty 12's core handlers (no servlets), on {@link HttpEndpointSettings#threads()} request
+ * connection). A path no route serves answers 404, or 503 with {@code Retry-After} while the endpoint is still starting
+ * (before {@link #serve} or {@link #health(Supplier)}), so a client retrying against a restarting service waits rather
+ * than failing. It runs on Jetty 12's core handlers (no servlets), on {@link HttpEndpointSettings#threads()} request
  * threads plus Jetty's acceptor and selector. Errors it answers itself are JSON, {@code {"error_code": <status>, "message": "..."}}.
  * Credentials never reach a log line: failed requests are logged by method and path only.
  */
@@ -335,8 +337,13 @@ public final class OnepipeHttpServer implements AutoCloseable {
         return HttpRouteResponse.json(health.healthy() ? 200 : 503, body.toString());
     }
 
+    /** Before {@link #serve} or {@link #health(Supplier)}: the routes may not all be there yet. */
+    private boolean starting() {
+        return application.get() == null && healthOverride.get() == null;
+    }
+
     HttpRouteResponse metrics() {
-        if (application.get() == null && healthOverride.get() == null) {
+        if (starting()) {
             return HttpRouteResponse.text(503, "starting");
         }
         return new HttpRouteResponse(200, PrometheusMetrics.CONTENT_TYPE, PrometheusMetrics.text(registry));
@@ -384,7 +391,9 @@ public final class OnepipeHttpServer implements AutoCloseable {
         Map.Entry<String, HttpRoute> route = route(path == null ? "/" : path);
         HttpRouteResponse answer;
         try {
-            answer = route == null ? error(404, "no route for " + path) : authenticateAndServe(request, route.getValue());
+            answer = route != null ? authenticateAndServe(request, route.getValue())
+                    : starting() ? error(503, "starting: the routes are not served yet").withHeader("Retry-After", "1")
+                    : error(404, "no route for " + path);
         } catch (Exception e) {
             LOG.warn("HTTP {} {} failed", method, path, e);
             answer = HttpRouteResponse.text(500, String.valueOf(e.getMessage()));

@@ -145,7 +145,8 @@ class OnepipeHttpServerTest {
             assertEquals(Optional.of("instance-a:" + server.port()), advertised.get(StreamsConfig.APPLICATION_SERVER_CONFIG));
             assertEquals(Optional.of("chosen:9000"), configured.get(StreamsConfig.APPLICATION_SERVER_CONFIG));
             assertEquals(503, starting.statusCode());
-            assertEquals(404, routeBeforeServing.statusCode());
+            assertEquals(503, routeBeforeServing.statusCode(), "not served yet: retry");
+            assertEquals(Optional.of("1"), routeBeforeServing.headers().firstValue("Retry-After"));
             assertEquals(200, running.statusCode());
             assertEquals(307, redirect.statusCode());
             assertEquals(Optional.of("http://elsewhere:8080/campaigns/c/metrics"), redirect.headers().firstValue("Location"));
