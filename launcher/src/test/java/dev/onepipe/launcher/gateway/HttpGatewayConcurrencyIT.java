@@ -181,4 +181,40 @@ class HttpGatewayConcurrencyIT {
             assertEquals(1, copies.get("c" + client + "-" + (RECORDS_PER_CLIENT - 1)), "last record of client " + client);
         }
     }
+
+    @Test
+    void aRestartedGatewayReplaysAKeyFromTheIdempotencyTopicAndRefusesItWithAnotherBody() throws Exception {
+        try (Admin admin = Admin.create(clientConfig())) {
+            admin.createTopics(List.of(new NewTopic("replayed", 2, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        }
+        try (MetadataRegistry registry = MetadataRegistry.connect(clientConfig(), METADATA_TOPIC)) {
+            RegistrationResult result = registry.register(RegistrationRequest.dataset(DatasetMetadata.builder("replayed").topic("replayed")
+                    .uniqueKey("id").build(), schema("Replayed", 2)));
+            assertTrue(result.accepted(), result.summary());
+        }
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+        String body = "{\"id\":\"a\",\"f1\":1}\n{\"id\":\"b\",\"f1\":2}\n";
+        HttpResponse<String> first;
+        try (HttpGateway gateway = start()) {
+            first = post(http, gateway, "restart-key", body);
+            assertEquals(200, first.statusCode(), first.body());
+        }
+        try (HttpGateway restarted = start()) {
+            HttpResponse<String> replayed = post(http, restarted, "restart-key", body);
+            HttpResponse<String> otherBody = post(http, restarted, "restart-key", "{\"id\":\"c\",\"f1\":3}\n");
+
+            assertEquals(200, replayed.statusCode(), replayed.body());
+            assertEquals(first.body(), replayed.body(), "the first answer, offsets included");
+            assertEquals("true", replayed.headers().firstValue("Idempotent-Replayed").orElse(""));
+            assertEquals(422, otherBody.statusCode(), otherBody.body());
+        }
+        assertEquals(Map.of("a", 1, "b", 1), HttpProducerRestartIT.readCommitted(RUNTIME.bootstrapServers(), "replayed", 2),
+                "written once, by the first gateway");
+    }
+
+    private static HttpResponse<String> post(HttpClient http, HttpGateway gateway, String key, String lines) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/datasets/replayed/records"))
+                .header("Content-Type", "application/x-ndjson").header("Idempotency-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofString(lines)).build(), HttpResponse.BodyHandlers.ofString());
+    }
 }
