@@ -36,11 +36,13 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code onepipe bench serve}: records per second through the HTTP producer ({@code POST /datasets/{name}/records},
  * JSON lines, concurrent clients on loopback) next to {@link DatasetProducer} sending the same records directly from
- * as many threads, in the same run on the embedded broker, and the p50/p99 latency of the HTTP requests. Target: HTTP at least half the
- * direct rate.
+ * as many threads, in the same run on the embedded broker, and the p50/p99 latency of the HTTP requests; then the same
+ * requests each with an {@code Idempotency-Key} (one Kafka transaction per request, with the key). Target: HTTP at
+ * least half the direct rate.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"HTTP producer throughput next to DatasetProducer in the same run, and p50/p99 request latency."})
+        description = {"HTTP producer throughput next to DatasetProducer in the same run, and p50/p99 request latency, "
+                + "without and with an Idempotency-Key per request."})
 final class ServeBenchmark implements Callable<Integer> {
 
     private static final String SCHEMA = "{\"type\":\"record\",\"name\":\"Reading\",\"namespace\":\"dev.onepipe.bench\",\"fields\":["
@@ -65,11 +67,12 @@ final class ServeBenchmark implements Callable<Integer> {
         try (EmbeddedRuntime runtime = EmbeddedRuntime.start()) {
             Map<String, Object> client = Map.of("bootstrap.servers", runtime.bootstrapServers());
             try (Admin admin = Admin.create(client)) {
-                admin.createTopics(List.of(new NewTopic("readings-direct", 4, (short) 1), new NewTopic("readings-http", 4, (short) 1)))
+                admin.createTopics(List.of(new NewTopic("readings-direct", 4, (short) 1), new NewTopic("readings-http", 4, (short) 1),
+                                new NewTopic("readings-keyed", 4, (short) 1)))
                         .all().get(60, TimeUnit.SECONDS);
             }
             try (MetadataRegistry registry = MetadataRegistry.connect(client)) {
-                for (String name : List.of("readings-direct", "readings-http")) {
+                for (String name : List.of("readings-direct", "readings-http", "readings-keyed")) {
                     RegistrationResult result = registry.register(RegistrationRequest.dataset(DatasetMetadata.builder(name).topic(name)
                             .uniqueKey("reading_id").build(), SCHEMA));
                     if (!result.accepted()) {
@@ -81,13 +84,19 @@ final class ServeBenchmark implements Callable<Integer> {
             try (HttpGateway gateway = HttpGateway.start(HttpEndpointSettings.plain(new InetSocketAddress(HttpEndpointSettings.LOOPBACK, 0),
                     Math.max(clients, 2)), client, MetadataTopic.DEFAULT_NAME, false, true)) {
                 long[] latencies = new long[(records + batch - 1) / batch];
-                double http = http(gateway.url(), latencies);
+                double http = http(gateway.url(), "readings-http", false, latencies);
                 Arrays.sort(latencies);
+                long[] keyedLatencies = new long[latencies.length];
+                double keyed = http(gateway.url(), "readings-keyed", true, keyedLatencies);
+                Arrays.sort(keyedLatencies);
                 out.printf("DatasetProducer (direct): %,.0f records/s%n", direct);
                 out.printf("HTTP producer:            %,.0f records/s (%d clients, %d records a request) = %.2f of direct (target >= 0.5)%n",
                         http, clients, batch, http / direct);
                 out.printf("request latency:          p50 %.1f ms, p99 %.1f ms (%d requests)%n", latencies[latencies.length / 2] / 1e6,
                         latencies[Math.min(latencies.length - 1, (int) (latencies.length * 0.99))] / 1e6, latencies.length);
+                out.printf("with Idempotency-Key:     %,.0f records/s = %.2f of direct; p50 %.1f ms, p99 %.1f ms%n", keyed, keyed / direct,
+                        keyedLatencies[keyedLatencies.length / 2] / 1e6,
+                        keyedLatencies[Math.min(keyedLatencies.length - 1, (int) (keyedLatencies.length * 0.99))] / 1e6);
             }
         }
         out.flush();
@@ -128,7 +137,7 @@ final class ServeBenchmark implements Callable<Integer> {
         }
     }
 
-    private double http(String url, long[] latencies) throws Exception {
+    private double http(String url, String dataset, boolean idempotencyKeys, long[] latencies) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         int requests = latencies.length;
@@ -143,9 +152,12 @@ final class ServeBenchmark implements Callable<Integer> {
                         body.append(line(index)).append('\n');
                     }
                     long sent = System.nanoTime();
-                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url + "/datasets/readings-http/records"))
-                            .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
-                            HttpResponse.BodyHandlers.ofString());
+                    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url + "/datasets/" + dataset + "/records"))
+                            .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+                    if (idempotencyKeys) {
+                        builder.header("Idempotency-Key", "bench-" + request);
+                    }
+                    HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
                     latencies[request] = System.nanoTime() - sent;
                     if (response.statusCode() != 200) {
                         throw new IllegalStateException("HTTP " + response.statusCode() + ": " + response.body());

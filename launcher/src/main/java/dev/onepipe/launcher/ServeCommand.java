@@ -27,7 +27,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serve the Confluent-compatible Schema Registry API (backed by the metadata topic) and the HTTP producer",
             "(POST /datasets/<name>/records, REST Proxy v2 POST /topics/<topic>) on one HTTP port until Ctrl-C.",
-            "Without --users-file it listens on 127.0.0.1 only. Settings: onepipe.http.* (see the README)."})
+            "Without --users-file it listens on 127.0.0.1 only. A request with an Idempotency-Key header is written in one Kafka",
+            "transaction with its key (topic _onepipe_http_idempotency, kept 24 h), so its retries write nothing twice, also",
+            "after a restart. GET /health, GET /metrics (Prometheus). Settings: onepipe.http.* (see the README)."})
 final class ServeCommand implements Callable<Integer> {
 
     static final int DEFAULT_PORT = 8081;
@@ -92,7 +94,7 @@ final class ServeCommand implements Callable<Integer> {
         OnepipeConfig config = options.config(Map.of(OnepipeHttpServer.PORT, Integer.toString(DEFAULT_PORT))).with("serve flag", flags);
         HttpEndpointSettings settings = HttpEndpointSettings.from(config, THREADS);
         RegistryClientSettings client = RegistryClientSettings.from(options);
-        HttpGateway gateway = HttpGateway.start(settings, client.clientConfig(), client.metadataTopic(), !noSchemaRegistry, !noProducer);
+        HttpGateway gateway = HttpGateway.start(settings, client.clientConfig(), client.metadataTopic(), !noSchemaRegistry, !noProducer, config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gateway.close();

@@ -31,8 +31,11 @@ import dev.onepipe.metadata.producer.JsonRecordConverter;
 import dev.onepipe.metadata.serde.DatasetSerializer;
 import dev.onepipe.metadata.serde.UniqueKeyEncoder;
 import dev.onepipe.metadata.serde.WireFormatException;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.IndexedRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RetriableException;
 
@@ -53,8 +56,9 @@ import org.apache.kafka.common.errors.RetriableException;
  * written. Valid requests go through {@link DatasetProducer} (idempotent, {@code acks=all}); 200 means Kafka
  * acknowledged every record, with each record's partition and offset. When Kafka fails some, the answer is 503 with the
  * partition and offset of each record written and the error of each that was not, so the client knows exactly which
- * to resend. An {@code Idempotency-Key} header makes a retried request write nothing twice (see
- * {@link IdempotentRequests}). Requires the {@code produce} role.
+ * to resend. An {@code Idempotency-Key} header makes a retried request write nothing twice, also across a restart:
+ * its records and the key go in one Kafka transaction, all or nothing (see {@link IdempotentRequests} and
+ * {@link IdempotencyTopic}). Requires the {@code produce} role.
  */
 public final class HttpProducerApi implements HttpRoute {
 
@@ -72,20 +76,34 @@ public final class HttpProducerApi implements HttpRoute {
     private final MetadataCatalog catalog;
     private final Supplier<MetadataCatalog> committed;
     private final Duration ackTimeout;
-    private final IdempotentRequests idempotent = new IdempotentRequests(100_000);
+    private final IdempotentRequests idempotent;
+    private final IdempotencyTopic idempotencyTopic;
     private final Map<String, DatasetSerializer<IndexedRecord>> serializers = new ConcurrentHashMap<>();
+    private final Counter produced;
+    private final Counter rejected;
 
     /**
      * @param producer   the producer records go through; its catalog resolves datasets and schemas
      * @param committed  reads the metadata topic's committed state on demand, to tell a dataset registered a moment
      *                   ago (wait for the producer's catalog) from one that does not exist (404)
      * @param ackTimeout how long a request waits for Kafka to acknowledge its records
+     * @param idempotencyTopic where the idempotency keys of requests that wrote records are kept, in the same
+     *                   transaction as the records
+     * @param metrics    where {@code onepipe_http_produced_records_total{dataset}} (records Kafka acknowledged) and
+     *                   {@code onepipe_http_rejected_records_total{dataset}} (records of requests answered 422) are kept
      */
-    public HttpProducerApi(DatasetProducer producer, Supplier<MetadataCatalog> committed, Duration ackTimeout) {
+    HttpProducerApi(DatasetProducer producer, Supplier<MetadataCatalog> committed, Duration ackTimeout, IdempotencyTopic idempotencyTopic,
+                    PrometheusRegistry metrics) {
         this.producer = producer;
+        this.idempotencyTopic = idempotencyTopic;
+        this.idempotent = new IdempotentRequests(100_000, idempotencyTopic);
         this.catalog = producer.catalog();
         this.committed = committed;
         this.ackTimeout = ackTimeout;
+        this.produced = Counter.builder().name("onepipe_http_produced_records")
+                .help("Records the HTTP producer wrote and Kafka acknowledged, by dataset").labelNames("dataset").register(metrics);
+        this.rejected = Counter.builder().name("onepipe_http_rejected_records")
+                .help("Records of requests refused as invalid (422, nothing written), by dataset").labelNames("dataset").register(metrics);
     }
 
     @Override
@@ -101,9 +119,9 @@ public final class HttpProducerApi implements HttpRoute {
         if (!SchemaRegistryApi.allowed(request, PRODUCE)) {
             return GatewayResponses.forbidden(errorType, request.user().orElse("(anonymous)"), PRODUCE);
         }
-        return idempotent.serve(request, errorType, () -> {
+        return idempotent.serve(request, errorType, key -> {
             try {
-                return datasets ? produceRecords(path.get(1), request) : produceTopic(path.get(1), request);
+                return datasets ? produceRecords(path.get(1), request, key) : produceTopic(path.get(1), request, key);
             } catch (Rejected e) {
                 return e.response;
             } catch (InterruptedException e) {
@@ -113,7 +131,8 @@ public final class HttpProducerApi implements HttpRoute {
         });
     }
 
-    private HttpRouteResponse produceRecords(String datasetName, HttpRouteRequest request) throws InterruptedException {
+    private HttpRouteResponse produceRecords(String datasetName, HttpRouteRequest request, Optional<IdempotentRequests.Key> key)
+            throws InterruptedException {
         String mediaType = request.mediaType();
         List<JsonNode> values;
         if (ARRAY_TYPES.contains(mediaType)) {
@@ -143,11 +162,11 @@ public final class HttpProducerApi implements HttpRoute {
         SchemaVersion schema = catalog.latestSchemaVersion(dataset.metadata().valueSubject()).orElseThrow(() ->
                 new Rejected(GatewayResponses.error(TYPE, 404, 40403, "dataset '" + datasetName + "' has no active schema version")));
         List<GenericRecord> records = validate(dataset, schema, values, TYPE, 42201);
-        List<Future<RecordMetadata>> sent = send(dataset, records);
-        return acknowledgements(dataset, schema, sent, false);
+        return write(dataset, schema, records, false, key, TYPE);
     }
 
-    private HttpRouteResponse produceTopic(String topic, HttpRouteRequest request) throws InterruptedException {
+    private HttpRouteResponse produceTopic(String topic, HttpRouteRequest request, Optional<IdempotentRequests.Key> key)
+            throws InterruptedException {
         String mediaType = request.mediaType();
         boolean avro = AVRO_V2.equals(mediaType);
         if (!avro && !JSON_V2.equals(mediaType)) {
@@ -186,8 +205,7 @@ public final class HttpProducerApi implements HttpRoute {
             throw invalid(type, 42201, errors, records.size());
         }
         List<GenericRecord> converted = validate(dataset, schema, values, type, 42203);
-        List<Future<RecordMetadata>> sent = send(dataset, converted);
-        return acknowledgements(dataset, schema, sent, true);
+        return write(dataset, schema, converted, true, key, type);
     }
 
     private SchemaVersion avroSchema(DatasetVersion dataset, JsonNode body) {
@@ -240,9 +258,37 @@ public final class HttpProducerApi implements HttpRoute {
             }
         }
         if (!errors.isEmpty()) {
+            rejected.labelValues(dataset.name()).inc(values.size());
             throw invalid(type, errorCode, errors, values.size());
         }
         return records;
+    }
+
+    /**
+     * Writes {@code records}: without an idempotency key through the shared idempotent producer (a 503 then names the
+     * records not acknowledged); with one, in a transaction together with the key (all or nothing).
+     */
+    private HttpRouteResponse write(DatasetVersion dataset, SchemaVersion schema, List<GenericRecord> records, boolean restProxy,
+                                    Optional<IdempotentRequests.Key> key, String type) throws InterruptedException {
+        if (key.isEmpty()) {
+            return acknowledgements(dataset, schema, send(dataset, records), restProxy);
+        }
+        List<ProducerRecord<byte[], byte[]>> kafkaRecords = new ArrayList<>(records.size());
+        for (GenericRecord record : records) {
+            kafkaRecords.add(producer.producerRecord(dataset.name(), null, record, null));
+        }
+        HttpRouteResponse answer = idempotencyTopic.write(key.get().scope(), key.get().bodyDigest(), kafkaRecords, sent -> {
+            try {
+                return acknowledgements(dataset, schema, sent, restProxy, false);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return GatewayResponses.error(type, 503, 50301, "interrupted while waiting for Kafka");
+            }
+        }, type);
+        if (answer.status() == 200) {
+            produced.labelValues(dataset.name()).inc(records.size());
+        }
+        return answer;
     }
 
     private List<Future<RecordMetadata>> send(DatasetVersion dataset, List<GenericRecord> records) {
@@ -255,6 +301,11 @@ public final class HttpProducerApi implements HttpRoute {
 
     private HttpRouteResponse acknowledgements(DatasetVersion dataset, SchemaVersion schema, List<Future<RecordMetadata>> sent,
                                                boolean restProxy) throws InterruptedException {
+        return acknowledgements(dataset, schema, sent, restProxy, true);
+    }
+
+    private HttpRouteResponse acknowledgements(DatasetVersion dataset, SchemaVersion schema, List<Future<RecordMetadata>> sent,
+                                               boolean restProxy, boolean count) throws InterruptedException {
         long deadline = System.nanoTime() + ackTimeout.toNanos();
         ArrayNode offsets = GatewayResponses.JSON.createArrayNode();
         int failed = 0;
@@ -284,6 +335,9 @@ public final class HttpProducerApi implements HttpRoute {
             body.put("dataset", dataset.name()).put("topic", dataset.metadata().topic()).put("value_schema_id", schema.id());
         }
         body.set("offsets", offsets);
+        if (count) {
+            produced.labelValues(dataset.name()).inc(sent.size() - failed);
+        }
         if (failed > 0) {
             body.put("error_code", 50301).put("message", failed + " of " + sent.size() + " records were not acknowledged by Kafka; "
                     + "the others were written (see offsets): resend only those with an error");

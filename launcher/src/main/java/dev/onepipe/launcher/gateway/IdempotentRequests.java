@@ -5,9 +5,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import dev.onepipe.core.runtime.http.HttpRouteRequest;
 import dev.onepipe.core.runtime.http.HttpRouteResponse;
@@ -16,8 +17,9 @@ import dev.onepipe.core.runtime.http.HttpRouteResponse;
  * Answers a retried request that carries the same {@code Idempotency-Key} header (per user, method and path) with the
  * first request's response instead of writing again; a request that arrives while the first is still being served
  * waits for it. Only final answers are kept: a 5xx is forgotten so the retry runs again. The same key with a different
- * body is refused with 422. The most recent {@code capacity} keys are remembered, in memory: a restarted service has
- * forgotten them.
+ * body is refused with 422. The most recent {@code capacity} keys are remembered in memory; answers that wrote records
+ * are also kept in the {@link IdempotencyTopic}, written in the same Kafka transaction as the records, so a restarted
+ * service still knows them.
  */
 final class IdempotentRequests {
 
@@ -25,13 +27,19 @@ final class IdempotentRequests {
     static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
     private final int capacity;
+    private final IdempotencyTopic topic;
     private final Map<String, Entry> entries;
 
     private record Entry(byte[] bodyDigest, CompletableFuture<HttpRouteResponse> response) {
     }
 
-    IdempotentRequests(int capacity) {
+    /** A request's idempotency scope ({@code <user> <method> <path> <key>}) and the SHA-256 of its body. */
+    record Key(String scope, byte[] bodyDigest) {
+    }
+
+    IdempotentRequests(int capacity, IdempotencyTopic topic) {
         this.capacity = capacity;
+        this.topic = topic;
         this.entries = new LinkedHashMap<>(16, 0.75f, true) {
             private static final long serialVersionUID = 1L;
 
@@ -42,11 +50,15 @@ final class IdempotentRequests {
         };
     }
 
-    /** Serves {@code request} with {@code serve}, once per idempotency key; without the header, every time. */
-    HttpRouteResponse serve(HttpRouteRequest request, String contentType, Supplier<HttpRouteResponse> serve) throws InterruptedException {
+    /**
+     * Serves {@code request} with {@code serve}, once per idempotency key; without the header, every time. {@code serve}
+     * gets the request's key when it has one, to write it with its records.
+     */
+    HttpRouteResponse serve(HttpRouteRequest request, String contentType, Function<Optional<Key>, HttpRouteResponse> serve)
+            throws InterruptedException {
         String key = request.header(HEADER).orElse(null);
         if (key == null || key.isBlank()) {
-            return serve.get();
+            return serve.apply(Optional.empty());
         }
         String scope = request.user().orElse("") + ' ' + request.method() + ' ' + request.path() + ' ' + key;
         byte[] digest = digest(request.body());
@@ -62,7 +74,7 @@ final class IdempotentRequests {
         }
         if (!first) {
             if (!Arrays.equals(entry.bodyDigest(), digest)) {
-                return GatewayResponses.error(contentType, 422, 42207, HEADER + " '" + key + "' was used before with a different body");
+                return differentBody(contentType, key);
             }
             try {
                 return entry.response().get().withHeader(REPLAYED_HEADER, "true");
@@ -70,8 +82,18 @@ final class IdempotentRequests {
                 return serve(request, contentType, serve);
             }
         }
+        Optional<IdempotencyTopic.Stored> stored = topic.find(scope);
+        if (stored.isPresent()) {
+            if (!Arrays.equals(stored.get().bodyDigest(), digest)) {
+                forget(scope, entry);
+                entry.response().completeExceptionally(new IllegalStateException("different body"));
+                return differentBody(contentType, key);
+            }
+            entry.response().complete(stored.get().response());
+            return stored.get().response().withHeader(REPLAYED_HEADER, "true");
+        }
         try {
-            HttpRouteResponse response = serve.get();
+            HttpRouteResponse response = serve.apply(Optional.of(new Key(scope, digest)));
             if (response.status() >= 500) {
                 forget(scope, entry);
             }
@@ -82,6 +104,10 @@ final class IdempotentRequests {
             entry.response().completeExceptionally(e);
             throw e;
         }
+    }
+
+    private static HttpRouteResponse differentBody(String contentType, String key) {
+        return GatewayResponses.error(contentType, 422, 42207, HEADER + " '" + key + "' was used before with a different body");
     }
 
     private void forget(String scope, Entry entry) {

@@ -32,10 +32,6 @@ import dev.onepipe.metadata.RegistrationResult;
 import dev.onepipe.metadata.SchemaVersion;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -163,30 +159,62 @@ class HttpGatewayConcurrencyIT {
                 client.get(600, TimeUnit.SECONDS);
             }
             pool.shutdown();
+
+            int sends = CLIENTS * RECORDS_PER_CLIENT / BATCH + retriesByClient.values().stream().mapToInt(Integer::intValue).sum();
+            String metrics = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.contains("onepipe_http_produced_records_total{dataset=\"load\"} " + (double) (CLIENTS * RECORDS_PER_CLIENT) + "\n"),
+                    "records produced, replays not counted: " + metrics);
+            assertTrue(metrics.contains("onepipe_http_request_duration_seconds_count{method=\"POST\",route=\"/datasets\",status=\"200\"} "
+                    + sends + "\n"), "one request per send, replays included (" + sends + "): " + metrics);
+            assertTrue(metrics.contains("onepipe_http_in_flight_bytes "), metrics);
         }
         assertTrue(retriesByClient.values().stream().mapToInt(Integer::intValue).sum() > 0, "some requests were retried");
 
-        Map<String, Integer> copies = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", RUNTIME.bootstrapServers()),
-                new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = List.of(0, 1, 2, 3).stream().map(partition -> new TopicPartition("load", partition)).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long total = consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            long read = 0;
-            while (read < total && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    read++;
-                    copies.merge(record.key(), 1, Integer::sum);
-                }
-            }
-            assertEquals(CLIENTS * RECORDS_PER_CLIENT, total, "records on the topic");
-        }
+        // Keyed requests are Kafka transactions: read what is committed, to the last stable offset (the end offsets also
+        // count the transaction markers).
+        Map<String, Integer> copies = HttpProducerRestartIT.readCommitted(RUNTIME.bootstrapServers(), "load", 4);
+        assertEquals(CLIENTS * RECORDS_PER_CLIENT, copies.values().stream().mapToInt(Integer::intValue).sum(), "records on the topic");
         assertEquals(CLIENTS * RECORDS_PER_CLIENT, copies.size(), "distinct unique keys");
         assertTrue(copies.values().stream().allMatch(count -> count == 1), "every record exactly once");
         for (int client = 0; client < CLIENTS; client++) {
             assertEquals(1, copies.get("c" + client + "-" + (RECORDS_PER_CLIENT - 1)), "last record of client " + client);
         }
+    }
+
+    @Test
+    void aRestartedGatewayReplaysAKeyFromTheIdempotencyTopicAndRefusesItWithAnotherBody() throws Exception {
+        try (Admin admin = Admin.create(clientConfig())) {
+            admin.createTopics(List.of(new NewTopic("replayed", 2, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        }
+        try (MetadataRegistry registry = MetadataRegistry.connect(clientConfig(), METADATA_TOPIC)) {
+            RegistrationResult result = registry.register(RegistrationRequest.dataset(DatasetMetadata.builder("replayed").topic("replayed")
+                    .uniqueKey("id").build(), schema("Replayed", 2)));
+            assertTrue(result.accepted(), result.summary());
+        }
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+        String body = "{\"id\":\"a\",\"f1\":1}\n{\"id\":\"b\",\"f1\":2}\n";
+        HttpResponse<String> first;
+        try (HttpGateway gateway = start()) {
+            first = post(http, gateway, "restart-key", body);
+            assertEquals(200, first.statusCode(), first.body());
+        }
+        try (HttpGateway restarted = start()) {
+            HttpResponse<String> replayed = post(http, restarted, "restart-key", body);
+            HttpResponse<String> otherBody = post(http, restarted, "restart-key", "{\"id\":\"c\",\"f1\":3}\n");
+
+            assertEquals(200, replayed.statusCode(), replayed.body());
+            assertEquals(first.body(), replayed.body(), "the first answer, offsets included");
+            assertEquals("true", replayed.headers().firstValue("Idempotent-Replayed").orElse(""));
+            assertEquals(422, otherBody.statusCode(), otherBody.body());
+        }
+        assertEquals(Map.of("a", 1, "b", 1), HttpProducerRestartIT.readCommitted(RUNTIME.bootstrapServers(), "replayed", 2),
+                "written once, by the first gateway");
+    }
+
+    private static HttpResponse<String> post(HttpClient http, HttpGateway gateway, String key, String lines) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/datasets/replayed/records"))
+                .header("Content-Type", "application/x-ndjson").header("Idempotency-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofString(lines)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

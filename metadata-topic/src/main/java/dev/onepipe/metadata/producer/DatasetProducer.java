@@ -132,6 +132,19 @@ public final class DatasetProducer implements AutoCloseable {
      */
     public Future<RecordMetadata> send(final String dataset, final String key, final IndexedRecord record,
                                        final Long timestampMillis, final Callback callback) {
+        return producer.send(producerRecord(dataset, key, record, timestampMillis), callback);
+    }
+
+    /**
+     * The Kafka record {@link #send(String, String, IndexedRecord, Long, Callback)} would send, for a caller that sends
+     * through its own producer (e.g. a transactional one): topic, key, value and timestamp, no partition (the default
+     * partitioner hashes the key, as for every record sent here).
+     *
+     * @throws WireFormatException when the record is not valid for a registered schema of the dataset, or its event
+     *                             time is before 1970
+     */
+    public ProducerRecord<byte[], byte[]> producerRecord(final String dataset, final String key, final IndexedRecord record,
+                                                         final Long timestampMillis) {
         Objects.requireNonNull(record, "record");
         final DatasetVersion version = dataset(dataset);
         final String topic = version.metadata().topic();
@@ -148,7 +161,7 @@ public final class DatasetProducer implements AutoCloseable {
             }
         }
         final Long timestamp = timestampMillis != null ? timestampMillis : eventTimeMillis(version, topic, record);
-        return producer.send(new ProducerRecord<>(topic, null, timestamp, keyBytes, value), callback);
+        return new ProducerRecord<>(topic, null, timestamp, keyBytes, value);
     }
 
     /**

@@ -3,30 +3,34 @@ package dev.onepipe.core.runtime.http;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import dev.onepipe.core.TopologyContext;
@@ -39,6 +43,19 @@ import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,15 +66,21 @@ import org.slf4j.LoggerFactory;
  *       and making progress by {@link dev.onepipe.core.runtime.health.ProgressWatch}'s rules), 503 otherwise, with a
  *       JSON body naming the application, its state, and when unhealthy the problem and the last error, for load
  *       balancers and orchestrators;</li>
- *   <li>{@code GET /metrics}: every Kafka Streams metric plus onepipe's own, in the Prometheus text format;</li>
+ *   <li>{@code GET /metrics}: every Kafka Streams metric plus onepipe's own, in the Prometheus text format
+ *       ({@link PrometheusMetrics}), and the endpoint's own: {@code onepipe_http_request_duration_seconds} (a histogram
+ *       per route prefix, method and status, whose {@code _count} counts requests) and
+ *       {@code onepipe_http_in_flight_bytes}; a service adds its own meters to {@link #metricsRegistry()};</li>
  *   <li>the topology's own {@link HttpRoute}s, by path prefix, or any service's routes added with {@link #route}.</li>
  * </ul>
  *
  * <p>Started with {@link HttpEndpointSettings} it also serves HTTPS from a PKCS12 keystore, authenticates every
  * request but {@code /health} with HTTP Basic against a users file (401 with {@code WWW-Authenticate} otherwise),
  * refuses bodies over the size limit (413) and bounds the body bytes held by all requests at once (429 with
- * {@code Retry-After}); the body of a refused request is left unread (the JDK server drains a little of it, then closes
- * the connection). Errors it answers itself are JSON, {@code {"error_code": <status>, "message": "..."}}.
+ * {@code Retry-After}); the body of a refused request is left unread (Jetty drains a little of it, then closes the
+ * connection). A path no route serves answers 404, or 503 with {@code Retry-After} while the endpoint is still starting
+ * (before {@link #serve} or {@link #health(Supplier)}), so a client retrying against a restarting service waits rather
+ * than failing. It runs on Jetty 12's core handlers (no servlets), on {@link HttpEndpointSettings#threads()} request
+ * threads plus Jetty's acceptor and selector. Errors it answers itself are JSON, {@code {"error_code": <status>, "message": "..."}}.
  * Credentials never reach a log line: failed requests are logged by method and path only.
  */
 public final class OnepipeHttpServer implements AutoCloseable {
@@ -72,11 +95,19 @@ public final class OnepipeHttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OnepipeHttpServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int THREADS = 2;
+    /** Jetty's acceptor and selector threads, on top of the request threads. */
+    private static final int JETTY_THREADS = 3;
+    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final Server server;
+    private final ServerConnector connector;
     private final HttpEndpointSettings settings;
     private final Semaphore inFlightBytes;
+    /** Routes by path prefix, longest first, so a request goes to the longest prefix its path starts with. */
+    private final Map<String, HttpRoute> routes = new ConcurrentSkipListMap<>(
+            Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()));
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Histogram requestSeconds;
     private final AtomicReference<Application> application = new AtomicReference<>();
     private final AtomicReference<Supplier<HttpRouteResponse>> healthOverride = new AtomicReference<>();
 
@@ -118,11 +149,44 @@ public final class OnepipeHttpServer implements AutoCloseable {
         }
     }
 
-    private OnepipeHttpServer(HttpServer server, ExecutorService executor, HttpEndpointSettings settings) {
-        this.server = server;
-        this.executor = executor;
+    private OnepipeHttpServer(HttpEndpointSettings settings) {
         this.settings = settings;
-        this.inFlightBytes = new Semaphore((int) Math.min(Integer.MAX_VALUE, settings.maxInFlightBytes()));
+        int maxInFlight = (int) Math.min(Integer.MAX_VALUE, settings.maxInFlightBytes());
+        this.inFlightBytes = new Semaphore(maxInFlight);
+        this.requestSeconds = Histogram.builder().name("onepipe_http_request_duration_seconds")
+                .help("HTTP requests answered, by route prefix, method and status: time from the request's arrival to its answer")
+                .labelNames("route", "method", "status").classicOnly().register(registry);
+        GaugeWithCallback.builder().name("onepipe_http_in_flight_bytes")
+                .help("Request body bytes held by the requests being served now (limit " + HttpEndpointSettings.MAX_IN_FLIGHT_BYTES + ")")
+                .callback(callback -> callback.call(maxInFlight - inFlightBytes.availablePermits())).register(registry);
+        QueuedThreadPool threads = new QueuedThreadPool(settings.threads() + JETTY_THREADS, Math.min(settings.threads() + JETTY_THREADS, 4));
+        threads.setName("onepipe-http");
+        threads.setDaemon(true);
+        threads.setReservedThreads(0);
+        this.server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        HttpConnectionFactory plain = new HttpConnectionFactory(http);
+        if (settings.tls()) {
+            SslContextFactory.Server tls = new SslContextFactory.Server();
+            tls.setSslContext(sslContext(settings));
+            this.connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(tls, plain.getProtocol()), plain);
+        } else {
+            this.connector = new ServerConnector(server, 1, 1, plain);
+        }
+        connector.setHost(settings.address().getHostString());
+        connector.setPort(settings.address().getPort());
+        server.addConnector(connector);
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                serve(request, response, callback);
+                return true;
+            }
+        });
+        routes.put(HEALTH_PATH, request -> health());
+        routes.put(METRICS_PATH, request -> metrics());
     }
 
     /**
@@ -157,29 +221,16 @@ public final class OnepipeHttpServer implements AutoCloseable {
      * @throws IllegalArgumentException when the keystore does not open with its password
      */
     public static OnepipeHttpServer bind(HttpEndpointSettings settings) {
-        HttpServer server;
-        InetSocketAddress address = settings.address();
+        OnepipeHttpServer endpoint = new OnepipeHttpServer(settings);
         try {
-            if (settings.tls()) {
-                HttpsServer https = HttpsServer.create(address, 0);
-                https.setHttpsConfigurator(new HttpsConfigurator(sslContext(settings)));
-                server = https;
-            } else {
-                server = HttpServer.create(address, 0);
-            }
+            endpoint.server.start();
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot serve HTTP on " + address + ": " + e.getMessage(), e);
+            endpoint.close();
+            throw new UncheckedIOException("Cannot serve HTTP on " + settings.address() + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            endpoint.close();
+            throw new IllegalStateException("Cannot start the HTTP endpoint on " + settings.address() + ": " + e.getMessage(), e);
         }
-        ExecutorService executor = Executors.newFixedThreadPool(settings.threads(), runnable -> {
-            Thread thread = new Thread(runnable, "onepipe-http");
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.setExecutor(executor);
-        OnepipeHttpServer endpoint = new OnepipeHttpServer(server, executor, settings);
-        server.createContext(HEALTH_PATH, exchange -> endpoint.serve(exchange, request -> endpoint.health()));
-        server.createContext(METRICS_PATH, exchange -> endpoint.serve(exchange, request -> endpoint.metrics()));
-        server.start();
         return endpoint;
     }
 
@@ -201,12 +252,13 @@ public final class OnepipeHttpServer implements AutoCloseable {
         if (!this.application.compareAndSet(null, application)) {
             throw new IllegalStateException("This endpoint already serves " + this.application.get().applicationId());
         }
-        checked.forEach((prefix, route) -> server.createContext(prefix, exchange -> serve(exchange, route)));
+        registry.register(new ApplicationCollector(application));
+        checked.forEach(this::route);
     }
 
     /**
-     * Serves {@code route} under a path prefix, e.g. {@code /subjects}: the JDK server matches a request to the longest
-     * prefix its path starts with.
+     * Serves {@code route} under a path prefix, e.g. {@code /subjects}: a request goes to the longest prefix its path
+     * starts with (as {@code com.sun.net.httpserver} contexts did, so {@code /subjects} also takes {@code /subjectsX}).
      *
      * @throws IllegalArgumentException when the prefix is not absolute, is {@code /}, or is already served
      */
@@ -216,12 +268,22 @@ public final class OnepipeHttpServer implements AutoCloseable {
             throw new IllegalArgumentException("HTTP route '" + prefix + "' must start with '/' and may not be '/', "
                     + HEALTH_PATH + " or " + METRICS_PATH);
         }
-        server.createContext(prefix, exchange -> serve(exchange, route));
+        if (routes.putIfAbsent(prefix, route) != null) {
+            throw new IllegalArgumentException("HTTP route '" + prefix + "' is already served");
+        }
     }
 
     /** Answers {@code /health} with {@code health} from now on, for a service that is not a Kafka Streams application. */
     public void health(Supplier<HttpRouteResponse> health) {
         this.healthOverride.set(Objects.requireNonNull(health, "health"));
+    }
+
+    /**
+     * The registry {@code /metrics} reports, for a service's own meters, e.g.
+     * {@code Counter.builder().name("onepipe_http_produced_records").labelNames("topic").register(server.metricsRegistry())}.
+     */
+    public PrometheusRegistry metricsRegistry() {
+        return registry;
     }
 
     /** Whether requests are served over TLS. */
@@ -250,7 +312,7 @@ public final class OnepipeHttpServer implements AutoCloseable {
 
     /** The port served, useful when started on port 0. */
     public int port() {
-        return server.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
     HttpRouteResponse health() {
@@ -275,47 +337,88 @@ public final class OnepipeHttpServer implements AutoCloseable {
         return HttpRouteResponse.json(health.healthy() ? 200 : 503, body.toString());
     }
 
+    /** Before {@link #serve} or {@link #health(Supplier)}: the routes may not all be there yet. */
+    private boolean starting() {
+        return application.get() == null && healthOverride.get() == null;
+    }
+
     HttpRouteResponse metrics() {
-        Application application = this.application.get();
-        if (application == null) {
+        if (starting()) {
             return HttpRouteResponse.text(503, "starting");
         }
-        Map<MetricName, ? extends Metric> metrics = application.metrics().get();
-        PrometheusTextFormat text = new PrometheusTextFormat().addKafkaMetrics(metrics);
-        text.add("onepipe_application_state", "gauge", "1 for the application's current Kafka Streams state",
-                Map.of("application_id", application.applicationId(), "state", application.state().get().name()), 1);
-        DeadLetterMetrics.totalsByTopic(metrics).forEach((topic, count) ->
-                text.add("onepipe_dead_letter_records_total", "counter", "Records sent to dead-letter topics by the tasks assigned now",
-                        Map.of("topic", topic), count));
-        MetadataCatalog catalog = application.catalog();
-        text.add("onepipe_catalog_schema_versions", "gauge", "Schema versions known to the catalog", Map.of(), catalog.schemaVersionCount());
-        text.add("onepipe_catalog_dataset_versions", "gauge", "Dataset metadata versions known to the catalog", Map.of(),
-                catalog.datasetVersionCount());
-        text.add("onepipe_catalog_skipped_records_total", "counter", "Metadata topic records that were not valid entries", Map.of(),
-                catalog.skippedRecordCount());
-        return new HttpRouteResponse(200, PrometheusTextFormat.CONTENT_TYPE, text.render().getBytes(StandardCharsets.UTF_8));
+        return new HttpRouteResponse(200, PrometheusMetrics.CONTENT_TYPE, PrometheusMetrics.text(registry));
     }
 
-    private void serve(HttpExchange exchange, HttpRoute route) throws IOException {
-        HttpRouteResponse response;
-        String method = exchange.getRequestMethod();
-        String path = exchange.getRequestURI().getPath();
+    /** The metrics of a running application, read from Kafka Streams, its health and its catalog at each scrape. */
+    private static final class ApplicationCollector implements MultiCollector {
+
+        private final Application application;
+
+        ApplicationCollector(Application application) {
+            this.application = application;
+        }
+
+        @Override
+        public MetricSnapshots collect() {
+            Map<MetricName, ? extends Metric> metrics = application.metrics().get();
+            List<MetricSnapshot> snapshots = new ArrayList<>(PrometheusMetrics.kafkaSnapshots(metrics));
+            snapshots.add(PrometheusMetrics.gauge("onepipe_application_state", "1 for the application's current Kafka Streams state",
+                    Map.of(Map.of("application_id", application.applicationId(), "state", application.state().get().name()), 1.0)));
+            Map<Map<String, String>, Double> deadLetters = new LinkedHashMap<>();
+            DeadLetterMetrics.totalsByTopic(metrics).forEach((topic, count) -> deadLetters.put(Map.of("topic", topic), count.doubleValue()));
+            if (!deadLetters.isEmpty()) {
+                io.prometheus.metrics.model.snapshots.CounterSnapshot.Builder counter = io.prometheus.metrics.model.snapshots.CounterSnapshot
+                        .builder().name("onepipe_dead_letter_records").help("Records sent to dead-letter topics by the tasks assigned now");
+                deadLetters.forEach((labels, count) -> counter.dataPoint(io.prometheus.metrics.model.snapshots.CounterSnapshot
+                        .CounterDataPointSnapshot.builder().labels(PrometheusMetrics.labels(labels)).value(count).build()));
+                snapshots.add(counter.build());
+            }
+            MetadataCatalog catalog = application.catalog();
+            snapshots.add(PrometheusMetrics.gauge("onepipe_catalog_schema_versions", "Schema versions known to the catalog",
+                    Map.of(Map.of(), (double) catalog.schemaVersionCount())));
+            snapshots.add(PrometheusMetrics.gauge("onepipe_catalog_dataset_versions", "Dataset metadata versions known to the catalog",
+                    Map.of(Map.of(), (double) catalog.datasetVersionCount())));
+            snapshots.add(PrometheusMetrics.counter("onepipe_catalog_skipped_records", "Metadata topic records that were not valid entries",
+                    Map.of(), catalog.skippedRecordCount()));
+            return new MetricSnapshots(snapshots);
+        }
+    }
+
+    private void serve(Request request, Response response, Callback callback) {
+        long started = System.nanoTime();
+        String method = request.getMethod();
+        String path = request.getHttpURI().getPath();
+        Map.Entry<String, HttpRoute> route = route(path == null ? "/" : path);
+        HttpRouteResponse answer;
         try {
-            response = authenticateAndServe(exchange, route);
+            answer = route != null ? authenticateAndServe(request, route.getValue())
+                    : starting() ? error(503, "starting: the routes are not served yet").withHeader("Retry-After", "1")
+                    : error(404, "no route for " + path);
         } catch (Exception e) {
             LOG.warn("HTTP {} {} failed", method, path, e);
-            response = HttpRouteResponse.text(500, String.valueOf(e.getMessage()));
+            answer = HttpRouteResponse.text(500, String.valueOf(e.getMessage()));
         }
-        send(exchange, response);
+        send(request, response, callback, answer);
+        requestSeconds.labelValues(route == null ? "none" : route.getKey(), METHODS.contains(method) ? method : "other",
+                Integer.toString(answer.status())).observe((System.nanoTime() - started) / 1e9);
     }
 
-    private HttpRouteResponse authenticateAndServe(HttpExchange exchange, HttpRoute route) throws Exception {
+    private Map.Entry<String, HttpRoute> route(String path) {
+        for (Map.Entry<String, HttpRoute> route : routes.entrySet()) {
+            if (path.startsWith(route.getKey())) {
+                return route;
+            }
+        }
+        return null;
+    }
+
+    private HttpRouteResponse authenticateAndServe(Request request, HttpRoute route) throws Exception {
         Optional<String> user = Optional.empty();
         Set<String> roles = HttpRouteRequest.ALL_ROLES;
-        boolean open = HEALTH_PATH.equals(exchange.getRequestURI().getPath());
+        boolean open = request.getHttpURI().getPath().startsWith(HEALTH_PATH);
         if (settings.users().isPresent() && !open) {
             Optional<Map.Entry<String, Set<String>>> authenticated =
-                    settings.users().get().authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
+                    settings.users().get().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
             if (authenticated.isEmpty()) {
                 return error(401, "authentication required: HTTP Basic with a user of this endpoint")
                         .withHeader("WWW-Authenticate", "Basic realm=\"onepipe\", charset=\"UTF-8\"");
@@ -323,41 +426,40 @@ public final class OnepipeHttpServer implements AutoCloseable {
             user = Optional.of(authenticated.get().getKey());
             roles = authenticated.get().getValue();
         }
-        String declaredLength = exchange.getRequestHeaders().getFirst("Content-Length");
-        long length;
+        URI uri;
         try {
-            length = declaredLength == null ? -1 : Long.parseLong(declaredLength.trim());
-        } catch (NumberFormatException e) {
-            return error(400, "Content-Length is not a number");
+            uri = URI.create(request.getHttpURI().getPathQuery());
+        } catch (IllegalArgumentException e) {
+            return error(400, "the request URI is not valid: " + e.getMessage());
         }
+        long length = request.getLength();
         if (length > settings.maxRequestBytes()) {
             return error(413, "request body of " + length + " bytes is over the limit of " + settings.maxRequestBytes() + " bytes");
         }
-        boolean hasBody = length > 0 || (length < 0 && exchange.getRequestHeaders().containsKey("Transfer-encoding"));
+        boolean hasBody = length > 0 || (length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
         int reserved = hasBody ? (int) (length < 0 ? settings.maxRequestBytes() : length) : 0;
         if (reserved > 0 && !inFlightBytes.tryAcquire(reserved)) {
             return error(429, "busy: " + settings.maxInFlightBytes() + " bytes of requests are being served; retry shortly")
                     .withHeader("Retry-After", "1");
         }
         try {
-            byte[] body = hasBody ? readBody(exchange.getRequestBody(), settings.maxRequestBytes()) : new byte[0];
+            byte[] body = hasBody ? readBody(Request.asInputStream(request), settings.maxRequestBytes()) : new byte[0];
             if (body == null) {
                 return error(413, "request body is over the limit of " + settings.maxRequestBytes() + " bytes");
             }
             Map<String, String> headers = new LinkedHashMap<>();
-            exchange.getRequestHeaders().forEach((name, values) -> {
-                if (!values.isEmpty() && !"authorization".equalsIgnoreCase(name)) {
-                    headers.put(name, values.get(0));
+            for (HttpField field : request.getHeaders()) {
+                if (!"authorization".equalsIgnoreCase(field.getName())) {
+                    headers.putIfAbsent(field.getName(), field.getValue());
                 }
-            });
-            return route.handle(new HttpRouteRequest(exchange.getRequestMethod(), exchange.getRequestURI(), headers, body, user, roles));
+            }
+            return route.handle(new HttpRouteRequest(request.getMethod(), uri, headers, body, user, roles));
         } finally {
             if (reserved > 0) {
                 inFlightBytes.release(reserved);
             }
         }
     }
-
     /** The body, or null when it is longer than {@code limit}. */
     private static byte[] readBody(InputStream input, long limit) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -372,17 +474,14 @@ public final class OnepipeHttpServer implements AutoCloseable {
         return body.toByteArray();
     }
 
-    private static void send(HttpExchange exchange, HttpRouteResponse response) throws IOException {
-        byte[] body = response.body();
-        exchange.getResponseHeaders().set("Content-Type", response.contentType());
-        response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
-        boolean head = "HEAD".equals(exchange.getRequestMethod());
-        exchange.sendResponseHeaders(response.status(), head || body.length == 0 ? -1 : body.length);
-        try (OutputStream output = exchange.getResponseBody()) {
-            if (!head) {
-                output.write(body);
-            }
-        }
+    private static void send(Request request, Response response, Callback callback, HttpRouteResponse answer) {
+        byte[] body = answer.body();
+        response.setStatus(answer.status());
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
+        answer.headers().forEach((name, value) -> response.getHeaders().put(name, value));
+        boolean head = "HEAD".equals(request.getMethod());
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, head || body.length == 0 ? ByteBuffer.allocate(0) : ByteBuffer.wrap(body), callback);
     }
 
     /** A JSON error body in the shape Confluent's REST APIs use: {@code {"error_code": status, "message": ...}}. */
@@ -410,7 +509,11 @@ public final class OnepipeHttpServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        try {
+            server.setStopTimeout(0);
+            server.stop();
+        } catch (Exception e) {
+            LOG.debug("Stopping the HTTP endpoint failed", e);
+        }
     }
 }

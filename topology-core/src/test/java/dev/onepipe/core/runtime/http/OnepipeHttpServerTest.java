@@ -78,12 +78,12 @@ class OnepipeHttpServerTest {
             HttpResponse<String> response = get(server, "/metrics");
 
             assertEquals(200, response.statusCode());
-            assertEquals(PrometheusTextFormat.CONTENT_TYPE, response.headers().firstValue("Content-Type").orElse(""));
+            assertEquals(PrometheusMetrics.CONTENT_TYPE, response.headers().firstValue("Content-Type").orElse(""));
             String body = response.body();
             assertTrue(body.contains("# TYPE kafka_stream_task_process_total counter\n"), body);
-            assertTrue(body.contains("onepipe_dead_letter_records_total{topic=\"widgets.dlq\"} 1\n"), body);
-            assertTrue(body.contains("onepipe_application_state{application_id=\"onepipe-widget-prices-widgets\",state=\"RUNNING\"} 1\n"), body);
-            assertTrue(body.contains("onepipe_catalog_dataset_versions 2\n"), body);
+            assertTrue(body.contains("onepipe_dead_letter_records_total{topic=\"widgets.dlq\"} 1.0\n"), body);
+            assertTrue(body.contains("onepipe_application_state{application_id=\"onepipe-widget-prices-widgets\",state=\"RUNNING\"} 1.0\n"), body);
+            assertTrue(body.contains("onepipe_catalog_dataset_versions 2.0\n"), body);
             for (String line : body.split("\n")) {
                 assertTrue(line.startsWith("# HELP ") || line.startsWith("# TYPE ")
                         || line.matches("[a-zA-Z_][a-zA-Z0-9_]*(\\{[a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\.)*\"(,[a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\.)*\")*})? \\S+"),
@@ -145,7 +145,8 @@ class OnepipeHttpServerTest {
             assertEquals(Optional.of("instance-a:" + server.port()), advertised.get(StreamsConfig.APPLICATION_SERVER_CONFIG));
             assertEquals(Optional.of("chosen:9000"), configured.get(StreamsConfig.APPLICATION_SERVER_CONFIG));
             assertEquals(503, starting.statusCode());
-            assertEquals(404, routeBeforeServing.statusCode());
+            assertEquals(503, routeBeforeServing.statusCode(), "not served yet: retry");
+            assertEquals(Optional.of("1"), routeBeforeServing.headers().firstValue("Retry-After"));
             assertEquals(200, running.statusCode());
             assertEquals(307, redirect.statusCode());
             assertEquals(Optional.of("http://elsewhere:8080/campaigns/c/metrics"), redirect.headers().firstValue("Location"));
