@@ -89,6 +89,8 @@ final class ArchiveProcessor implements Processor<byte[], InternalTimestamp.Stam
         rebuilder.rebuild(new TopicPartition(input.name(), partition), toRebuild, records, this::readUploaded);
         this.uploader = new ChunkUploader(s3, settings.s3().bucket(), availability, settings.uploadRetryLimit());
         this.uploads = new BackgroundUploads(uploadThreads);
+        // off the stream thread, so a task closing in a rebalance does not load the Parquet writer while its partitions wait
+        uploadThreads.execute(ParquetChunkFormat::warmUpOnce);
         for (int index = 0; index < closed.size(); index++) {
             uploadInBackground(closed.get(index), chunks.completeBelow(closed.subList(index + 1, closed.size())));
         }

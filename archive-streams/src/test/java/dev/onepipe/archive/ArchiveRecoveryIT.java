@@ -1,10 +1,13 @@
 package dev.onepipe.archive;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,15 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
  * default settings (static group membership, no session timeout tuning), while records keep arriving. Each
  * instance is {@code onepipe run archive} in its own JVM; progress is the consumer group's committed offsets.
  *
- * <p>The issue's target is 15 s on a quiet machine. These tests run on a 2-core machine shared with other builds:
- * there, with a load average of 15–20, restarts measured 35–41 s, made of 10–13 s for the new JVM to start and read
- * the catalog, 5–8 s to rejoin and get its tasks, and 13–15 s for the archive to restore its state and rebuild its
- * open chunks. So the restart asserts what static membership does, which load cannot blur: the restarted instance
- * takes the dead member's place (the group holds one member, with the same {@code group.instance.id}), where a
- * dynamic member would join next to the dead one and wait out its 45 s session timeout. Its time is bounded by
- * {@link #RESTART_BOUND} = 60 s only to catch a stall. Partition stops during a scale-out or scale-down contain no
- * JVM start and are bounded by {@link #BOUND} = 30 s, twice the target (measured 3–12 s). The measured times are
- * printed (see the README).
+ * <p>The durations asserted are issue #16's targets, which the issue states as measured in an integration test on the
+ * real broker: a SIGKILLed instance restarted at once is RUNNING and commits again within {@link #TARGET} = 15 s of its
+ * start, JVM start included; while a second instance joins, no partition's committed offset stands still for 15 s or
+ * more. Every wait has its own generous timeout ({@link #PATIENCE}), so a stall fails with the logs rather than hangs.
+ * The measured times and where the restart spent them are printed (see the README for the runs made on the 2-core
+ * build machine).
  */
 class ArchiveRecoveryIT {
 
@@ -48,8 +48,7 @@ class ArchiveRecoveryIT {
     static final EmbeddedRuntimeExtension RUNTIME = new EmbeddedRuntimeExtension();
 
     private static final int PARTITIONS = 4;
-    private static final Duration BOUND = Duration.ofSeconds(30);
-    private static final Duration RESTART_BOUND = Duration.ofSeconds(60);
+    private static final Duration TARGET = Duration.ofSeconds(15);
     private static final Duration PATIENCE = Duration.ofMinutes(2);
 
     @TempDir
@@ -78,6 +77,7 @@ class ArchiveRecoveryIT {
         long committedAtKill = committed(topic).values().stream().mapToLong(Long::longValue).sum();
 
         long restarted = System.nanoTime();
+        LocalTime restartedAt = LocalTime.now();
         OnepipeProcess second = start(topic, "instance");
         assertTrue(second.awaitLine(line -> line.contains("-> RUNNING"), PATIENCE).isPresent(), second.output());
         long running = System.nanoTime();
@@ -89,10 +89,15 @@ class ArchiveRecoveryIT {
         Duration toRunning = Duration.ofNanos(running - restarted);
         Duration toCommitting = Duration.ofNanos(committing - restarted);
         System.out.printf("restart after SIGKILL: RUNNING after %d ms, committing again after %d ms%n", toRunning.toMillis(), toCommitting.toMillis());
-        second.output().lines().filter(line -> line.contains("TaskCorrupted") || line.contains("ERROR") || line.contains("WARN")
-                        || line.contains("INFO TopologyRunner") || line.contains("Metadata catalog ready"))
+        String log = second.output();
+        System.out.printf("  of which: to the catalog read %s ms, to Kafka Streams' start %s ms, to RUNNING %d ms (log times after the restart)%n",
+                logTimeAfter(log, "Metadata catalog ready", restartedAt), logTimeAfter(log, "INFO TopologyRunner - Starting", restartedAt), toRunning.toMillis());
+        log.lines().filter(line -> line.contains("ERROR") || line.contains("WARN") || line.contains("INFO TopologyRunner"))
                 .limit(20).forEach(line -> System.out.println("  restart log: " + line));
-        assertTrue(toCommitting.compareTo(RESTART_BOUND) < 0, "committing again only after " + toCommitting + "; log:\n" + second.output());
+        // the recovery path says what it does in one WARN line; Kafka Streams' ERROR for a corrupted task is avoided
+        assertTrue(log.contains("This is the expected recovery."), log);
+        assertFalse(log.contains("TaskCorruptedException"), log);
+        assertTrue(toCommitting.compareTo(TARGET) < 0, "committing again only after " + toCommitting + " (target " + TARGET + "); log:\n" + log);
     }
 
     @Test
@@ -109,7 +114,7 @@ class ArchiveRecoveryIT {
         Progress out = watchUntil(topic, 2, List.of(first, second));
         System.out.printf("scale-out 1 -> 2: both instances hold partitions %d ms after the second started; longest stop of a partition %d ms%n",
                 Duration.ofNanos(out.settled() - joined).toMillis(), out.longestGap().toMillis());
-        assertTrue(out.longestGap().compareTo(BOUND) < 0, "a partition stopped for " + out.longestGap() + "; logs:\n" + first.output() + "\n" + second.output());
+        assertTrue(out.longestGap().compareTo(TARGET) < 0, "a partition stopped for " + out.longestGap() + "; logs:\n" + first.output() + "\n" + second.output());
 
         // A clean stop (SIGTERM) leaves the group, so the first instance takes the partitions back without waiting for a session timeout.
         long left = System.nanoTime();
@@ -118,8 +123,22 @@ class ArchiveRecoveryIT {
         String stopped = second.output().lines().filter(line -> line.contains(" stopped ")).findFirst().orElse("(no stop line)");
         System.out.printf("scale-down 2 -> 1: one instance holds every partition %d ms after SIGTERM; longest stop of a partition %d ms; %s%n",
                 Duration.ofNanos(back.settled() - left).toMillis(), back.longestGap().toMillis(), stopped);
-        assertTrue(back.longestGap().compareTo(BOUND) < 0, "a partition stopped for " + back.longestGap() + "; logs:\n" + second.output()
+        assertTrue(back.longestGap().compareTo(TARGET) < 0, "a partition stopped for " + back.longestGap() + "; logs:\n" + second.output()
                 + "\n" + first.output());
+    }
+
+    /** Milliseconds from {@code start} to the time of the first log line containing {@code text}, or "?" without one. */
+    private static String logTimeAfter(String log, String text, LocalTime start) {
+        return log.lines().filter(line -> line.contains(text) && line.length() > 12).findFirst()
+                .map(line -> {
+                    try {
+                        long millis = Duration.between(start, LocalTime.parse(line.substring(0, 12))).toMillis();
+                        return String.valueOf(millis);
+                    } catch (DateTimeParseException e) {
+                        return "?";
+                    }
+                })
+                .orElse("?");
     }
 
     private record Progress(long settled, Duration longestGap) {

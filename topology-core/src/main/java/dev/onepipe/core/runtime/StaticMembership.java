@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * Kafka Streams appends {@code -<thread index>} per stream thread. Two live instances must never share an id (the
  * broker fences one of them), so the instance also holds an OS file lock on {@code onepipe-instance.lock} in its state
  * directory for as long as it runs: a second live instance on the same host and state directory cannot take the lock
- * and runs as a dynamic member instead (with a warning). The lock goes with the process, SIGKILL included.
+ * and runs as a dynamic member instead (with a warning). The lock goes with the process, SIGKILL included. While it
+ * holds the lock, {@link UncleanShutdownRecovery} may delete task folders that a crash left without a checkpoint.
  *
  * <p>Not applied when {@value #ENABLED}{@code =false}, when a {@code group.instance.id} is configured (any of
  * {@code group.instance.id}, {@code consumer.group.instance.id}, {@code main.consumer.group.instance.id}), or with

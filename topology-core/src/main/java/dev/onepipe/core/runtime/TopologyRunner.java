@@ -135,7 +135,7 @@ public final class TopologyRunner implements AutoCloseable {
         ensureDeadLetterTopics(context, built);
         // After building: the topology itself does not depend on the instance id, and a failed build takes no lock.
         StaticMembership membership = StaticMembership.apply(properties, context.config().getBoolean(StaticMembership.ENABLED, true));
-        UncleanShutdownNotice.logIfUnclean(properties);
+        UncleanShutdownRecovery.prepare(properties, membership.isStatic(), () -> Admin.create(KafkaClientSettings.admin(context.config())));
         TopologyRunner runner;
         try {
             runner = new TopologyRunner(context, built, properties, membership);
