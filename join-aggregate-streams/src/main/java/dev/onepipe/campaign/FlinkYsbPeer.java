@@ -59,7 +59,7 @@ final class FlinkYsbPeer {
 
     /** Where {@link #BUILD_COMMAND} puts the jar, relative to the repository root. */
     static final Path DEFAULT_JAR = Path.of("bench-flink", "target", "onepipe-bench-flink.jar");
-    static final String BUILD_COMMAND = "./mvnw -B -ntp -Pbench -pl bench-flink -am package -DskipTests";
+    static final String BUILD_COMMAND = "./mvnw -B -ntp -Pbench -pl bench-flink package -DskipTests";
     private static final String RUNNING_MARKER = "onepipe-bench-flink: RUNNING";
     private static final Duration TIMEOUT = Duration.ofMinutes(20);
 
@@ -272,6 +272,27 @@ final class FlinkYsbPeer {
             GenericRecord result = values.deserialize(topic, value);
             return Map.entry(new CampaignWindow(result.get("campaign_id").toString(), (Long) result.get("window_start")), (Long) result.get("views"));
         }, Duration.ofSeconds(1));
+    }
+
+    /** The records on {@code topic} (read_committed, from its start to its end). */
+    static long countRecords(Map<String, Object> clientConfig, String topic) {
+        Map<String, Object> config = new HashMap<>(clientConfig);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> topicPartitions = partitionsOf(consumer, topic);
+            consumer.assign(topicPartitions);
+            consumer.seekToBeginning(topicPartitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(topicPartitions);
+            long count = 0;
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (topicPartitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Could not read " + topic + " to its end within " + TIMEOUT.toMinutes() + " minutes");
+                }
+                count += consumer.poll(Duration.ofMillis(200)).count();
+            }
+            return count;
+        }
     }
 
     private static Map.Entry<CampaignWindow, Long> parseFlinkResult(byte[] value) {

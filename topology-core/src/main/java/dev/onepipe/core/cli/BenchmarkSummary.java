@@ -20,7 +20,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  * rate), the ratios between them with their targets, and other measures (latency, heap); printed as a table and
  * written as JSON ({@code --output <file>}) so that runs can be compared.
  *
- * <p>JSON shape: {@code {"benchmark", "startedAt" (ISO-8601), "processors", "java", "unit" (e.g. "records/s"),
+ * <p>JSON shape: {@code {"benchmark", "finishedAt" (ISO-8601, when the summary was made), "processors", "java", "unit" (e.g. "records/s"),
  * "parameters": {name: value}, "lines": [{"line", "perSecond", "megabytesPerSecond" (null if not measured),
  * "seconds", "note"}], "ratios": [{"ratio", "value", "target" (null if none), "met"}], "measures": [{"measure",
  * "value", "unit"}]}}. Rates are per second of wall-clock time; megabytes are 10^6 bytes.
@@ -41,7 +41,7 @@ public final class BenchmarkSummary {
 
     private final String benchmark;
     private final String unit;
-    private final Instant startedAt = Instant.now();
+    private final Instant finishedAt = Instant.now();
     private final Map<String, Object> parameters = new LinkedHashMap<>();
     private final List<Line> lines = new ArrayList<>();
     private final List<Ratio> ratios = new ArrayList<>();
@@ -126,7 +126,7 @@ public final class BenchmarkSummary {
     public void writeJson(Path file) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("benchmark", benchmark);
-        json.put("startedAt", startedAt.toString());
+        json.put("finishedAt", finishedAt.toString());
         json.put("processors", Runtime.getRuntime().availableProcessors());
         json.put("java", System.getProperty("java.version"));
         json.put("unit", unit);
