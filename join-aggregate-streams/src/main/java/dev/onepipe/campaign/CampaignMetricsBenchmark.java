@@ -350,7 +350,8 @@ public final class CampaignMetricsBenchmark implements Callable<Integer> {
         BenchmarkSummary.Line streamsLine = summary.rate("Kafka Streams read and commit", streamsFloor, events / Math.max(1e-9, streamsFloor),
                 "first to last commit, no processing");
         BenchmarkSummary.Line flinkLine = flink == null ? null
-                : summary.rate("Apache Flink, same query", flink.eventsPerSecond(), flink.seconds(), "first to last offset commit (checkpoint)");
+                : summary.rate("Apache Flink, same query", flink.eventsPerSecond(), events / Math.max(1e-9, flink.eventsPerSecond()),
+                        "first to last offset commit (checkpoint)");
         BenchmarkSummary.Line ysbLine = summary.rate("ysb topology", topology, events / Math.max(1e-9, topology), "first to last commit");
         if (flinkLine != null) {
             summary.ratio("ysb / Apache Flink", ysbLine, flinkLine, 1.0);
