@@ -62,7 +62,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *       schema id fails the job</li>
  *   <li>{@code --campaigns-schema <file>} and {@code --campaigns-schema-id <id>}: the same for the ad-to-campaign mapping</li>
  *   <li>{@code --group-id}: the source commits its offsets there on every completed checkpoint (how the benchmark follows progress)</li>
- *   <li>{@code --parallelism}, {@code --window-ms}, {@code --grace-ms} (watermarks trail the largest event time by the
+ *   <li>{@code --parallelism} (the source runs at most one subtask per partition: an idle subtask would hold the
+ *       watermark back), {@code --window-ms}, {@code --grace-ms} (watermarks trail the largest event time by the
  *       grace, so a window fires once an event at or past {@code end + grace} is seen on every partition, the rule of a
  *       Kafka Streams window with that grace), {@code --checkpoint-ms} (also how often results become visible to
  *       read_committed readers)</li>
@@ -93,23 +94,27 @@ public final class FlinkYsbJob {
         configuration.set(PipelineOptions.GENERIC_TYPES, false);
         configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration);
-        env.setParallelism(Integer.parseInt(arguments.getOrDefault("parallelism", "1")));
+        int parallelism = Integer.parseInt(arguments.getOrDefault("parallelism", "1"));
+        env.setParallelism(parallelism);
         env.enableCheckpointing(Long.parseLong(arguments.getOrDefault("checkpoint-ms", "100")), CheckpointingMode.EXACTLY_ONCE);
 
+        String eventsTopic = required(arguments, "events-topic");
         long windowMillis = Long.parseLong(arguments.getOrDefault("window-ms", "10000"));
         long graceMillis = Long.parseLong(arguments.getOrDefault("grace-ms", "1000"));
         KafkaSource<Tuple3<String, String, Long>> source = KafkaSource.<Tuple3<String, String, Long>>builder()
                 .setBootstrapServers(bootstrapServers)
-                .setTopics(required(arguments, "events-topic"))
+                .setTopics(eventsTopic)
                 .setGroupId(required(arguments, "group-id"))
                 .setStartingOffsets("latest".equals(arguments.getOrDefault("start", "earliest")) ? OffsetsInitializer.latest() : OffsetsInitializer.earliest())
                 .setValueOnlyDeserializer(new AdEventDeserializer(Files.readString(Path.of(required(arguments, "events-schema"))),
                         Integer.parseInt(required(arguments, "events-schema-id"))))
                 .setProperty("commit.offsets.on.checkpoint", "true")
                 .build();
+        // a source subtask without a partition would hold the watermark back for ever: no window would fire
+        int sourceParallelism = Math.min(parallelism, partitionCount(bootstrapServers, eventsTopic));
         DataStream<Tuple3<String, String, Long>> events = env.fromSource(source,
                 WatermarkStrategy.<Tuple3<String, String, Long>>forBoundedOutOfOrderness(Duration.ofMillis(graceMillis))
-                        .withTimestampAssigner((event, timestamp) -> event.f2), "ysb-events");
+                        .withTimestampAssigner((event, timestamp) -> event.f2), "ysb-events").setParallelism(sourceParallelism);
         DataStream<String> results = events
                 .filter(event -> "view".equals(event.f0)).name("ysb-keep-views")
                 .map(view -> Tuple2.of(campaignByAd.get(view.f1), view.f2)).returns(Types.TUPLE(Types.STRING, Types.LONG)).name("ysb-join-campaign")
@@ -168,6 +173,13 @@ public final class FlinkYsbJob {
             }
         }
         return campaignByAd;
+    }
+
+    private static int partitionCount(String bootstrapServers, String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            return consumer.partitionsFor(topic).size();
+        }
     }
 
     static GenericRecord decode(GenericDatumReader<GenericRecord> reader, byte[] value, int schemaId, String topic) throws IOException {
