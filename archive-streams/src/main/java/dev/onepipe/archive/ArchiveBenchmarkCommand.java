@@ -2,6 +2,7 @@ package dev.onepipe.archive;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -22,12 +23,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.cli.BenchmarkSummary;
 import dev.onepipe.core.cli.ProgressLine;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.embedded.EmbeddedRuntime;
 import dev.onepipe.core.runtime.TopologyRunner;
 import dev.onepipe.core.testing.ReadAndCommitTopology;
 import dev.onepipe.core.s3.S3ClientFactory;
+import dev.onepipe.core.s3.S3Settings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -50,11 +53,16 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 /**
  * {@code onepipe bench archive}: the archive's throughput on the embedded broker and S3 endpoint, next to the
  * throughput of a plain {@link KafkaConsumer} reading the same topic in the same run (the ceiling: the archive
- * cannot read faster than a consumer that does nothing with the records).
+ * cannot read faster than a consumer that does nothing with the records), and of a {@link PlainS3Copier} (the
+ * reference: what a team writes instead, consumers writing the same Parquet chunks to the same endpoint and committing
+ * after each upload, at-least-once). Prints one summary table; {@code --output} writes it as JSON
+ * ({@link BenchmarkSummary}).
  */
 @Command(name = "archive", mixinStandardHelpOptions = true,
         description = {"Archive throughput (records/s, MB/s) for fixed-size records on the embedded broker and S3 endpoint,",
-            "as a ratio to a plain KafkaConsumer reading the same topic in the same run; and the peak heap."})
+            "as a ratio to a plain KafkaConsumer reading the same topic and to a plain S3 copier (consumers writing the",
+            "same Parquet chunks, committing after each upload) in the same run; and the peak heap.",
+            "One summary table; --output <file> writes it as JSON."})
 final class ArchiveBenchmarkCommand implements Callable<Integer> {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(20);
@@ -70,6 +78,12 @@ final class ArchiveBenchmarkCommand implements Callable<Integer> {
 
     @Option(names = {"-s", "--set"}, paramLabel = "<key=value>", description = "An archive or Kafka Streams setting, e.g. --set num.stream.threads=2. Repeatable.")
     Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Option(names = "--copier-consumers", description = "Consumers of the plain S3 copier (default: the archive's num.stream.threads).")
+    Integer copierConsumers;
+
+    @Option(names = "--output", paramLabel = "<file>", description = "Also write the summary as JSON to this file.")
+    Path output;
 
     private final PrintStream out = System.out;
 
@@ -99,6 +113,7 @@ final class ArchiveBenchmarkCommand implements Callable<Integer> {
             settings.put(ArchiveSettings.IDLE_FLUSH_MS, "1000");
             settings.putAll(overrides);
             Result passThrough = new Result(records, bytes, passThrough(admin, topic, settings));
+            CopierResult copier = copyWithPlainConsumers(runtime.clientConfig(), runtime.s3Settings(), runtime.bucket(), topic, settings, bytes);
 
             resetPeakHeap();
             ArchiveTopology archive = new ArchiveTopology();
@@ -120,17 +135,28 @@ final class ArchiveBenchmarkCommand implements Callable<Integer> {
             }
             long peakHeap = peakHeap();
             Result archived = new Result(records, bytes, archiveTime);
-            out.println();
-            out.printf(Locale.ROOT, "  plain KafkaConsumer (ceiling): %s%n", consumer);
-            out.printf(Locale.ROOT, "  for scale, the same bytes written by a plain KafkaProducer: %s%n", producer);
-            out.printf(Locale.ROOT, "  for scale, the same bytes PUT to the S3 endpoint in 8 MiB parts: %s%n", s3Writes);
-            out.printf(Locale.ROOT, "  for scale, Kafka Streams doing nothing with them (same settings, %s): %s  (ratio to ceiling %.2f)%n",
-                    StreamsConfig.EXACTLY_ONCE_V2, passThrough, passThrough.recordsPerSecond() / consumer.recordsPerSecond());
-            out.printf(Locale.ROOT, "  archive, until every record is in S3: %s  (%,d objects; offsets committed after %.1f s)%n",
-                    archived, objects, committedTime.toNanos() / 1e9);
-            out.printf(Locale.ROOT, "  ratio archive / ceiling: %.2f (target >= 0.70)%n", archived.recordsPerSecond() / consumer.recordsPerSecond());
-            out.printf(Locale.ROOT, "  peak heap while archiving (whole JVM: broker, S3 endpoint and archive): %,d MB of %,d MB max%n",
-                    peakHeap / (1024 * 1024), Runtime.getRuntime().maxMemory() / (1024 * 1024));
+            BenchmarkSummary summary = new BenchmarkSummary("archive", "records/s")
+                    .parameter("records", records).parameter("record bytes", recordBytes).parameter("partitions", partitions)
+                    .parameter("settings", overrides);
+            BenchmarkSummary.Line ceilingLine = summary.line("plain KafkaConsumer (ceiling)", records, bytes, consumer.seconds(), "reads only");
+            summary.line("plain KafkaProducer", records, bytes, producer.seconds(), "for scale: producing them");
+            summary.line("S3 PUT, 8 MiB parts", records, bytes, s3Writes.seconds(), "for scale: the same bytes, random");
+            BenchmarkSummary.Line passLine = summary.line("Kafka Streams read and commit", records, bytes, passThrough.seconds(),
+                    StreamsConfig.EXACTLY_ONCE_V2 + ", same settings");
+            BenchmarkSummary.Line copierLine = summary.line("plain S3 copier (reference)", records, bytes, copier.result().seconds(),
+                    String.format(Locale.ROOT, "%d consumers, %,d objects, at-least-once", copier.consumers(), copier.objects()));
+            BenchmarkSummary.Line archiveLine = summary.line("archive", records, bytes, archived.seconds(),
+                    String.format(Locale.ROOT, "%,d objects; offsets committed after %.1f s", objects, committedTime.toNanos() / 1e9));
+            summary.ratio("archive / plain S3 copier", archiveLine, copierLine, 0.8);
+            summary.ratio("archive / ceiling", archiveLine, ceilingLine, 0.7);
+            summary.ratio("Kafka Streams read and commit / ceiling", passLine, ceilingLine, null);
+            summary.measure("peak heap while archiving (whole JVM: broker, S3 endpoint and archive)", peakHeap / (1024 * 1024), "MB")
+                    .measure("max heap", Runtime.getRuntime().maxMemory() / (1024 * 1024), "MB");
+            summary.print(new PrintWriter(out, true));
+            if (output != null) {
+                summary.writeJson(output);
+                out.println("  written to " + output);
+            }
         } finally {
             deleteQuietly(stateRoot);
         }
@@ -139,7 +165,11 @@ final class ArchiveBenchmarkCommand implements Callable<Integer> {
 
     private record Result(long records, long bytes, Duration duration) {
         double recordsPerSecond() {
-            return records / Math.max(1e-9, duration.toNanos() / 1e9);
+            return records / seconds();
+        }
+
+        double seconds() {
+            return Math.max(1e-9, duration.toNanos() / 1e9);
         }
 
         @Override
@@ -212,6 +242,33 @@ final class ArchiveBenchmarkCommand implements Callable<Integer> {
             long started = System.nanoTime();
             awaitCommitted(admin, context.applicationId(), topic, "Kafka Streams pass-through reading " + topic);
             return Duration.ofNanos(System.nanoTime() - started);
+        }
+    }
+
+    private record CopierResult(Result result, int consumers, long objects) {
+    }
+
+    /**
+     * Runs the {@link PlainS3Copier} with the archive's chunk limits and idle flush from {@code settings}; returns the
+     * time from its start until every record is in S3 (its own count, then confirmed by listing the objects' record
+     * counts, as for the archive).
+     */
+    private CopierResult copyWithPlainConsumers(Map<String, String> clientConfig, S3Settings s3Settings, String bucket, String topic,
+                                                Map<String, String> settings, long bytes) throws Exception {
+        OnepipeConfig config = TopologyRunner.configure(new ArchiveTopology(), Map.of(), Map.of(), settings);
+        ArchiveSettings limits = ArchiveSettings.from(config);
+        int consumers = copierConsumers != null ? copierConsumers : config.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        out.printf(Locale.ROOT, "plain S3 copier: %d consumers, chunks of up to %,d records or %,d bytes%n", consumers, limits.chunkMaxRecords(),
+                limits.chunkMaxBytes());
+        try (S3Client s3 = S3ClientFactory.create(s3Settings);
+             PlainS3Copier copier = new PlainS3Copier(clientConfig, s3, bucket, "bench-copier", topic, partitions, consumers,
+                     limits.chunkMaxRecords(), limits.chunkMaxBytes(), limits.idleFlushMillis())) {
+            long started = System.nanoTime();
+            copier.start("bench-plain-s3-copier");
+            copier.awaitUploaded(records, TIMEOUT);
+            awaitAllInS3(s3, bucket, copier.topicPrefix());
+            return new CopierResult(new Result(records, bytes, Duration.ofNanos(System.nanoTime() - started)), Math.min(consumers, partitions),
+                    copier.uploadedObjects());
         }
     }
 

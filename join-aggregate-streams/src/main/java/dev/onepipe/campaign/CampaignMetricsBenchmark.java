@@ -9,10 +9,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.cli.BenchmarkSummary;
 import dev.onepipe.core.cli.ProgressLine;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.embedded.EmbeddedRuntime;
@@ -30,6 +33,7 @@ import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.metadata.MetadataTopic;
 import dev.onepipe.metadata.producer.DatasetProducer;
 import dev.onepipe.metadata.serde.DatasetSerdes;
+import dev.onepipe.testdata.CampaignWindow;
 import dev.onepipe.testdata.SampleDatasets;
 import dev.onepipe.testdata.YsbGenerator;
 import dev.onepipe.testdata.YsbGeneratorConfig;
@@ -61,12 +65,18 @@ import picocli.CommandLine.Option;
  *       {@code --latency-seconds}; for every campaign window that closes meanwhile, latency is the time from the window's
  *       end to its final result being readable (read_committed) on the output topic. The lower bound is the grace
  *       period: a final result cannot exist before the window closes.</li>
+ *   <li>Apache Flink, the peer ({@link FlinkYsbPeer}): the same query as a Flink job in a child JVM, same input, same
+ *       parallelism, exactly once, measured the same way (first to last input offset commit) and run through the same
+ *       latency run; both engines' window counts are checked against the generator's tally.</li>
  * </ol>
+ *
+ * <p>Prints one summary table; {@code --output} writes it as JSON ({@link BenchmarkSummary}).
  */
 @Command(name = "campaign-metrics", mixinStandardHelpOptions = true,
         description = {"Yahoo Streaming Benchmark on the embedded broker: events/s of the ysb topology next to a plain",
             "KafkaConsumer reading the same input and to Kafka Streams only reading and committing it,",
-            "and latency from window end to final result."})
+            "and to Apache Flink running the same query (the bench-flink jar, when built), and latency from window end",
+            "to final result. One summary table; --output <file> writes it as JSON."})
 public final class CampaignMetricsBenchmark implements Callable<Integer> {
 
     @Option(names = "--events", defaultValue = "1000000", description = "Events for the throughput run (default: ${DEFAULT-VALUE}).")
@@ -89,6 +99,13 @@ public final class CampaignMetricsBenchmark implements Callable<Integer> {
 
     @Option(names = "--set", paramLabel = "<key=value>", description = "Extra Kafka Streams or onepipe setting for the topology. Repeatable.")
     Map<String, String> settings = new HashMap<>();
+
+    @Option(names = "--flink-jar", paramLabel = "<file>", description = "The Flink peer's jar (default: ${DEFAULT-VALUE}; built with "
+            + FlinkYsbPeer.BUILD_COMMAND + ").")
+    Path flinkJar = FlinkYsbPeer.DEFAULT_JAR;
+
+    @Option(names = "--output", paramLabel = "<file>", description = "Also write the summary as JSON to this file.")
+    Path output;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -122,16 +139,28 @@ public final class CampaignMetricsBenchmark implements Callable<Integer> {
                 double streamsFloor = streamsEventsPerSecond(clientConfig, new ReadAndCommitTopology("bench-read-and-commit", List.of()), config, catalog, produced);
                 out.printf(Locale.ROOT, "  Kafka Streams, read and commit only: %,.0f events/s%n", streamsFloor);
                 out.flush();
+                FlinkYsbPeer flink = new FlinkYsbPeer(flinkJar, clientConfig, threads, config.getLong(YsbSettings.WINDOW_SIZE_MS, 10_000),
+                        graceMillis, config.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100), partitions, out);
+                FlinkYsbPeer.Throughput flinkThroughput = flink.available() ? flink.throughput(catalog, produced) : null;
                 TopologyContext context = new TopologyContext(YsbTopology.NAME, Optional.of(SampleDatasets.YSB_EVENTS), SampleDatasets.YSB_EVENTS,
                         config, catalog);
+                double topology;
+                Map<String, Long> checks = new LinkedHashMap<>();
+                List<Long> latencies;
                 try (TopologyRunner runner = TopologyRunner.start(new YsbTopology(), context)) {
-                    double topology = topologyEventsPerSecond(clientConfig, context.applicationId(), produced);
+                    topology = topologyEventsPerSecond(clientConfig, context.applicationId(), produced);
                     out.printf(Locale.ROOT, "  ysb topology:        %,.0f events/s (%d stream threads)%n", topology, threads);
                     out.printf(Locale.ROOT, "  ratio:               %.2f%n", topology / ceiling);
                     out.flush();
-                    List<Long> latencies = latencies(clientConfig, producer, config);
-                    report(ceiling, streamsFloor, topology, latencies);
+                    long lastEvent = throughputLoad.generator().config().startTimeMillis() + throughputLoad.generator().config().timeSpanMillis();
+                    countDifferences(clientConfig, config, throughputLoad.generator().tally().viewsPerCampaignWindow(),
+                            flinkThroughput, lastEvent, checks);
+                    latencies = latencies(clientConfig, producer, config);
                 }
+                // the topology has stopped: Flink's latency run has the machine to itself, as the topology's had
+                List<Long> flinkLatencies = flinkThroughput == null ? null
+                        : flink.latencies(RegisteredDatasets.load(config), producer, rate, latencySeconds);
+                report(ceiling, streamsFloor, topology, latencies, flinkThroughput, flinkLatencies, checks);
             }
         } finally {
             deleteTree(stateRoot);
@@ -274,22 +303,85 @@ public final class CampaignMetricsBenchmark implements Callable<Integer> {
         return new ArrayList<>(latencies);
     }
 
-    private void report(double ceiling, double streamsFloor, double topology, List<Long> latencies) {
-        Collections.sort(latencies);
-        out.println();
-        out.println("Yahoo Streaming Benchmark on the embedded broker");
-        out.printf(Locale.ROOT, "  events: %,d; partitions: %d; stream threads: %d; window 10 s, grace %d ms; exactly_once_v2%n",
-                events, partitions, threads, graceMillis);
-        out.printf(Locale.ROOT, "  plain KafkaConsumer (ceiling): %,.0f events/s%n", ceiling);
-        out.printf(Locale.ROOT, "  Kafka Streams, read and commit only, same settings: %,.0f events/s  (ratio %.2f)%n", streamsFloor, streamsFloor / ceiling);
-        out.printf(Locale.ROOT, "  ysb topology:                  %,.0f events/s  (ratio %.2f)%n", topology, topology / ceiling);
-        if (latencies.isEmpty()) {
-            out.println("  latency: no window closed during the run; run longer (--latency-seconds)");
-        } else {
-            out.printf(Locale.ROOT, "  latency, window end to final result readable (%,d windows at %,d events/s): p50 %,d ms, p99 %,d ms, max %,d ms%n",
-                    latencies.size(), rate, percentile(latencies, 0.50), percentile(latencies, 0.99), latencies.get(latencies.size() - 1));
+    /**
+     * Checks the window counts of the ysb topology and of Flink against the generator's tally; prints every difference
+     * loudly and returns them, with how many views the topology routed to its late topic (the usual cause: views behind
+     * the stream time of the repartitioned count by more than the grace). Windows ending by
+     * {@code lastEvent - grace - window} must have closed in both.
+     */
+    private List<String> countDifferences(Map<String, Object> clientConfig, OnepipeConfig config, SortedMap<CampaignWindow, Long> expected,
+                                          FlinkYsbPeer.Throughput flink, long lastEvent, Map<String, Long> measures) {
+        long windowMillis = config.getLong(YsbSettings.WINDOW_SIZE_MS, 10_000);
+        long closedBy = lastEvent - graceMillis - windowMillis;
+        MetadataCatalog catalog = RegisteredDatasets.load(config);
+        String outputDataset = config.get(YsbSettings.OUTPUT_DATASET, "ysb-campaign-metrics");
+        Map<CampaignWindow, Long> ysbResults = FlinkYsbPeer.topologyResults(clientConfig, catalog, outputDataset);
+        List<String> ysbDifferences = FlinkYsbPeer.differences("ysb", expected, ysbResults, windowMillis, closedBy);
+        String lateTopic = config.get(YsbSettings.LATE_TOPIC, "ysb-campaign-metrics-late");
+        long late = FlinkYsbPeer.countRecords(clientConfig, lateTopic);
+        out.printf(Locale.ROOT, "  window counts checked against the generator's tally (%,d windows, %,d views):%n", expected.size(),
+                expected.values().stream().mapToLong(Long::longValue).sum());
+        out.printf(Locale.ROOT, "    ysb: %,d windows, %,d views, %s; %,d views routed to its late topic %s%n", ysbResults.size(),
+                ysbResults.values().stream().mapToLong(Long::longValue).sum(),
+                ysbDifferences.isEmpty() ? "all equal" : ysbDifferences.size() + " DIFFER", late, lateTopic);
+        ysbDifferences.stream().limit(10).forEach(difference -> out.println("    MISMATCH " + difference));
+        measures.put("ysb window counts differing from the generator's tally", (long) ysbDifferences.size());
+        measures.put("ysb views routed to its late topic", late);
+        List<String> differences = new ArrayList<>(ysbDifferences);
+        if (flink != null) {
+            List<String> flinkDifferences = FlinkYsbPeer.differences("Apache Flink", expected, flink.results(), windowMillis, closedBy);
+            out.printf(Locale.ROOT, "    Apache Flink: %,d windows, %,d views, %s%n", flink.results().size(),
+                    flink.results().values().stream().mapToLong(Long::longValue).sum(),
+                    flinkDifferences.isEmpty() ? "all equal" : flinkDifferences.size() + " DIFFER");
+            flinkDifferences.stream().limit(10).forEach(difference -> out.println("    MISMATCH " + difference));
+            measures.put("Apache Flink window counts differing from the generator's tally", (long) flinkDifferences.size());
+            differences.addAll(flinkDifferences);
         }
         out.flush();
+        return differences;
+    }
+
+    private void report(double ceiling, double streamsFloor, double topology, List<Long> latencies, FlinkYsbPeer.Throughput flink,
+                        List<Long> flinkLatencies, Map<String, Long> checks) {
+        BenchmarkSummary summary = new BenchmarkSummary("campaign-metrics", "events/s")
+                .parameter("events", events).parameter("partitions", partitions).parameter("stream threads / Flink parallelism", threads)
+                .parameter("window ms", 10_000).parameter("grace ms", graceMillis).parameter("guarantee", "exactly once").parameter("settings", settings);
+        BenchmarkSummary.Line ceilingLine = summary.rate("plain KafkaConsumer (ceiling)", ceiling, events / Math.max(1e-9, ceiling), "reads only");
+        BenchmarkSummary.Line streamsLine = summary.rate("Kafka Streams read and commit", streamsFloor, events / Math.max(1e-9, streamsFloor),
+                "first to last commit, no processing");
+        BenchmarkSummary.Line flinkLine = flink == null ? null
+                : summary.rate("Apache Flink, same query", flink.eventsPerSecond(), events / Math.max(1e-9, flink.eventsPerSecond()),
+                        "first to last offset commit (checkpoint)");
+        BenchmarkSummary.Line ysbLine = summary.rate("ysb topology", topology, events / Math.max(1e-9, topology), "first to last commit");
+        if (flinkLine != null) {
+            summary.ratio("ysb / Apache Flink", ysbLine, flinkLine, 1.0);
+        }
+        summary.ratio("ysb / Kafka Streams read and commit", ysbLine, streamsLine, 0.5);
+        summary.ratio("ysb / ceiling", ysbLine, ceilingLine, null);
+        addLatency(summary, "ysb", latencies);
+        if (flinkLatencies != null) {
+            addLatency(summary, "Apache Flink", flinkLatencies);
+        }
+        summary.measure("latency target: p99 at most grace + 500 ms", graceMillis + 500, "ms");
+        checks.forEach((check, value) -> summary.measure(check, value, ""));
+        summary.print(out);
+        if (output != null) {
+            summary.writeJson(output);
+            out.println("  written to " + output);
+        }
+        out.flush();
+    }
+
+    private void addLatency(BenchmarkSummary summary, String who, List<Long> latencies) {
+        Collections.sort(latencies);
+        if (latencies.isEmpty()) {
+            summary.measure(who + " latency", "no window closed during the run; run longer (--latency-seconds)", "");
+            return;
+        }
+        summary.measure(String.format(Locale.ROOT, "%s latency, window end to final result readable (%,d windows at %,d events/s), p50", who,
+                latencies.size(), rate), percentile(latencies, 0.50), "ms");
+        summary.measure(who + " latency p99", percentile(latencies, 0.99), "ms");
+        summary.measure(who + " latency max", latencies.get(latencies.size() - 1), "ms");
     }
 
     private static long percentile(List<Long> sorted, double fraction) {
