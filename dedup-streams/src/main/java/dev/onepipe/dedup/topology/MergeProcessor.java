@@ -24,6 +24,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Merge: each record into its key's merged state in the merge store, with the dataset's {@link RecordMerger}.
@@ -31,7 +33,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * forwards nothing for a record that changes nothing. Keeps the stores bounded: a stream-time punctuation forgets the
  * keys whose event time is more than the horizon behind stream time, found through the {@link ExpiryIndex}. With a
  * clean table, also records each change in the pending-rows store and commits those rows to the table on a wall-clock
- * cadence ({@link CleanTableCommitter}), then deletes them.
+ * cadence ({@link CleanTableCommitter}), then deletes them. A clean stop (or a task handed to another instance) also
+ * commits the pending rows, from {@link #close()}: Kafka Streams commits the task's input offsets before it closes its
+ * processors, so the offset the rows are committed with is the one the task resumes from, and the rows the restarted
+ * task restores are committed again with that offset, which the table treats as done.
  *
  * <p>A record older than the horizon (event time more than the horizon behind stream time) for a key without state
  * is not merged into the store and not forwarded: its key may have been forgotten, and writing it to the clean topic
@@ -41,6 +46,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class MergeProcessor implements Processor<String, GenericRecord, String, DedupOutput> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(MergeProcessor.class);
     private static final String KEY_COUNT = "keys";
 
     private final Stores stores;
@@ -60,6 +66,8 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
     private DedupMetrics metrics;
     private CleanTableCommitter committer;
     private long keysKept;
+    /** True while a record is being processed: a close then comes from a failure, with the stores half-updated. */
+    private boolean processing;
 
     /** The names of the stores the processor uses. */
     record Stores(String merged, String expiryIndex, String counts, String pending, String tableProgress) {
@@ -88,6 +96,7 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
     @Override
     public void init(ProcessorContext<String, DedupOutput> context) {
         this.context = context;
+        this.processing = false;
         this.merged = context.getStateStore(stores.merged());
         this.expiryIndex = context.getStateStore(stores.expiryIndex());
         this.counts = context.getStateStore(stores.counts());
@@ -110,6 +119,12 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
         if (key == null || incoming == null) {
             return;
         }
+        processing = true;
+        merge(key, incoming, record);
+        processing = false;
+    }
+
+    private void merge(String key, GenericRecord incoming, Record<String, GenericRecord> record) {
         rememberInputOffset();
         long eventTime = eventTimeOf(incoming, record.timestamp());
         MergedState state = merged.get(key);
@@ -208,6 +223,14 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
 
     /** Hands the rows changed since the last commit to the table, then forgets them. */
     private void commitToTable() {
+        commitPendingRows().forEach(pending::delete);
+    }
+
+    /**
+     * Hands the pending rows to the table with the offset after the last input record processed; returns their keys.
+     * Nothing to commit returns no keys and opens nothing.
+     */
+    private List<String> commitPendingRows() {
         List<String> keys = new ArrayList<>();
         List<CleanRow> rows = new ArrayList<>();
         try (KeyValueIterator<String, PendingRow> entries = pending.all()) {
@@ -218,14 +241,14 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
             }
         }
         if (rows.isEmpty()) {
-            return;
+            return List.of();
         }
         if (committer == null) {
             committer = table.opener().get();
         }
         Long nextOffset = tableProgress.get(progressKey());
         committer.commit(context.taskId().partition(), nextOffset == null ? 0 : nextOffset, rows);
-        keys.forEach(pending::delete);
+        return keys;
     }
 
     private String progressKey() {
@@ -266,13 +289,31 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
         return report.toString();
     }
 
+    /**
+     * Commits the pending rows to the table, then releases the committer. Kafka Streams closes processors after it
+     * committed the task (KafkaStreams.close, a revoked task), so the rows are committed with the offset the task
+     * resumes from. The rows stay in the pending store (a write now would follow the task's last commit): the task that
+     * restores them commits them again with the same offset, which the table skips, or with later rows. Skipped when
+     * the close interrupts a record (a failure: the stores may hold half of its change, and the input is replayed).
+     */
     @Override
     public void close() {
-        if (metrics != null) {
-            metrics.close();
-        }
-        if (committer != null) {
-            committer.close();
+        try {
+            if (table != null && pending != null && !processing) {
+                try {
+                    commitPendingRows();
+                } catch (RuntimeException e) {
+                    LOG.warn("Task {}: the rows pending for the clean table stay pending (committed after restart): {}", context.taskId(), e.toString());
+                }
+            }
+        } finally {
+            if (metrics != null) {
+                metrics.close();
+            }
+            if (committer != null) {
+                committer.close();
+                committer = null;
+            }
         }
     }
 }

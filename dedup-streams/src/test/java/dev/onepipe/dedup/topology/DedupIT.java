@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,19 +51,32 @@ class DedupIT {
         assertEquals(run.generator.tally().corruptCount(), run.readCommitted(run.dataset + ".dlq").size(), "every corrupt record is a dead letter");
     }
 
+    /**
+     * Two instances share the input and one clean table (one catalog); the second stops cleanly a third of the way in,
+     * the first then drains the input and stops cleanly too. The table's cadence (an hour) never fires: every row
+     * reaches the table through clean stops and tasks handed over at rebalances, so the table equal to the tally
+     * proves that a clean stop commits the pending rows, and that handing tasks over neither loses nor repeats a key.
+     */
     @Test
-    void twoInstancesSharingTheInputWithOneStoppedMidRunGiveTheSameCleanTopic() throws Exception {
+    void twoInstancesSharingTheInputWithOneStoppedMidRunGiveTheSameCleanTopicAndTable() throws Exception {
         WidgetRun run = new WidgetRun(RUNTIME, RUNTIME.uniqueName("shared-widgets"), 7);
         run.registerAndProduce();
-        try (TopologyRunner first = start(run, run.settings(temporary.resolve("first").toString()));
-             TopologyRunner second = start(run, run.settings(temporary.resolve("second").toString()))) {
+        Path catalog = temporary.resolve("shared-catalog.sqlite");
+        Map<String, String> first = new HashMap<>(run.tableSettings(temporary.resolve("first").toString(), catalog));
+        Map<String, String> second = new HashMap<>(run.tableSettings(temporary.resolve("second").toString(), catalog));
+        first.put(DedupSettings.TABLE_COMMIT_INTERVAL_MS, String.valueOf(Duration.ofHours(1).toMillis()));
+        second.put(DedupSettings.TABLE_COMMIT_INTERVAL_MS, String.valueOf(Duration.ofHours(1).toMillis()));
+        try (TopologyRunner one = start(run, first);
+             TopologyRunner two = start(run, second)) {
             WidgetRun.awaitTrue(() -> run.committedInput() >= run.records.size() / 3, "a third of the input processed");
-            assertTrue(second.streams().close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+            assertTrue(two.streams().close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                     .withTimeout(Duration.ofSeconds(60))), "the second instance did not stop within a minute");
             run.awaitDrained();
-            assertTrue(first.stateHistory().contains(org.apache.kafka.streams.KafkaStreams.State.RUNNING));
+            assertTrue(one.stateHistory().contains(org.apache.kafka.streams.KafkaStreams.State.RUNNING));
+            assertTrue(one.streams().close(Duration.ofSeconds(120)), "the first instance did not stop within two minutes");
         }
         assertCleanTopicIsTheTally(run);
+        run.assertCleanTableIsTheTally(first, temporary.resolve("parquet-shared"));
     }
 
     static void assertCleanTopicIsTheTally(WidgetRun run) {

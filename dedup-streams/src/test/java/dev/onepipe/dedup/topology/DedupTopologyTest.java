@@ -298,6 +298,23 @@ class DedupTopologyTest {
         }
     }
 
+    @Test
+    void aCleanStopBeforeTheCadenceCommitsThePendingRowsWithTheOffsetAfterTheLastRecord() {
+        RecordingCleanTable table = new RecordingCleanTable();
+        Instant day = Instant.parse("2024-03-01T12:00:00Z");
+        try (OnepipeTestDriver driver = items(MergeStrategy.latestByField("version"), Duration.ofDays(7), table)) {
+            DatasetInputTopic items = driver.input("items");
+            pipe(items, item("a", 1, day, "a1", 1.0));
+            pipe(items, item("b", 1, day, "b1", 1.0));
+            pipe(items, item("a", 2, day.plusSeconds(1), "a2", 2.0));
+            assertTrue(table.commits.isEmpty(), "nothing before the cadence");
+        }
+        assertEquals(1, table.commits.size(), "closing commits what is pending");
+        assertEquals(3, table.commits.get(0).nextOffset(), "the offset after the last input record, where a restart resumes");
+        assertEquals(List.of(new CleanRow("a", item("a", 2, day.plusSeconds(1), "a2", 2.0), LocalDate.parse("2024-03-01"), Set.of(), false),
+                new CleanRow("b", item("b", 1, day, "b1", 1.0), LocalDate.parse("2024-03-01"), Set.of(), false)), sorted(table.commits.get(0).rows()));
+    }
+
     private static List<CleanRow> sorted(List<CleanRow> rows) {
         return rows.stream().sorted(java.util.Comparator.comparing(CleanRow::uniqueKey)).toList();
     }
