@@ -56,6 +56,7 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
     private final Duration expiryInterval;
     private final String inputTopic;
     private final CleanTable table;
+    private final SchemaEvolution evolution;
 
     private ProcessorContext<String, DedupOutput> context;
     private KeyValueStore<String, MergedState> merged;
@@ -68,6 +69,7 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
     private long keysKept;
     /** True while a record is being processed: a close then comes from a failure, with the stores half-updated. */
     private boolean processing;
+    private org.apache.avro.Schema cleanSchema;
 
     /** The names of the stores the processor uses. */
     record Stores(String merged, String expiryIndex, String counts, String pending, String tableProgress) {
@@ -82,8 +84,21 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
     record CleanTable(java.util.function.Supplier<CleanTableCommitter> opener, Duration commitInterval) {
     }
 
+    /**
+     * How records of a newer schema version reach the merge and the clean topic without a restart.
+     *
+     * @param upgrade      a record in the schema the input is read as now (itself when it already is)
+     * @param cleanSchemas called with a merged state's schema before the first state of that schema is forwarded to
+     *                     the clean topic, to make it a registered version of the clean dataset
+     */
+    record SchemaEvolution(java.util.function.UnaryOperator<GenericRecord> upgrade, java.util.function.Consumer<org.apache.avro.Schema> cleanSchemas) {
+
+        /** No evolution: records are used as read. */
+        static final SchemaEvolution NONE = new SchemaEvolution(record -> record, schema -> { });
+    }
+
     MergeProcessor(Stores stores, RecordMerger merger, String eventTimeField, Duration horizon, Duration expiryInterval,
-                   String inputTopic, CleanTable table) {
+                   String inputTopic, CleanTable table, SchemaEvolution evolution) {
         this.stores = stores;
         this.merger = merger;
         this.eventTimeField = eventTimeField;
@@ -91,6 +106,7 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
         this.expiryInterval = expiryInterval;
         this.inputTopic = inputTopic;
         this.table = table;
+        this.evolution = evolution;
     }
 
     @Override
@@ -120,7 +136,7 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
             return;
         }
         processing = true;
-        merge(key, incoming, record);
+        merge(key, evolution.upgrade().apply(incoming), record);
         processing = false;
     }
 
@@ -128,6 +144,9 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
         rememberInputOffset();
         long eventTime = eventTimeOf(incoming, record.timestamp());
         MergedState state = merged.get(key);
+        if (state != null && state.record().getSchema() != incoming.getSchema()) {
+            state = new MergedState(state.eventTimeMillis(), evolution.upgrade().apply(state.record()));
+        }
         if (state == null && eventTime < horizonCutOff(context.currentStreamTimeMs())) {
             metrics.beyondHorizonRecords.record();
             addPendingRow(key, new PendingRow(incoming, dayOf(eventTime), Set.of(), false), record.timestamp());
@@ -152,6 +171,10 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
         merged.put(key, new MergedState(newEventTime, winner));
         expiryIndex.put(ExpiryIndex.entry(newEventTime, key), ExpiryIndex.NO_VALUE);
         metrics.stateChanges.record();
+        if (winner.getSchema() != cleanSchema) {
+            evolution.cleanSchemas().accept(winner.getSchema());
+            cleanSchema = winner.getSchema();
+        }
         context.forward(record.withValue(DedupOutput.clean(winner)).withTimestamp(newEventTime));
         LocalDate day = dayOf(newEventTime);
         Set<LocalDate> previousDays = state == null || dayOf(state.eventTimeMillis()).equals(day) ? Set.of() : Set.of(dayOf(state.eventTimeMillis()));
@@ -182,7 +205,7 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
         } else if (earlier.stateKnown() && row.stateKnown()) {
             pending.put(key, earlier.then(row));
         } else {
-            GenericRecord winner = merger.merge(earlier.row(), row.row()).winner();
+            GenericRecord winner = merger.merge(evolution.upgrade().apply(earlier.row()), row.row()).winner();
             pending.put(key, earlier.then(new PendingRow(winner, dayOf(eventTimeOf(winner, recordTimestamp)), row.previousDays(), false)));
         }
     }

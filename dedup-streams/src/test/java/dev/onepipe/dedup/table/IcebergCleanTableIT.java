@@ -439,6 +439,54 @@ class IcebergCleanTableIT {
         assertEquals(expectedCommits, withOffsets);
     }
 
+    /**
+     * A retention of 2 snapshots and no minimum age, expiring after every commit: five commits rewriting day 1 leave
+     * the newest two snapshots, the data files of the expired ones are deleted from S3, the files of the retained
+     * snapshots are not, and the table still reads as the upsert of every version with its offsets.
+     */
+    @Test
+    void expiresSnapshotsBeyondTheRetentionAndDeletesTheFilesOnlyTheyReferenced() throws Exception {
+        String dataset = RUNTIME.uniqueName("widgets");
+        OnepipeConfig retaining = config.with("test", Map.of(IcebergCleanTables.SNAPSHOTS_MAX_AGE_MS, "0", IcebergCleanTables.SNAPSHOTS_KEEP, "2",
+                IcebergCleanTables.SNAPSHOTS_EXPIRE_INTERVAL_MS, "1"));
+        List<Widget> versions = new ArrayList<>();
+        Set<String> everyFile = new HashSet<>();
+        try (IcebergCleanTable table = new IcebergCleanTables(metadata -> CleanRowMerge.INCOMING_WINS)
+                .open(retaining, CleanTableFixture.widgets(dataset), CleanTableFixture.WIDGET_SCHEMA)) {
+            for (int commit = 1; commit <= 5; commit++) {
+                List<Widget> batch = List.of(widget("a", commit, DAY_1, commit), widget("k" + commit, 1, DAY_1, 100 + commit));
+                versions.addAll(batch);
+                table.commit(0, commit * 2L, rows(batch));
+                everyFile.addAll(dataFiles(currentSnapshot(table.table()), table.table()));
+            }
+            Table iceberg = table.table();
+            iceberg.refresh();
+            List<Snapshot> snapshots = new ArrayList<>();
+            iceberg.snapshots().forEach(snapshots::add);
+            assertEquals(2, snapshots.size(), "the newest two snapshots are kept");
+            assertEquals(5, table.expiryCount());
+            Set<String> retained = new HashSet<>();
+            snapshots.forEach(snapshot -> retained.addAll(dataFiles(snapshot, iceberg)));
+            for (String file : everyFile) {
+                assertEquals(retained.contains(file), iceberg.io().newInputFile(file).exists(),
+                        file + (retained.contains(file) ? " is referenced by a kept snapshot and must exist" : " was only in expired snapshots and must be deleted"));
+            }
+            assertTrue(everyFile.size() > retained.size(), "some files were only in expired snapshots");
+            assertEquals(10, table.committedOffset(0), "the offsets survive the expiry");
+        }
+        assertEquals(CleanTableFixture.upserted(versions), CleanTableFixture.readWithIceberg(retaining, dataset));
+    }
+
+    private static Set<String> dataFiles(Snapshot snapshot, Table table) {
+        Set<String> files = new HashSet<>();
+        try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks = table.newScan().useSnapshot(snapshot.snapshotId()).planFiles()) {
+            tasks.forEach(task -> files.add(task.file().location()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return files;
+    }
+
     private IcebergCleanTable open(String dataset) {
         return new IcebergCleanTables(metadata -> CleanRowMerge.INCOMING_WINS).open(config, CleanTableFixture.widgets(dataset), CleanTableFixture.WIDGET_SCHEMA);
     }

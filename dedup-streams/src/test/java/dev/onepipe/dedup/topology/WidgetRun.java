@@ -94,6 +94,31 @@ final class WidgetRun {
         return CleanDataset.nameOf(dataset);
     }
 
+    /**
+     * Registers {@code schema} as a new version of the dataset (same metadata) and produces {@code records} of it as a
+     * onepipe producer does.
+     */
+    void registerVersionAndProduce(org.apache.avro.Schema schema, List<GenericRecord> versions) throws InterruptedException {
+        Map<String, Object> clientConfig = new HashMap<>(runtime.runtime().clientConfig());
+        MetadataCatalog catalog;
+        try (MetadataRegistry registry = MetadataRegistry.connect(clientConfig)) {
+            ObjectNode metadata = (ObjectNode) readTree(SampleDatasets.metadataJson(SampleDatasets.WIDGETS));
+            metadata.put("name", dataset).put("topic", dataset).put("valueSubject", dataset + DatasetMetadata.VALUE_SUBJECT_SUFFIX);
+            var result = registry.register(RegistrationRequest.dataset(DatasetMetadata.fromJson(metadata), schema));
+            assertTrue(result.accepted(), result.summary());
+            awaitTrue(() -> registry.catalog().findSchemaVersion(dataset + DatasetMetadata.VALUE_SUBJECT_SUFFIX, schema).isPresent(),
+                    "the new version readable in the registry");
+            catalog = registry.catalog();
+        }
+        Serializer<GenericRecord> serializer = DatasetSerdes.generic(catalog, dataset).serializer();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(clientConfig, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (GenericRecord record : versions) {
+                producer.send(new ProducerRecord<>(dataset, null, (Long) record.get("updated_at"),
+                        record.get("widget_id").toString().getBytes(StandardCharsets.UTF_8), serializer.serialize(dataset, record)));
+            }
+        }
+    }
+
     /** Creates the topic, registers the widgets schema and metadata under {@link #dataset} and produces every record. */
     void registerAndProduce() throws InterruptedException {
         runtime.createTopic(dataset, PARTITIONS);
