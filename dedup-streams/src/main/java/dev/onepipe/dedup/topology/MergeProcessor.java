@@ -145,7 +145,7 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
         long eventTime = eventTimeOf(incoming, record.timestamp());
         MergedState state = merged.get(key);
         if (state != null && state.record().getSchema() != incoming.getSchema()) {
-            state = new MergedState(state.eventTimeMillis(), evolution.upgrade().apply(state.record()));
+            state = new MergedState(state.eventTimeMillis(), state.indexedAtMillis(), evolution.upgrade().apply(state.record()));
         }
         if (state == null && eventTime < horizonCutOff(context.currentStreamTimeMs())) {
             metrics.beyondHorizonRecords.record();
@@ -163,13 +163,21 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
         }
         GenericRecord winner = result.winner();
         long newEventTime = eventTimeOf(winner, record.timestamp());
-        if (state != null) {
-            expiryIndex.delete(ExpiryIndex.entry(state.eventTimeMillis(), key));
-        } else {
+        long indexedAt;
+        if (state == null) {
             countKeys(1);
+            expiryIndex.put(ExpiryIndex.entry(newEventTime, key), ExpiryIndex.NO_VALUE);
+            indexedAt = newEventTime;
+        } else if (newEventTime < state.indexedAtMillis()) {
+            // an entry later than the event time would keep the key too long: move it now
+            expiryIndex.delete(ExpiryIndex.entry(state.indexedAtMillis(), key));
+            expiryIndex.put(ExpiryIndex.entry(newEventTime, key), ExpiryIndex.NO_VALUE);
+            indexedAt = newEventTime;
+        } else {
+            // a later event time: the entry is moved when it comes up for expiry (no index write per change)
+            indexedAt = state.indexedAtMillis();
         }
-        merged.put(key, new MergedState(newEventTime, winner));
-        expiryIndex.put(ExpiryIndex.entry(newEventTime, key), ExpiryIndex.NO_VALUE);
+        merged.put(key, new MergedState(newEventTime, indexedAt, winner));
         metrics.stateChanges.record();
         if (winner.getSchema() != cleanSchema) {
             evolution.cleanSchemas().accept(winner.getSchema());
@@ -210,7 +218,12 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
         }
     }
 
-    /** Forgets every key whose event time is more than the horizon behind {@code streamTime}. */
+    /**
+     * Forgets every key whose event time is more than the horizon behind {@code streamTime}. The index entries up to
+     * the cut-off are either the key's (filed at the time it was indexed): the key is forgotten when its event time is
+     * before the cut-off too, else filed again under its event time; or stale (the key was forgotten and seen again):
+     * dropped.
+     */
     private void forgetPastHorizon(long streamTime) {
         long cutOff = horizonCutOff(streamTime);
         List<Bytes> expired = new ArrayList<>();
@@ -226,10 +239,16 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
             expiryIndex.delete(entry);
             String key = ExpiryIndex.uniqueKeyOf(entry);
             MergedState state = merged.get(key);
-            if (state != null && state.eventTimeMillis() == ExpiryIndex.eventTimeOf(entry)) {
+            if (state == null || state.indexedAtMillis() != ExpiryIndex.eventTimeOf(entry)) {
+                continue;
+            }
+            if (state.eventTimeMillis() < cutOff) {
                 merged.delete(key);
                 countKeys(-1);
                 metrics.forgottenKeys.record();
+            } else {
+                expiryIndex.put(ExpiryIndex.entry(state.eventTimeMillis(), key), ExpiryIndex.NO_VALUE);
+                merged.put(key, new MergedState(state.eventTimeMillis(), state.eventTimeMillis(), state.record()));
             }
         }
     }
