@@ -100,12 +100,44 @@ public final class IcebergCleanTable implements CleanTableCommitter {
     private final Table table;
     private final CleanRowMerge merge;
     private final int maxAttempts;
+    private final SnapshotRetention retention;
+    private long lastExpiryMillis = Long.MIN_VALUE;
+    private long expiries;
     private final Set<Schema> evolvedSchemas = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private CleanTableLayout layout;
     private long commits;
     private long retries;
 
+    /**
+     * How long replaced snapshots (and the files only they reference) are kept: after a commit, at most once per
+     * {@code expireInterval}, the committer expires the snapshots older than {@code maxAge} beyond the newest
+     * {@code keep} (Iceberg's {@code ExpireSnapshots}, which deletes the data files, manifests and manifest lists no
+     * retained snapshot references). A zero {@code expireInterval} never expires. {@code maxAge} must exceed the time
+     * a commit takes: a commit whose base snapshot was expired meanwhile is redone.
+     *
+     * @param maxAge         snapshots younger than this are kept
+     * @param keep           the newest snapshots kept whatever their age (at least 1)
+     * @param expireInterval wall-clock time between expiries by one committer; zero: never
+     */
+    public record SnapshotRetention(java.time.Duration maxAge, int keep, java.time.Duration expireInterval) {
+
+        /** Never expire (the table keeps every snapshot). */
+        public static final SnapshotRetention KEEP_ALL = new SnapshotRetention(java.time.Duration.ZERO, 1, java.time.Duration.ZERO);
+
+        public SnapshotRetention {
+            if (maxAge.isNegative() || expireInterval.isNegative() || keep < 1) {
+                throw new IllegalArgumentException("Snapshot retention needs a max age and an interval >= 0 and keep >= 1, not "
+                        + maxAge.toMillis() + " ms, " + expireInterval.toMillis() + " ms, " + keep);
+            }
+        }
+    }
+
     IcebergCleanTable(Catalog catalog, Table table, CleanTableLayout layout, CleanRowMerge merge, int maxAttempts) {
+        this(catalog, table, layout, merge, maxAttempts, SnapshotRetention.KEEP_ALL);
+    }
+
+    IcebergCleanTable(Catalog catalog, Table table, CleanTableLayout layout, CleanRowMerge merge, int maxAttempts, SnapshotRetention retention) {
+        this.retention = retention;
         this.catalog = catalog;
         this.table = table;
         this.layout = layout;
@@ -125,6 +157,32 @@ public final class IcebergCleanTable implements CleanTableCommitter {
 
     public long retryCount() {
         return retries;
+    }
+
+    /** Snapshot expiries this committer ran. */
+    public long expiryCount() {
+        return expiries;
+    }
+
+    /**
+     * Expires old snapshots when the retention's interval has passed since this committer last did. Housekeeping: a
+     * failure (e.g. a lost race with another committer's expiry) is logged and tried again at the next interval.
+     */
+    private void expireSnapshotsWhenDue() {
+        if (retention.expireInterval().isZero()) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        if (lastExpiryMillis != Long.MIN_VALUE && now - lastExpiryMillis < retention.expireInterval().toMillis()) {
+            return;
+        }
+        lastExpiryMillis = now;
+        try {
+            table.expireSnapshots().expireOlderThan(now - retention.maxAge().toMillis()).retainLast(retention.keep()).commit();
+            expiries++;
+        } catch (RuntimeException e) {
+            LOG.warn("{}: cannot expire old snapshots now (tried again in {} ms): {}", table.name(), retention.expireInterval().toMillis(), e.toString());
+        }
     }
 
     @Override
@@ -176,6 +234,7 @@ public final class IcebergCleanTable implements CleanTableCommitter {
                 }
                 commitOnto(base, inputPartition, nextOffset, rows, written);
                 commits++;
+                expireSnapshotsWhenDue();
                 return;
             } catch (ValidationException | CommitFailedException lostRace) {
                 deleteQuietly(written);

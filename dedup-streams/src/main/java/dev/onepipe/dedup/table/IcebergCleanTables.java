@@ -29,11 +29,20 @@ import org.apache.iceberg.exceptions.AlreadyExistsException;
  *
  * <p>Settings: {@value #COMMIT_ATTEMPTS} (default {@value #DEFAULT_COMMIT_ATTEMPTS}): how many times a commit is
  * redone against a newer snapshot after losing a race before {@link CleanTableException}.
+ * {@value #SNAPSHOTS_MAX_AGE_MS} (default 1 h), {@value #SNAPSHOTS_KEEP} (default {@value #DEFAULT_SNAPSHOTS_KEEP}) and
+ * {@value #SNAPSHOTS_EXPIRE_INTERVAL_MS} (default 10 min, 0 = never): the snapshot retention
+ * ({@link IcebergCleanTable.SnapshotRetention}).
  */
 public final class IcebergCleanTables implements CleanTableFactory {
 
     public static final String COMMIT_ATTEMPTS = "onepipe.dedup.table.commit.attempts";
     public static final int DEFAULT_COMMIT_ATTEMPTS = 30;
+    public static final String SNAPSHOTS_MAX_AGE_MS = "onepipe.dedup.table.snapshots.max-age.ms";
+    public static final long DEFAULT_SNAPSHOTS_MAX_AGE_MS = 60 * 60 * 1000L;
+    public static final String SNAPSHOTS_KEEP = "onepipe.dedup.table.snapshots.keep";
+    public static final int DEFAULT_SNAPSHOTS_KEEP = 10;
+    public static final String SNAPSHOTS_EXPIRE_INTERVAL_MS = "onepipe.dedup.table.snapshots.expire.interval.ms";
+    public static final long DEFAULT_SNAPSHOTS_EXPIRE_INTERVAL_MS = 10 * 60 * 1000L;
 
     private final Function<DatasetMetadata, CleanRowMerge> merges;
 
@@ -64,16 +73,18 @@ public final class IcebergCleanTables implements CleanTableFactory {
      * Opens (creating when missing) {@code clean.<dataset>} in the configured catalog; evolves its schema when
      * {@code rowSchema} has columns the table lacks.
      *
-     * @throws CleanTableException when the catalog or S3 refuses
+     * @throws CleanTableException      when the catalog or S3 refuses
+     * @throws IllegalArgumentException when the snapshot retention settings are invalid
      */
     public IcebergCleanTable open(OnepipeConfig config, DatasetMetadata dataset, Schema rowSchema) {
         CleanTableLayout layout = CleanTableLayout.of(dataset, rowSchema);
+        IcebergCleanTable.SnapshotRetention retention = snapshotRetention(config);
         TableIdentifier identifier = CleanTableCatalog.tableIdentifier(dataset.name());
         Catalog catalog = CleanTableCatalog.open(config);
         try {
             Table table = loadOrCreate(catalog, identifier, layout);
             IcebergCleanTable committer = new IcebergCleanTable(catalog, table, layout, merges.apply(dataset),
-                    config.getInt(COMMIT_ATTEMPTS, DEFAULT_COMMIT_ATTEMPTS));
+                    config.getInt(COMMIT_ATTEMPTS, DEFAULT_COMMIT_ATTEMPTS), retention);
             committer.evolveSchema(rowSchema);
             return committer;
         } catch (RuntimeException e) {
@@ -81,6 +92,18 @@ public final class IcebergCleanTables implements CleanTableFactory {
             throw e instanceof CleanTableException clean ? clean
                     : new CleanTableException("Cannot open the clean table " + identifier + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The snapshot retention configured by {@value #SNAPSHOTS_MAX_AGE_MS}, {@value #SNAPSHOTS_KEEP} and
+     * {@value #SNAPSHOTS_EXPIRE_INTERVAL_MS}.
+     *
+     * @throws IllegalArgumentException when an age or interval is negative, or keep is below 1
+     */
+    public static IcebergCleanTable.SnapshotRetention snapshotRetention(OnepipeConfig config) {
+        return new IcebergCleanTable.SnapshotRetention(java.time.Duration.ofMillis(config.getLong(SNAPSHOTS_MAX_AGE_MS, DEFAULT_SNAPSHOTS_MAX_AGE_MS)),
+                config.getInt(SNAPSHOTS_KEEP, DEFAULT_SNAPSHOTS_KEEP),
+                java.time.Duration.ofMillis(config.getLong(SNAPSHOTS_EXPIRE_INTERVAL_MS, DEFAULT_SNAPSHOTS_EXPIRE_INTERVAL_MS)));
     }
 
     static Table loadOrCreate(Catalog catalog, TableIdentifier identifier, CleanTableLayout layout) {

@@ -1,5 +1,6 @@
 package dev.onepipe.dedup.topology;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +20,8 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
@@ -112,6 +115,7 @@ public final class DedupTopology implements OnepipeTopology {
         private final DatasetStreams datasets;
         private final DatasetMetadata dataset;
         private final Schema schema;
+        private final NewestVersionSerde records;
 
         Steps(StreamsBuilder builder, TopologyContext context, DedupSettings settings) {
             this.builder = builder;
@@ -120,11 +124,18 @@ public final class DedupTopology implements OnepipeTopology {
             this.datasets = DatasetStreams.of(builder, context);
             this.dataset = datasets.metadata(context.target());
             this.schema = datasets.schema(dataset.name());
+            int latestVersion = context.catalog().latestSchemaVersion(dataset.valueSubject()).orElseThrow().version();
+            Duration unknownIdWait = Duration.ofMillis(context.config().getLong(DatasetStreams.UNKNOWN_SCHEMA_WAIT_MS, DatasetStreams.DEFAULT_UNKNOWN_SCHEMA_WAIT_MS));
+            this.records = new NewestVersionSerde(context.catalog(), dataset.name(), dataset.valueSubject(), latestVersion, unknownIdWait);
         }
 
-        /** Ingest: the dataset's records as its latest schema; unreadable ones go to its dead-letter topic. */
+        /**
+         * Ingest: the dataset's records as the newest schema version seen (a compatible version registered while the
+         * topology runs is followed without a restart, {@link NewestVersionSerde}); unreadable ones go to its
+         * dead-letter topic.
+         */
         KStream<String, GenericRecord> ingest() {
-            return datasets.stream(dataset.name());
+            return builder.stream(dataset.topic(), Consumed.with(DatasetStreams.keySerde(), records));
         }
 
         /**
@@ -138,13 +149,13 @@ public final class DedupTopology implements OnepipeTopology {
                     .branch((key, value) -> value == null || key != null && key.equals(uniqueKeyOrNull(encoder, value)), Branched.as("by-unique-key"))
                     .defaultBranch(Branched.as("other"));
             KStream<String, GenericRecord> rekeyed = datasets.rekeyByUniqueKey(branches.get("key-other"), dataset.name())
-                    .repartition(datasets.repartitioned(dataset.name()).withName("rekeyed-by-unique-key"));
+                    .repartition(Repartitioned.with(DatasetStreams.keySerde(), (Serde<GenericRecord>) Steps.this.records).withName("rekeyed-by-unique-key"));
             return branches.get("key-by-unique-key").merge(rekeyed, Named.as("keyed"));
         }
 
         /** Merge: each record into its key's merged state; emits every change and every vector-clock conflict. */
         KStream<String, DedupOutput> merge(KStream<String, GenericRecord> keyed) {
-            Serde<GenericRecord> records = datasets.serde(dataset.name());
+            NewestVersionSerde records = this.records;
             builder.addStateStore(persistent(MERGED_STORE, Serdes.String(), MergedState.serde(records)));
             builder.addStateStore(persistent(EXPIRY_INDEX_STORE, Serdes.Bytes(), Serdes.ByteArray()));
             builder.addStateStore(persistent(COUNTS_STORE, Serdes.String(), Serdes.Long()));
@@ -162,8 +173,11 @@ public final class DedupTopology implements OnepipeTopology {
             RecordMerger merger = RecordMerger.forDataset(dataset);
             String eventTimeField = dataset.eventTimeField().orElse(null);
             MergeProcessor.CleanTable finalTable = cleanTable;
+            CleanSchemaRegistration cleanSchemas = new CleanSchemaRegistration(context.catalog(), CleanDataset.metadataOf(dataset),
+                    CleanTopicProvisioning.clientConfig(context.config()), context.metadataTopic(), settings.provision());
+            MergeProcessor.SchemaEvolution evolution = new MergeProcessor.SchemaEvolution(records::upgrade, cleanSchemas::ensureRegistered);
             return keyed.process(() -> new MergeProcessor(stores, merger, eventTimeField, dataset.dedupHorizon(), settings.expiryInterval(),
-                    dataset.topic(), finalTable), Named.as("merge"), storeNames);
+                    dataset.topic(), finalTable, evolution), Named.as("merge"), storeNames);
         }
 
         /** Publish: every new merged state to the clean topic, every conflict to the conflicts topic. */

@@ -24,6 +24,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Merge: each record into its key's merged state in the merge store, with the dataset's {@link RecordMerger}.
@@ -31,7 +33,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * forwards nothing for a record that changes nothing. Keeps the stores bounded: a stream-time punctuation forgets the
  * keys whose event time is more than the horizon behind stream time, found through the {@link ExpiryIndex}. With a
  * clean table, also records each change in the pending-rows store and commits those rows to the table on a wall-clock
- * cadence ({@link CleanTableCommitter}), then deletes them.
+ * cadence ({@link CleanTableCommitter}), then deletes them. A clean stop (or a task handed to another instance) also
+ * commits the pending rows, from {@link #close()}: Kafka Streams commits the task's input offsets before it closes its
+ * processors, so the offset the rows are committed with is the one the task resumes from, and the rows the restarted
+ * task restores are committed again with that offset, which the table treats as done.
  *
  * <p>A record older than the horizon (event time more than the horizon behind stream time) for a key without state
  * is not merged into the store and not forwarded: its key may have been forgotten, and writing it to the clean topic
@@ -41,6 +46,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class MergeProcessor implements Processor<String, GenericRecord, String, DedupOutput> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(MergeProcessor.class);
     private static final String KEY_COUNT = "keys";
 
     private final Stores stores;
@@ -50,6 +56,7 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
     private final Duration expiryInterval;
     private final String inputTopic;
     private final CleanTable table;
+    private final SchemaEvolution evolution;
 
     private ProcessorContext<String, DedupOutput> context;
     private KeyValueStore<String, MergedState> merged;
@@ -60,6 +67,9 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
     private DedupMetrics metrics;
     private CleanTableCommitter committer;
     private long keysKept;
+    /** True while a record is being processed: a close then comes from a failure, with the stores half-updated. */
+    private boolean processing;
+    private org.apache.avro.Schema cleanSchema;
 
     /** The names of the stores the processor uses. */
     record Stores(String merged, String expiryIndex, String counts, String pending, String tableProgress) {
@@ -74,8 +84,21 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
     record CleanTable(java.util.function.Supplier<CleanTableCommitter> opener, Duration commitInterval) {
     }
 
+    /**
+     * How records of a newer schema version reach the merge and the clean topic without a restart.
+     *
+     * @param upgrade      a record in the schema the input is read as now (itself when it already is)
+     * @param cleanSchemas called with a merged state's schema before the first state of that schema is forwarded to
+     *                     the clean topic, to make it a registered version of the clean dataset
+     */
+    record SchemaEvolution(java.util.function.UnaryOperator<GenericRecord> upgrade, java.util.function.Consumer<org.apache.avro.Schema> cleanSchemas) {
+
+        /** No evolution: records are used as read. */
+        static final SchemaEvolution NONE = new SchemaEvolution(record -> record, schema -> { });
+    }
+
     MergeProcessor(Stores stores, RecordMerger merger, String eventTimeField, Duration horizon, Duration expiryInterval,
-                   String inputTopic, CleanTable table) {
+                   String inputTopic, CleanTable table, SchemaEvolution evolution) {
         this.stores = stores;
         this.merger = merger;
         this.eventTimeField = eventTimeField;
@@ -83,11 +106,13 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
         this.expiryInterval = expiryInterval;
         this.inputTopic = inputTopic;
         this.table = table;
+        this.evolution = evolution;
     }
 
     @Override
     public void init(ProcessorContext<String, DedupOutput> context) {
         this.context = context;
+        this.processing = false;
         this.merged = context.getStateStore(stores.merged());
         this.expiryIndex = context.getStateStore(stores.expiryIndex());
         this.counts = context.getStateStore(stores.counts());
@@ -110,9 +135,18 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
         if (key == null || incoming == null) {
             return;
         }
+        processing = true;
+        merge(key, evolution.upgrade().apply(incoming), record);
+        processing = false;
+    }
+
+    private void merge(String key, GenericRecord incoming, Record<String, GenericRecord> record) {
         rememberInputOffset();
         long eventTime = eventTimeOf(incoming, record.timestamp());
         MergedState state = merged.get(key);
+        if (state != null && state.record().getSchema() != incoming.getSchema()) {
+            state = new MergedState(state.eventTimeMillis(), state.indexedAtMillis(), evolution.upgrade().apply(state.record()));
+        }
         if (state == null && eventTime < horizonCutOff(context.currentStreamTimeMs())) {
             metrics.beyondHorizonRecords.record();
             addPendingRow(key, new PendingRow(incoming, dayOf(eventTime), Set.of(), false), record.timestamp());
@@ -129,14 +163,26 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
         }
         GenericRecord winner = result.winner();
         long newEventTime = eventTimeOf(winner, record.timestamp());
-        if (state != null) {
-            expiryIndex.delete(ExpiryIndex.entry(state.eventTimeMillis(), key));
-        } else {
+        long indexedAt;
+        if (state == null) {
             countKeys(1);
+            expiryIndex.put(ExpiryIndex.entry(newEventTime, key), ExpiryIndex.NO_VALUE);
+            indexedAt = newEventTime;
+        } else if (newEventTime < state.indexedAtMillis()) {
+            // an entry later than the event time would keep the key too long: move it now
+            expiryIndex.delete(ExpiryIndex.entry(state.indexedAtMillis(), key));
+            expiryIndex.put(ExpiryIndex.entry(newEventTime, key), ExpiryIndex.NO_VALUE);
+            indexedAt = newEventTime;
+        } else {
+            // a later event time: the entry is moved when it comes up for expiry (no index write per change)
+            indexedAt = state.indexedAtMillis();
         }
-        merged.put(key, new MergedState(newEventTime, winner));
-        expiryIndex.put(ExpiryIndex.entry(newEventTime, key), ExpiryIndex.NO_VALUE);
+        merged.put(key, new MergedState(newEventTime, indexedAt, winner));
         metrics.stateChanges.record();
+        if (winner.getSchema() != cleanSchema) {
+            evolution.cleanSchemas().accept(winner.getSchema());
+            cleanSchema = winner.getSchema();
+        }
         context.forward(record.withValue(DedupOutput.clean(winner)).withTimestamp(newEventTime));
         LocalDate day = dayOf(newEventTime);
         Set<LocalDate> previousDays = state == null || dayOf(state.eventTimeMillis()).equals(day) ? Set.of() : Set.of(dayOf(state.eventTimeMillis()));
@@ -167,12 +213,17 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
         } else if (earlier.stateKnown() && row.stateKnown()) {
             pending.put(key, earlier.then(row));
         } else {
-            GenericRecord winner = merger.merge(earlier.row(), row.row()).winner();
+            GenericRecord winner = merger.merge(evolution.upgrade().apply(earlier.row()), row.row()).winner();
             pending.put(key, earlier.then(new PendingRow(winner, dayOf(eventTimeOf(winner, recordTimestamp)), row.previousDays(), false)));
         }
     }
 
-    /** Forgets every key whose event time is more than the horizon behind {@code streamTime}. */
+    /**
+     * Forgets every key whose event time is more than the horizon behind {@code streamTime}. The index entries up to
+     * the cut-off are either the key's (filed at the time it was indexed): the key is forgotten when its event time is
+     * before the cut-off too, else filed again under its event time; or stale (the key was forgotten and seen again):
+     * dropped.
+     */
     private void forgetPastHorizon(long streamTime) {
         long cutOff = horizonCutOff(streamTime);
         List<Bytes> expired = new ArrayList<>();
@@ -188,10 +239,16 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
             expiryIndex.delete(entry);
             String key = ExpiryIndex.uniqueKeyOf(entry);
             MergedState state = merged.get(key);
-            if (state != null && state.eventTimeMillis() == ExpiryIndex.eventTimeOf(entry)) {
+            if (state == null || state.indexedAtMillis() != ExpiryIndex.eventTimeOf(entry)) {
+                continue;
+            }
+            if (state.eventTimeMillis() < cutOff) {
                 merged.delete(key);
                 countKeys(-1);
                 metrics.forgottenKeys.record();
+            } else {
+                expiryIndex.put(ExpiryIndex.entry(state.eventTimeMillis(), key), ExpiryIndex.NO_VALUE);
+                merged.put(key, new MergedState(state.eventTimeMillis(), state.eventTimeMillis(), state.record()));
             }
         }
     }
@@ -208,6 +265,14 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
 
     /** Hands the rows changed since the last commit to the table, then forgets them. */
     private void commitToTable() {
+        commitPendingRows().forEach(pending::delete);
+    }
+
+    /**
+     * Hands the pending rows to the table with the offset after the last input record processed; returns their keys.
+     * Nothing to commit returns no keys and opens nothing.
+     */
+    private List<String> commitPendingRows() {
         List<String> keys = new ArrayList<>();
         List<CleanRow> rows = new ArrayList<>();
         try (KeyValueIterator<String, PendingRow> entries = pending.all()) {
@@ -218,14 +283,14 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
             }
         }
         if (rows.isEmpty()) {
-            return;
+            return List.of();
         }
         if (committer == null) {
             committer = table.opener().get();
         }
         Long nextOffset = tableProgress.get(progressKey());
         committer.commit(context.taskId().partition(), nextOffset == null ? 0 : nextOffset, rows);
-        keys.forEach(pending::delete);
+        return keys;
     }
 
     private String progressKey() {
@@ -266,13 +331,31 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
         return report.toString();
     }
 
+    /**
+     * Commits the pending rows to the table, then releases the committer. Kafka Streams closes processors after it
+     * committed the task (KafkaStreams.close, a revoked task), so the rows are committed with the offset the task
+     * resumes from. The rows stay in the pending store (a write now would follow the task's last commit): the task that
+     * restores them commits them again with the same offset, which the table skips, or with later rows. Skipped when
+     * the close interrupts a record (a failure: the stores may hold half of its change, and the input is replayed).
+     */
     @Override
     public void close() {
-        if (metrics != null) {
-            metrics.close();
-        }
-        if (committer != null) {
-            committer.close();
+        try {
+            if (table != null && pending != null && !processing) {
+                try {
+                    commitPendingRows();
+                } catch (RuntimeException e) {
+                    LOG.warn("Task {}: the rows pending for the clean table stay pending (committed after restart): {}", context.taskId(), e.toString());
+                }
+            }
+        } finally {
+            if (metrics != null) {
+                metrics.close();
+            }
+            if (committer != null) {
+                committer.close();
+                committer = null;
+            }
         }
     }
 }

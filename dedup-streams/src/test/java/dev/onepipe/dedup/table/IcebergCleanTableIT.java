@@ -5,6 +5,7 @@ import static dev.onepipe.dedup.table.CleanTableFixture.DAY_2;
 import static dev.onepipe.dedup.table.CleanTableFixture.DAY_3;
 import static dev.onepipe.dedup.table.CleanTableFixture.widget;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -437,6 +438,56 @@ class IcebergCleanTableIT {
             previous = offsets;
         }
         assertEquals(expectedCommits, withOffsets);
+    }
+
+    /**
+     * A retention of 2 snapshots and no minimum age, expiring after every commit: five commits rewriting day 1 leave
+     * the newest two snapshots; the data files replaced by the expired snapshots 2 and 3 (those of snapshots 1 and 2)
+     * are deleted from S3 (Iceberg's cleanup deletes a file once the snapshot that replaced it is expired), the files of
+     * the kept snapshots are not, and the table still reads as the upsert of every version with its offsets.
+     */
+    @Test
+    void expiresSnapshotsBeyondTheRetentionAndDeletesTheFilesOnlyTheyReferenced() {
+        String dataset = RUNTIME.uniqueName("widgets");
+        OnepipeConfig retaining = config.with("test", Map.of(IcebergCleanTables.SNAPSHOTS_MAX_AGE_MS, "0", IcebergCleanTables.SNAPSHOTS_KEEP, "2",
+                IcebergCleanTables.SNAPSHOTS_EXPIRE_INTERVAL_MS, "1"));
+        List<Widget> versions = new ArrayList<>();
+        List<Set<String>> filesOfSnapshot = new ArrayList<>();
+        try (IcebergCleanTable table = new IcebergCleanTables(metadata -> CleanRowMerge.INCOMING_WINS)
+                .open(retaining, CleanTableFixture.widgets(dataset), CleanTableFixture.WIDGET_SCHEMA)) {
+            for (int commit = 1; commit <= 5; commit++) {
+                List<Widget> batch = List.of(widget("a", commit, DAY_1, commit), widget("k" + commit, 1, DAY_1, 100 + commit));
+                versions.addAll(batch);
+                table.commit(0, commit * 2L, rows(batch));
+                filesOfSnapshot.add(dataFiles(currentSnapshot(table.table()), table.table()));
+            }
+            Table iceberg = table.table();
+            iceberg.refresh();
+            List<Snapshot> snapshots = new ArrayList<>();
+            iceberg.snapshots().forEach(snapshots::add);
+            assertEquals(2, snapshots.size(), "the newest two snapshots are kept");
+            assertEquals(5, table.expiryCount());
+            Set<String> kept = new HashSet<>(filesOfSnapshot.get(3));
+            kept.addAll(filesOfSnapshot.get(4));
+            kept.forEach(file -> assertTrue(iceberg.io().newInputFile(file).exists(), file + " is in a kept snapshot and must exist"));
+            for (Set<String> files : filesOfSnapshot.subList(0, 2)) {
+                files.stream().filter(file -> !kept.contains(file))
+                        .forEach(file -> assertFalse(iceberg.io().newInputFile(file).exists(), file + " was replaced by an expired snapshot and must be deleted"));
+            }
+            assertTrue(filesOfSnapshot.get(0).stream().anyMatch(file -> !kept.contains(file)), "day 1 was rewritten");
+            assertEquals(10, table.committedOffset(0), "the offsets survive the expiry");
+        }
+        assertEquals(CleanTableFixture.upserted(versions), CleanTableFixture.readWithIceberg(retaining, dataset));
+    }
+
+    private static Set<String> dataFiles(Snapshot snapshot, Table table) {
+        Set<String> files = new HashSet<>();
+        try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks = table.newScan().useSnapshot(snapshot.snapshotId()).planFiles()) {
+            tasks.forEach(task -> files.add(task.file().location()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return files;
     }
 
     private IcebergCleanTable open(String dataset) {

@@ -254,6 +254,29 @@ class DedupTopologyTest {
         }
     }
 
+    @Test
+    void aKeyChangedToALaterEventTimeIsKeptUntilTheHorizonPassesItsLatestEventTimeAndOneToAnEarlierTimeIsForgottenByIt() {
+        try (OnepipeTestDriver driver = items(MergeStrategy.latestByField("version"), Duration.ofDays(1), new RecordingCleanTable())) {
+            DatasetInputTopic items = driver.input("items");
+            pipe(items, item("later", 1, T0, "one", 1.0));
+            pipe(items, item("later", 2, T0.plus(Duration.ofHours(20)), "two", 2.0));
+            pipe(items, item("earlier", 1, T0.plus(Duration.ofHours(10)), "one", 1.0));
+            // version 2 with an earlier event time wins by version: the key's event time moves back to T0
+            pipe(items, item("earlier", 2, T0, "two", 2.0));
+            // stream time a day and two minutes past T0: "earlier" (event time T0) goes, "later" (T0 + 20 h) stays
+            pipe(items, item("clock", 1, T0.plus(Duration.ofDays(1)).plusSeconds(120), "tick", 0.0));
+            assertEquals(1, metric(driver, DedupMetrics.FORGOTTEN_KEYS + "-total"));
+            assertEquals(2, metric(driver, DedupMetrics.KEYS_KEPT), "\"later\" and \"clock\" kept");
+            clean(driver);
+            pipe(items, item("later", 2, T0.plus(Duration.ofHours(20)), "two", 2.0));
+            assertEquals(List.of(), clean(driver), "\"later\" still known: its re-send changes nothing");
+            // a day and two minutes past T0 + 20 h: "later" goes too
+            pipe(items, item("clock", 2, T0.plus(Duration.ofHours(44)).plusSeconds(120), "tock", 0.0));
+            assertEquals(2, metric(driver, DedupMetrics.FORGOTTEN_KEYS + "-total"));
+            assertEquals(1, metric(driver, DedupMetrics.KEYS_KEPT), "only \"clock\" kept");
+        }
+    }
+
     // ---- clean table hand-over
 
     @Test
@@ -296,6 +319,23 @@ class DedupTopologyTest {
             assertEquals(3, table.commits.size(), "committed rows are not committed again");
             assertEquals(List.of("items dev.onepipe.dedup.test.Item"), table.opened);
         }
+    }
+
+    @Test
+    void aCleanStopBeforeTheCadenceCommitsThePendingRowsWithTheOffsetAfterTheLastRecord() {
+        RecordingCleanTable table = new RecordingCleanTable();
+        Instant day = Instant.parse("2024-03-01T12:00:00Z");
+        try (OnepipeTestDriver driver = items(MergeStrategy.latestByField("version"), Duration.ofDays(7), table)) {
+            DatasetInputTopic items = driver.input("items");
+            pipe(items, item("a", 1, day, "a1", 1.0));
+            pipe(items, item("b", 1, day, "b1", 1.0));
+            pipe(items, item("a", 2, day.plusSeconds(1), "a2", 2.0));
+            assertTrue(table.commits.isEmpty(), "nothing before the cadence");
+        }
+        assertEquals(1, table.commits.size(), "closing commits what is pending");
+        assertEquals(3, table.commits.get(0).nextOffset(), "the offset after the last input record, where a restart resumes");
+        assertEquals(List.of(new CleanRow("a", item("a", 2, day.plusSeconds(1), "a2", 2.0), LocalDate.parse("2024-03-01"), Set.of(), false),
+                new CleanRow("b", item("b", 1, day, "b1", 1.0), LocalDate.parse("2024-03-01"), Set.of(), false)), sorted(table.commits.get(0).rows()));
     }
 
     private static List<CleanRow> sorted(List<CleanRow> rows) {

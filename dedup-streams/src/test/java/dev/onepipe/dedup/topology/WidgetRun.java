@@ -63,7 +63,7 @@ import org.apache.kafka.common.serialization.Serializer;
 final class WidgetRun {
 
     static final int PARTITIONS = 4;
-    static final Duration PATIENCE = Duration.ofMinutes(5);
+    static final Duration PATIENCE = Duration.ofMinutes(10);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final String dataset;
@@ -92,6 +92,31 @@ final class WidgetRun {
 
     String cleanTopic() {
         return CleanDataset.nameOf(dataset);
+    }
+
+    /**
+     * Registers {@code schema} as a new version of the dataset (same metadata) and produces {@code records} of it as a
+     * onepipe producer does.
+     */
+    void registerVersionAndProduce(org.apache.avro.Schema schema, List<GenericRecord> versions) throws InterruptedException {
+        Map<String, Object> clientConfig = new HashMap<>(runtime.runtime().clientConfig());
+        MetadataCatalog catalog;
+        try (MetadataRegistry registry = MetadataRegistry.connect(clientConfig)) {
+            ObjectNode metadata = (ObjectNode) readTree(SampleDatasets.metadataJson(SampleDatasets.WIDGETS));
+            metadata.put("name", dataset).put("topic", dataset).put("valueSubject", dataset + DatasetMetadata.VALUE_SUBJECT_SUFFIX);
+            var result = registry.register(RegistrationRequest.dataset(DatasetMetadata.fromJson(metadata), schema));
+            assertTrue(result.accepted(), result.summary());
+            awaitTrue(() -> registry.catalog().findSchemaVersion(dataset + DatasetMetadata.VALUE_SUBJECT_SUFFIX, schema).isPresent(),
+                    "the new version readable in the registry");
+            catalog = registry.catalog();
+        }
+        Serializer<GenericRecord> serializer = DatasetSerdes.generic(catalog, dataset).serializer();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(clientConfig, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (GenericRecord record : versions) {
+                producer.send(new ProducerRecord<>(dataset, null, (Long) record.get("updated_at"),
+                        record.get("widget_id").toString().getBytes(StandardCharsets.UTF_8), serializer.serialize(dataset, record)));
+            }
+        }
     }
 
     /** Creates the topic, registers the widgets schema and metadata under {@link #dataset} and produces every record. */
@@ -175,13 +200,14 @@ final class WidgetRun {
 
     /**
      * {@link #settings} with the Iceberg clean table on: the embedded S3 endpoint, the catalog in {@code catalog} (a
-     * SQLite file outside the state root, so a test may wipe local state without losing the table), a 3 s cadence.
+     * SQLite file outside the state root, so a test may wipe local state without losing the table), a 10 s cadence.
      */
     Map<String, String> tableSettings(String stateRoot, Path catalog) {
         Map<String, String> settings = settings(stateRoot);
         settings.putAll(runtime.s3Settings().toConfig());
         settings.put(DedupSettings.TABLE_ENABLED, "true");
-        settings.put(DedupSettings.TABLE_COMMIT_INTERVAL_MS, "3000");
+        // each commit rewrites the days it touches: a short cadence costs a loaded CI machine more than it proves
+        settings.put(DedupSettings.TABLE_COMMIT_INTERVAL_MS, "10000");
         settings.put("onepipe.dedup.catalog.uri", "jdbc:sqlite:" + catalog);
         return settings;
     }
