@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.onepipe.core.config.KafkaClientSettings;
 import dev.onepipe.core.cli.ConfigOptions;
 import dev.onepipe.testdata.BotIpBlocklist;
 import dev.onepipe.metadata.TimestampText;
@@ -146,7 +147,7 @@ public final class CampaignMetricsCommand implements Runnable {
             if (all.isEmpty()) {
                 throw new IllegalArgumentException("Name at least one address or block, or use --standard");
             }
-            BotBlocklist.publish(Provisioning.clientConfig(options.config(Map.of())), topic, all, true);
+            BotBlocklist.publish(KafkaClientSettings.common(options.config(Map.of())), topic, all, true);
             System.out.printf("onepipe: blocked %d entr%s on %s%n", all.size(), all.size() == 1 ? "y" : "ies", topic);
             return 0;
         }
@@ -168,7 +169,7 @@ public final class CampaignMetricsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            BotBlocklist.publish(Provisioning.clientConfig(options.config(Map.of())), topic, entries, false);
+            BotBlocklist.publish(KafkaClientSettings.common(options.config(Map.of())), topic, entries, false);
             System.out.printf("onepipe: unblocked %d entr%s on %s%n", entries.size(), entries.size() == 1 ? "y" : "ies", topic);
             return 0;
         }

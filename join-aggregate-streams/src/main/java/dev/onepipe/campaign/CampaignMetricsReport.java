@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.onepipe.core.config.KafkaClientSettings;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.runtime.RegisteredDatasets;
 import dev.onepipe.metadata.DatasetMetadata;
@@ -50,7 +51,7 @@ public final class CampaignMetricsReport {
     public static List<CampaignMetrics> latest(OnepipeConfig config, String outputDataset) {
         MetadataCatalog catalog = RegisteredDatasets.load(config);
         DatasetMetadata metadata = RegisteredDatasets.require(catalog, outputDataset);
-        return latest(Provisioning.clientConfig(config), catalog, outputDataset, metadata.topic());
+        return latest(KafkaClientSettings.common(config), catalog, outputDataset, metadata.topic());
     }
 
     /** The latest metrics per key on {@code topic}, read from the beginning to the end it has now. */
