@@ -21,13 +21,14 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
+import dev.onepipe.archive.format.ArchiveLayout;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.cli.ProgressLine;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.embedded.EmbeddedRuntime;
 import dev.onepipe.core.runtime.TopologyRunner;
-import dev.onepipe.core.testing.ReadAndCommitTopology;
 import dev.onepipe.core.s3.S3ClientFactory;
+import dev.onepipe.core.testing.ReadAndCommitTopology;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -55,7 +56,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 @Command(name = "archive", mixinStandardHelpOptions = true,
         description = {"Archive throughput (records/s, MB/s) for fixed-size records on the embedded broker and S3 endpoint,",
             "as a ratio to a plain KafkaConsumer reading the same topic in the same run; and the peak heap."})
-final class ArchiveBenchmarkCommand implements Callable<Integer> {
+public final class ArchiveBenchmarkCommand implements Callable<Integer> {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(20);
 

@@ -3,15 +3,16 @@ package dev.onepipe.archive;
 import java.time.Duration;
 import java.util.List;
 
+import dev.onepipe.archive.format.ArchiveLayout;
 import dev.onepipe.core.TopologySetting;
 import dev.onepipe.core.config.MissingConfigurationException;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.s3.S3Settings;
 import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef;
 
 /**
  * The archive's settings ({@code onepipe.archive.*}) and the S3 settings it writes with.

@@ -6,13 +6,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.onepipe.core.dataset.DatasetStreams;
-import dev.onepipe.core.dataset.DroppedRecordMetrics;
-import dev.onepipe.core.dataset.Ingest;
+import dev.onepipe.campaign.query.CampaignMetricsEndpoint;
+import dev.onepipe.campaign.query.CampaignMetricsQuery;
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.TopologyProvisioning;
 import dev.onepipe.core.TopologySetting;
+import dev.onepipe.core.dataset.DatasetStreams;
+import dev.onepipe.core.dataset.DroppedRecordMetrics;
+import dev.onepipe.core.dataset.Ingest;
 import dev.onepipe.core.deadletter.DeadLetterTopics;
 import dev.onepipe.core.runtime.http.HttpRoute;
 import dev.onepipe.metadata.MetadataCatalog;

@@ -15,14 +15,14 @@ import java.util.Optional;
 import java.util.SortedMap;
 
 import dev.onepipe.campaign.AdStream;
-import dev.onepipe.campaign.BotBlocklist;
 import dev.onepipe.campaign.CampaignMetrics;
-import dev.onepipe.campaign.CampaignMetricsEndpoint;
-import dev.onepipe.campaign.CampaignMetricsReport;
-import dev.onepipe.campaign.CampaignMetricsReport.CampaignTotals;
+import dev.onepipe.campaign.query.CampaignMetricsReport.CampaignTotals;
 import dev.onepipe.campaign.CampaignMetricsSettings;
 import dev.onepipe.campaign.CampaignMetricsTopology;
 import dev.onepipe.campaign.DropReason;
+import dev.onepipe.campaign.cli.BotBlocklist;
+import dev.onepipe.campaign.query.CampaignMetricsEndpoint;
+import dev.onepipe.campaign.query.CampaignMetricsReport;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.dataset.DroppedRecordMetrics;

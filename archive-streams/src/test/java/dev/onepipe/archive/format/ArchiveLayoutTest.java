@@ -1,4 +1,4 @@
-package dev.onepipe.archive;
+package dev.onepipe.archive.format;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.onepipe.archive;
+package dev.onepipe.archive.verify;
 
 import java.io.PrintWriter;
 import java.util.List;

@@ -1,7 +1,8 @@
-package dev.onepipe.campaign;
+package dev.onepipe.campaign.cli;
 
 import java.util.List;
 
+import dev.onepipe.campaign.bench.CampaignMetricsBenchmark;
 import dev.onepipe.core.cli.CommandProvider;
 
 /** Adds {@code onepipe campaign-metrics ...} and {@code onepipe bench campaign-metrics}. */

@@ -1,9 +1,13 @@
-package dev.onepipe.archive;
+package dev.onepipe.archive.cli;
 
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.onepipe.archive.ArchiveSettings;
+import dev.onepipe.archive.format.ArchiveReader;
+import dev.onepipe.archive.verify.ArchiveVerifier;
+import dev.onepipe.archive.verify.VerificationReport;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.cli.ConfigOptions;
 import dev.onepipe.core.config.KafkaClientSettings;
@@ -31,11 +35,11 @@ import software.amazon.awssdk.services.s3.S3Client;
             "2:configuration error (e.g. the dataset is not registered)",
             "3:--require-complete, and some committed records are not in S3 yet",
             "4:the archive or the topic could not be read (S3 or Kafka error): nothing was verified"})
-final class VerifyCommand implements Callable<Integer> {
+public final class VerifyCommand implements Callable<Integer> {
 
-    static final int GAPS_OR_DUPLICATES = 1;
-    static final int INCOMPLETE = 3;
-    static final int UNREADABLE = 4;
+    public static final int GAPS_OR_DUPLICATES = 1;
+    public static final int INCOMPLETE = 3;
+    public static final int UNREADABLE = 4;
 
     @ArgGroup(multiplicity = "1")
     ArchiveTarget target;

@@ -1,7 +1,8 @@
-package dev.onepipe.archive;
+package dev.onepipe.archive.cli;
 
 import java.util.Optional;
 
+import dev.onepipe.archive.ArchiveTopology;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.cli.ConfigOptions;
 import dev.onepipe.core.config.OnepipeConfig;

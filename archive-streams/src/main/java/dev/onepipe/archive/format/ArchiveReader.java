@@ -1,4 +1,4 @@
-package dev.onepipe.archive;
+package dev.onepipe.archive.format;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -14,7 +14,7 @@ import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
 import java.util.function.BiConsumer;
 
-import dev.onepipe.archive.ArchiveLayout.ChunkObject;
+import dev.onepipe.archive.format.ArchiveLayout.ChunkObject;
 import org.apache.parquet.io.LocalInputFile;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;

@@ -1,4 +1,4 @@
-package dev.onepipe.archive;
+package dev.onepipe.archive.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

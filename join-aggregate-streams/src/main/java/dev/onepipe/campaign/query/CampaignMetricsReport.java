@@ -1,4 +1,4 @@
-package dev.onepipe.campaign;
+package dev.onepipe.campaign.query;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.onepipe.campaign.CampaignMetrics;
 import dev.onepipe.core.config.KafkaClientSettings;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.runtime.RegisteredDatasets;

@@ -1,4 +1,4 @@
-package dev.onepipe.campaign;
+package dev.onepipe.campaign.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,15 +13,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import dev.onepipe.core.config.KafkaClientSettings;
+import dev.onepipe.campaign.CampaignMetrics;
+import dev.onepipe.campaign.CampaignMetricsSettings;
+import dev.onepipe.campaign.query.CampaignMetricsEndpoint;
+import dev.onepipe.campaign.query.CampaignMetricsReport;
 import dev.onepipe.core.cli.ConfigOptions;
-import dev.onepipe.testdata.BotIpBlocklist;
+import dev.onepipe.core.config.KafkaClientSettings;
 import dev.onepipe.metadata.TimestampText;
-import picocli.CommandLine;
+import dev.onepipe.testdata.BotIpBlocklist;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code onepipe campaign-metrics ...}: show a campaign's metrics, edit the bot blocklist. */
 @Command(name = "campaign-metrics", mixinStandardHelpOptions = true,

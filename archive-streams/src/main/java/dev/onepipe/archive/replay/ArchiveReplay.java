@@ -1,4 +1,4 @@
-package dev.onepipe.archive;
+package dev.onepipe.archive.replay;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -17,7 +17,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
-import dev.onepipe.archive.ArchiveLayout.ChunkObject;
+import dev.onepipe.archive.format.ArchiveLayout.ChunkObject;
+import dev.onepipe.archive.format.ArchiveReader;
+import dev.onepipe.archive.format.ArchivedRecord;
 import dev.onepipe.core.cli.ProgressLine;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConfigEntry;

@@ -1,7 +1,8 @@
-package dev.onepipe.archive;
+package dev.onepipe.archive.cli;
 
 import java.util.List;
 
+import dev.onepipe.archive.ArchiveBenchmarkCommand;
 import dev.onepipe.core.cli.CommandProvider;
 
 /** The archive's commands: {@code onepipe archive verify}, {@code onepipe replay} and {@code onepipe bench archive}. */

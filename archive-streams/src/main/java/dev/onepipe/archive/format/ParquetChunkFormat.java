@@ -1,4 +1,4 @@
-package dev.onepipe.archive;
+package dev.onepipe.archive.format;
 
 import java.io.Closeable;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.onepipe.archive;
+package dev.onepipe.archive.verify;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -17,9 +17,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
-import dev.onepipe.archive.ArchiveLayout.ChunkObject;
-import dev.onepipe.archive.VerificationReport.OffsetRange;
-import dev.onepipe.archive.VerificationReport.PartitionReport;
+import dev.onepipe.archive.format.ArchiveLayout.ChunkObject;
+import dev.onepipe.archive.verify.VerificationReport.OffsetRange;
+import dev.onepipe.archive.verify.VerificationReport.PartitionReport;
+import dev.onepipe.archive.format.ArchiveLayout;
+import dev.onepipe.archive.format.ArchiveReader;
+import dev.onepipe.archive.format.ArchivedRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -142,7 +145,7 @@ public final class ArchiveVerifier {
         long rangeRecords = 0;
         long previous = -1;
         try (ArchiveReader.PartitionRecords merged = reader.records(objects, true, (object, metadata) -> {
-            String below = metadata.get(ArchiveProcessor.COMPLETE_BELOW_METADATA);
+            String below = metadata.get(ArchiveLayout.COMPLETE_BELOW_METADATA);
             if (below != null) {
                 completeBelow[0] = Math.max(completeBelow[0], Long.parseLong(below));
             }

@@ -1,4 +1,4 @@
-package dev.onepipe.campaign;
+package dev.onepipe.campaign.bench;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,6 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.onepipe.campaign.CampaignMetricsSettings;
+import dev.onepipe.campaign.YsbSettings;
+import dev.onepipe.campaign.YsbTopology;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.cli.ProgressLine;
 import dev.onepipe.core.config.OnepipeConfig;
@@ -44,9 +47,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.StreamsConfig;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code onepipe bench campaign-metrics}: the Yahoo Streaming Benchmark end to end on the embedded broker.

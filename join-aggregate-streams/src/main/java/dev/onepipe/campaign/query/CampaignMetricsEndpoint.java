@@ -1,4 +1,4 @@
-package dev.onepipe.campaign;
+package dev.onepipe.campaign.query;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.onepipe.campaign.CampaignMetrics;
 import dev.onepipe.core.runtime.http.HttpRoute;
 import dev.onepipe.core.runtime.http.HttpRouteRequest;
 import dev.onepipe.core.runtime.http.HttpRouteResponse;

@@ -1,4 +1,4 @@
-package dev.onepipe.campaign;
+package dev.onepipe.campaign.bench;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.onepipe.archive;
+package dev.onepipe.archive.format;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
 public record ArchiveLayout(String prefix) {
 
     public static final String PARQUET_EXTENSION = ".parquet";
+    /** S3 object metadata: every record of the partition below this offset was in S3 once this object was. */
+    public static final String COMPLETE_BELOW_METADATA = "onepipe-complete-below";
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("HH").withZone(ZoneOffset.UTC);
     private static final Pattern OBJECT_KEY = Pattern.compile(

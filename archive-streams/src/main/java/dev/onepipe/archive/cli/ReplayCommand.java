@@ -1,4 +1,4 @@
-package dev.onepipe.archive;
+package dev.onepipe.archive.cli;
 
 import java.io.PrintStream;
 import java.time.Instant;
@@ -9,6 +9,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.onepipe.archive.ArchiveSettings;
+import dev.onepipe.archive.format.ArchiveReader;
+import dev.onepipe.archive.replay.ArchiveReplay;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.cli.ConfigOptions;
 import dev.onepipe.core.config.KafkaClientSettings;
