@@ -22,15 +22,16 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
+import dev.onepipe.archive.format.ArchiveLayout;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.cli.BenchmarkSummary;
 import dev.onepipe.core.cli.ProgressLine;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.embedded.EmbeddedRuntime;
 import dev.onepipe.core.runtime.TopologyRunner;
-import dev.onepipe.core.testing.ReadAndCommitTopology;
 import dev.onepipe.core.s3.S3ClientFactory;
 import dev.onepipe.core.s3.S3Settings;
+import dev.onepipe.core.testing.ReadAndCommitTopology;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -63,7 +64,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
             "as a ratio to a plain KafkaConsumer reading the same topic and to a plain S3 copier (consumers writing the",
             "same Parquet chunks, committing after each upload) in the same run; and the peak heap.",
             "One summary table; --output <file> writes it as JSON."})
-final class ArchiveBenchmarkCommand implements Callable<Integer> {
+public final class ArchiveBenchmarkCommand implements Callable<Integer> {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(20);
 

@@ -7,6 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 
+import dev.onepipe.archive.format.ArchiveLayout;
+import dev.onepipe.archive.format.ArchiveReader;
+import dev.onepipe.archive.format.ArchivedRecord;
+import dev.onepipe.archive.format.ParquetChunkFormat;
 import dev.onepipe.core.s3.S3ClientFactory;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -35,8 +39,7 @@ final class ArchiveProcessor implements Processor<byte[], InternalTimestamp.Stam
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveProcessor.class);
     static final String RECORD_COUNT_METADATA = "onepipe-record-count";
     static final String LAST_OFFSET_METADATA = "onepipe-last-offset";
-    /** Every record of the partition below this offset was in S3 once this object was. */
-    static final String COMPLETE_BELOW_METADATA = "onepipe-complete-below";
+    static final String COMPLETE_BELOW_METADATA = ArchiveLayout.COMPLETE_BELOW_METADATA;
     private static final Duration LONGEST_IDLE_CHECK_INTERVAL = Duration.ofSeconds(1);
     /**
      * Uploads of one partition that may be running or queued while the stream thread goes on (one uploads while

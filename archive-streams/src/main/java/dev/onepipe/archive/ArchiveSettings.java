@@ -2,12 +2,17 @@ package dev.onepipe.archive;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 
+import dev.onepipe.archive.format.ArchiveLayout;
 import dev.onepipe.core.TopologySetting;
 import dev.onepipe.core.config.MissingConfigurationException;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.s3.S3Settings;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef;
 
 /**
  * The archive's settings ({@code onepipe.archive.*}) and the S3 settings it writes with.
@@ -42,20 +47,28 @@ public record ArchiveSettings(long chunkMaxRecords, long chunkMaxBytes, long chu
     public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
     private static final long DEFAULT_TRANSACTION_TIMEOUT_MS = 120_000;
 
-    public static final List<TopologySetting> SETTINGS = List.of(
-            TopologySetting.of(CHUNK_MAX_RECORDS, 250_000, "A chunk closes when it holds this many records."),
-            TopologySetting.of(CHUNK_MAX_BYTES, 64L * 1024 * 1024, "A chunk closes before its records would exceed this many bytes."),
-            TopologySetting.of(CHUNK_MAX_SPAN_MS, 3_600_000, "A chunk closes once its partition's record time is this far past the record time it opened at."),
-            TopologySetting.of(MAX_OPEN_CHUNKS, 4, "Open chunks (one per record-time hour) per partition; beyond, the least recently written closes."),
-            TopologySetting.of(IDLE_FLUSH_MS, 60_000, "An open chunk not written to for this long (wall clock) is put in S3 as it is, and stays open."),
-            TopologySetting.of(BUFFER_MAX_BYTES, 1024L * 1024 * 1024,
-                    "Bytes of open chunks' records held on the heap across all partitions; each partition's share is this divided by the partition count."),
-            TopologySetting.of(PREFIX, "raw", "S3 key prefix of the archive."),
-            TopologySetting.of(FORMAT, PARQUET, "Chunk file format: parquet."),
-            TopologySetting.of(TRANSACTION_TIMEOUT_MS, DEFAULT_TRANSACTION_TIMEOUT_MS,
-                    "The stream thread may wait for an upload inside the processing transaction: it must outlive an upload's retries; also the longest an upload retries."),
-            TopologySetting.of(MAX_POLL_INTERVAL_MS, 300_000, "Longer than the transaction timeout, so a thread waiting for S3 keeps its partitions."),
-            TopologySetting.of(COMMIT_INTERVAL_MS, 1_000, "Commits once a second: each commit writes only the chunk states that changed since the last."));
+    /** Every archive setting: type, default, valid values and documentation, declared once. */
+    public static final ConfigDef DEFINITION = new ConfigDef()
+            .define(CHUNK_MAX_RECORDS, Type.LONG, 250_000L, Range.atLeast(1), Importance.MEDIUM, "A chunk closes when it holds this many records.")
+            .define(CHUNK_MAX_BYTES, Type.LONG, 64L * 1024 * 1024, Range.atLeast(1), Importance.MEDIUM, "A chunk closes before its records would exceed this many bytes.")
+            .define(CHUNK_MAX_SPAN_MS, Type.LONG, 3_600_000L, Range.atLeast(1), Importance.MEDIUM,
+                    "A chunk closes once its partition's record time is this far past the record time it opened at.")
+            .define(MAX_OPEN_CHUNKS, Type.INT, 4, Range.atLeast(1), Importance.MEDIUM,
+                    "Open chunks (one per record-time hour) per partition; beyond, the least recently written closes.")
+            .define(IDLE_FLUSH_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.MEDIUM,
+                    "An open chunk not written to for this long (wall clock) is put in S3 as it is, and stays open.")
+            .define(BUFFER_MAX_BYTES, Type.LONG, 1024L * 1024 * 1024, Range.atLeast(1), Importance.MEDIUM,
+                    "Bytes of open chunks' records held on the heap across all partitions; each partition's share is this divided by the partition count.")
+            .define(PREFIX, Type.STRING, "raw", Importance.MEDIUM, "S3 key prefix of the archive.")
+            .define(FORMAT, Type.STRING, PARQUET, ConfigDef.CaseInsensitiveValidString.in(PARQUET), Importance.LOW, "Chunk file format: parquet.")
+            .define(TRANSACTION_TIMEOUT_MS, Type.LONG, DEFAULT_TRANSACTION_TIMEOUT_MS, Range.atLeast(1), Importance.MEDIUM,
+                    "The stream thread may wait for an upload inside the processing transaction: it must outlive an upload's retries; also the longest an upload retries.")
+            .define(MAX_POLL_INTERVAL_MS, Type.INT, 300_000, Range.atLeast(1), Importance.LOW,
+                    "Longer than the transaction timeout, so a thread waiting for S3 keeps its partitions.")
+            .define(COMMIT_INTERVAL_MS, Type.LONG, 1_000L, Range.atLeast(0), Importance.LOW,
+                    "Commits once a second: each commit writes only the chunk states that changed since the last.");
+
+    public static final List<TopologySetting> SETTINGS = TopologySetting.all(DEFINITION);
 
     public ArchiveSettings {
         new ChunkLimits(chunkMaxRecords, chunkMaxBytes, chunkMaxSpanMillis, maxOpenChunks, bufferMaxBytes);
@@ -64,31 +77,28 @@ public record ArchiveSettings(long chunkMaxRecords, long chunkMaxBytes, long chu
         }
     }
 
-    /** Reads the settings; fails with a clear message when no bucket is configured or the format is unknown. */
+    /**
+     * Reads the settings.
+     *
+     * @throws MissingConfigurationException when no bucket is configured
+     * @throws org.apache.kafka.common.config.ConfigException when a setting is not of its type or out of its range
+     *                                                       (e.g. an unknown format), naming the setting
+     */
     public static ArchiveSettings from(OnepipeConfig config) {
         S3Settings s3 = S3Settings.fromConfig(config.asMap()).orElseThrow(() -> new MissingConfigurationException(
                 "The archive needs an S3 bucket: set " + S3Settings.BUCKET + " in a --config file, as "
                         + OnepipeConfig.environmentVariable(S3Settings.BUCKET) + " or with --s3-bucket"));
-        String format = config.get(FORMAT, PARQUET).trim().toLowerCase(Locale.ROOT);
-        if (!format.equals(PARQUET)) {
-            throw new IllegalArgumentException(FORMAT + " '" + format + "' is not supported: the archive writes " + PARQUET);
-        }
+        AbstractConfig values = TopologySetting.values(DEFINITION, config);
         return new ArchiveSettings(
-                config.getLong(CHUNK_MAX_RECORDS, longDefault(CHUNK_MAX_RECORDS)),
-                config.getLong(CHUNK_MAX_BYTES, longDefault(CHUNK_MAX_BYTES)),
-                config.getLong(CHUNK_MAX_SPAN_MS, longDefault(CHUNK_MAX_SPAN_MS)),
-                config.getInt(MAX_OPEN_CHUNKS, (int) longDefault(MAX_OPEN_CHUNKS)),
-                config.getLong(IDLE_FLUSH_MS, longDefault(IDLE_FLUSH_MS)),
-                config.getLong(BUFFER_MAX_BYTES, longDefault(BUFFER_MAX_BYTES)),
-                config.get(PREFIX, "raw"),
+                values.getLong(CHUNK_MAX_RECORDS),
+                values.getLong(CHUNK_MAX_BYTES),
+                values.getLong(CHUNK_MAX_SPAN_MS),
+                values.getInt(MAX_OPEN_CHUNKS),
+                values.getLong(IDLE_FLUSH_MS),
+                values.getLong(BUFFER_MAX_BYTES),
+                values.getString(PREFIX),
                 s3,
-                Duration.ofMillis(config.getLong(TRANSACTION_TIMEOUT_MS,
-                        config.getLong("transaction.timeout.ms", DEFAULT_TRANSACTION_TIMEOUT_MS))));
-    }
-
-    private static long longDefault(String key) {
-        return SETTINGS.stream().filter(setting -> setting.key().equals(key)).findFirst().orElseThrow()
-                .defaultValue().map(Long::parseLong).orElseThrow();
+                Duration.ofMillis(values.getLong(TRANSACTION_TIMEOUT_MS)));
     }
 
     public ArchiveLayout layout() {

@@ -1,10 +1,13 @@
 package dev.onepipe.archive;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.TopologyProvisioning;
 import dev.onepipe.core.TopologySetting;
 import dev.onepipe.core.config.KafkaClientSettings;
 import dev.onepipe.core.s3.S3ClientFactory;
@@ -31,6 +34,9 @@ public final class ArchiveTopology implements OnepipeTopology {
 
     public static final String NAME = "archive";
 
+    /** Input topics described by {@link #provision}, by name, for {@link #addTo}. */
+    private final Map<String, InputTopic> describedInputs = new ConcurrentHashMap<>();
+
     @Override
     public String name() {
         return NAME;
@@ -52,23 +58,41 @@ public final class ArchiveTopology implements OnepipeTopology {
     }
 
     /**
-     * Checks the bucket and credentials before anything runs ({@link #requireWritableBucket}), then adds the archive.
+     * Checks the bucket and credentials ({@link #requireWritableBucket}, skipped offline) and describes the input topic
+     * (partitions and timestamp type), which {@link #addTo} builds with.
      *
-     * @throws IllegalArgumentException if the bucket does not exist or S3 refuses the credentials: a fault retrying
-     *                                  cannot heal, so the application must not start
+     * @throws IllegalArgumentException if the bucket does not exist, S3 refuses the credentials or the input topic does
+     *                                  not exist: faults retrying cannot heal, so the application must not start
+     */
+    @Override
+    public void provision(TopologyContext context, TopologyProvisioning provisioning) {
+        ArchiveSettings settings = ArchiveSettings.from(context.config());
+        if (!provisioning.offline()) {
+            requireWritableBucket(settings.s3());
+        }
+        describedInputs.put(context.inputTopic(), InputTopic.describe(provisioning, context.inputTopic()));
+    }
+
+    /**
+     * Adds the archive of the input topic {@link #provision} described.
+     *
+     * @throws IllegalStateException if {@link #provision} has not described the input topic
      */
     @Override
     public void addTo(StreamsBuilder builder, TopologyContext context) {
         ArchiveSettings settings = ArchiveSettings.from(context.config());
-        requireWritableBucket(settings.s3());
-        addTo(builder, settings, InputTopic.describe(context.config(), context.inputTopic()), new ChunkRebuilder(KafkaClientSettings.common(context.config())));
+        InputTopic input = describedInputs.get(context.inputTopic());
+        if (input == null) {
+            throw new IllegalStateException("The archive of " + context.inputTopic() + " is built after provision(), which describes the topic:"
+                    + " start it with TopologyRunner.start or OnepipeTestDriver");
+        }
+        addTo(builder, settings, input, new ChunkRebuilder(KafkaClientSettings.common(context.config())));
     }
 
     /**
      * Asks S3 for the bucket ({@code HeadBucket}, which needs the same credentials as the uploads) so that a missing
-     * bucket or a wrong key fails the start with a message naming it, instead of every upload failing later. Runs while
-     * the topology is built, as the runner has no start hook. An S3 that does not answer is not refused here: the
-     * uploads wait out outages.
+     * bucket or a wrong key fails the start with a message naming it, instead of every upload failing later. An S3 that
+     * does not answer is not refused here: the uploads wait out outages.
      *
      * @throws IllegalArgumentException if the bucket does not exist (404) or S3 refuses the credentials (400, 401, 403)
      */

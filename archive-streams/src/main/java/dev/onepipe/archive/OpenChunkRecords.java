@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.onepipe.archive.format.ArchivedRecord;
+
 /**
  * The records of one partition's open chunks, on the heap, by chunk start offset. Not durable by itself:
  * {@link ChunkStateStore} holds where each chunk starts and ends, and {@link ChunkRebuilder} reads the records

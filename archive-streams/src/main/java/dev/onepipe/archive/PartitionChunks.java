@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import dev.onepipe.archive.format.ArchivedRecord;
+
 /**
  * The open chunks of one partition and the rules that close them. A pure function of the records appended
  * (their offsets, timestamps and sizes), so a partition replayed after a crash closes exactly the chunks it

@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import dev.onepipe.archive.cli.VerifyCommand;
+import dev.onepipe.archive.format.ArchivedRecord;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.cli.OnepipeCommand;
 import dev.onepipe.core.config.OnepipeConfig;

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.onepipe.archive.cli.VerifyCommand;
+import dev.onepipe.archive.format.ArchivedRecord;
 import dev.onepipe.core.cli.OnepipeCommand;
 import dev.onepipe.core.s3.S3Settings;
 import dev.onepipe.core.testing.EmbeddedRuntimeExtension;

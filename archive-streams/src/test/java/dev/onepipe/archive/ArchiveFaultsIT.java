@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.onepipe.archive.format.ArchivedRecord;
+import dev.onepipe.archive.verify.VerificationReport;
 import dev.onepipe.core.runtime.TopologyRunner;
 import dev.onepipe.core.runtime.health.ProgressWatch;
 import dev.onepipe.core.s3.S3Settings;

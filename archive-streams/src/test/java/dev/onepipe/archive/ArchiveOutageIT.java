@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.onepipe.archive.verify.VerificationReport;
 import dev.onepipe.core.embedded.EmbeddedS3Endpoint;
 import dev.onepipe.core.runtime.TopologyRunner;
 import dev.onepipe.core.s3.S3ClientFactory;

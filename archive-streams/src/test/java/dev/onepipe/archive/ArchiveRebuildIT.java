@@ -16,6 +16,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
+import dev.onepipe.archive.format.ArchiveLayout;
+import dev.onepipe.archive.format.ArchivedRecord;
+import dev.onepipe.archive.format.ParquetChunkFormat;
+import dev.onepipe.archive.verify.VerificationReport;
 import dev.onepipe.core.s3.S3ClientFactory;
 import dev.onepipe.core.testing.EmbeddedRuntimeExtension;
 import org.apache.parquet.io.LocalOutputFile;

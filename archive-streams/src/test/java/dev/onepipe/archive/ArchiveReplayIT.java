@@ -13,6 +13,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.onepipe.archive.format.ArchiveLayout;
+import dev.onepipe.archive.format.ArchivedRecord;
+import dev.onepipe.archive.verify.VerificationReport;
 import dev.onepipe.core.cli.OnepipeCommand;
 import dev.onepipe.core.runtime.TopologyRunner;
 import dev.onepipe.core.s3.S3Settings;

@@ -17,6 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.onepipe.archive.format.ArchivedRecord;
+import dev.onepipe.archive.verify.VerificationReport;
 import dev.onepipe.core.runtime.TopologyRunner;
 import dev.onepipe.core.testing.EmbeddedRuntimeExtension;
 import org.apache.avro.generic.GenericRecord;

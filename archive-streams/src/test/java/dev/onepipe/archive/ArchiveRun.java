@@ -18,6 +18,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import dev.onepipe.archive.format.ArchiveLayout;
+import dev.onepipe.archive.format.ArchiveReader;
+import dev.onepipe.archive.format.ArchivedRecord;
+import dev.onepipe.archive.verify.ArchiveVerifier;
+import dev.onepipe.archive.verify.VerificationReport;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.cli.OnepipeCommand;
 import dev.onepipe.core.config.OnepipeConfig;

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.onepipe.archive.verify.VerificationReport;
 import dev.onepipe.core.runtime.TopologyRunner;
 import dev.onepipe.core.testing.EmbeddedRuntimeExtension;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;

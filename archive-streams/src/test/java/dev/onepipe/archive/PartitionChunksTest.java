@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import dev.onepipe.archive.format.ArchivedRecord;
 import org.junit.jupiter.api.Test;
 
 class PartitionChunksTest {

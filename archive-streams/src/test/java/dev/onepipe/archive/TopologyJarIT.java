@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.onepipe.archive.verify.VerificationReport;
 import dev.onepipe.core.testing.EmbeddedRuntimeExtension;
 import dev.onepipe.core.testing.OnepipeProcess;
 import dev.onepipe.core.testing.TopologyJarContents;

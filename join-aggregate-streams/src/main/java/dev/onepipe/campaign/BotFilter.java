@@ -3,6 +3,7 @@ package dev.onepipe.campaign;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.onepipe.core.dataset.DroppedRecordMetrics;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -25,7 +26,7 @@ public final class BotFilter implements FixedKeyProcessor<String, GenericRecord,
     private final String metricsLabel;
     private FixedKeyProcessorContext<String, GenericRecord> context;
     private KeyValueStore<String, ?> blocklist;
-    private DropMetrics dropMetrics;
+    private DroppedRecordMetrics dropMetrics;
 
     public BotFilter(String blocklistStoreName, String addressField, String metricsLabel) {
         this.blocklistStoreName = blocklistStoreName;
@@ -37,15 +38,15 @@ public final class BotFilter implements FixedKeyProcessor<String, GenericRecord,
     public void init(FixedKeyProcessorContext<String, GenericRecord> context) {
         this.context = context;
         this.blocklist = context.getStateStore(blocklistStoreName);
-        this.dropMetrics = new DropMetrics(context.metrics(), metricsLabel);
+        this.dropMetrics = new DroppedRecordMetrics(context.metrics(), metricsLabel);
     }
 
     @Override
     public void process(FixedKeyRecord<String, GenericRecord> record) {
-        String address = DatasetRecordDecoder.field(record.value(), addressField).orElse("");
+        String address = ReferenceRecords.text(record.value(), addressField).orElse("");
         for (String entry : blocklistEntriesContaining(address)) {
             if (blocklist.get(entry) != null) {
-                dropMetrics.record(DropReason.BOT_IP);
+                dropMetrics.record(DropReason.BOT_IP.metricName());
                 return;
             }
         }

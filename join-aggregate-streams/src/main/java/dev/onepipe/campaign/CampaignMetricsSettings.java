@@ -6,9 +6,13 @@ import java.util.Locale;
 
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.TopologySetting;
-import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.metadata.DatasetVersion;
 import dev.onepipe.metadata.MetadataCatalog;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
 
 /**
  * The settings of the campaign-metrics topology, read once from the layered configuration.
@@ -77,49 +81,64 @@ public record CampaignMetricsSettings(String servedDataset, String servedTopic, 
         }
     }
 
+    /** Every campaign-metrics setting: type, default, valid values and documentation, declared once. */
+    public static final ConfigDef DEFINITION = new ConfigDef()
+            .define(VIEWS_DATASET, Type.STRING, "ad-views", Importance.MEDIUM, "Dataset of ad views.")
+            .define(CLICKS_DATASET, Type.STRING, "ad-clicks", Importance.MEDIUM, "Dataset of ad clicks.")
+            .define(CAMPAIGNS_DATASET, Type.STRING, "campaigns", Importance.MEDIUM, "Reference dataset that names campaigns in the output; empty for no names.")
+            .define(BLOCKLIST_TOPIC, Type.STRING, DEFAULT_BLOCKLIST_TOPIC, Importance.MEDIUM,
+                    "Compacted topic of bot IPs and CIDR blocks (key = entry; a tombstone unblocks).")
+            .define(OUTPUT_DATASET, Type.STRING, DEFAULT_OUTPUT_DATASET, Importance.MEDIUM,
+                    "Registered dataset the metrics are written to (an upsert by campaign and window).")
+            .define(LATE_TOPIC, Type.STRING, "campaign-metrics-late", Importance.MEDIUM, "Events that arrived after their window closed, as JSON with the reason.")
+            .define(UNJOINED_TOPIC, Type.STRING, "campaign-metrics-unjoined", Importance.MEDIUM,
+                    "Views and clicks that never joined a serve, as JSON with the reason; reported once a later event of its stream moves stream time"
+                            + " 2 x (window + grace) past them, or serves alone move it their join window + window + grace past them.")
+            .define(WINDOW_SIZE_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.HIGH, "Tumbling window size.")
+            .define(GRACE_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.HIGH,
+                    "How long after its end a window accepts events; later ones go to the late topic.")
+            .define(VIEW_JOIN_WINDOW_MS, Type.LONG, 3_600_000L, Range.atLeast(1), Importance.MEDIUM, "A view counts when it comes at most this long after its serve.")
+            .define(CLICK_JOIN_WINDOW_MS, Type.LONG, 86_400_000L, Range.atLeast(1), Importance.MEDIUM, "A click counts when it comes at most this long after its serve.")
+            .define(DEDUP_WINDOW_MS, Type.LONG, 3_600_000L, Range.atLeast(1), Importance.MEDIUM, "How long event ids are remembered to drop re-sent events.")
+            .define(STORE_RETENTION_MS, Type.LONG, 86_400_000L, Range.atLeast(1), Importance.LOW,
+                    "How long window results stay queryable (GET /campaigns/<id>/metrics).")
+            .define(EMIT, Type.STRING, "final", ConfigDef.CaseInsensitiveValidString.in("final", "updates"), Importance.MEDIUM,
+                    "'final': one result per window once it closes; 'updates': every change.")
+            .define(HOT_KEYS_SALTED, Type.BOOLEAN, false, Importance.LOW,
+                    "Aggregate in two stages over salted campaign keys, so a hot campaign spreads over tasks.")
+            .define(HOT_KEYS_SALTS, Type.INT, 8, Range.atLeast(1), Importance.LOW, "Salts per campaign in the two-stage aggregation.")
+            .define(PROVISION, Type.BOOLEAN, true, Importance.LOW, "Create missing topics and register the output dataset when starting.");
+
     public static List<TopologySetting> settings() {
-        return List.of(
-                TopologySetting.of(VIEWS_DATASET, "ad-views", "Dataset of ad views."),
-                TopologySetting.of(CLICKS_DATASET, "ad-clicks", "Dataset of ad clicks."),
-                TopologySetting.of(CAMPAIGNS_DATASET, "campaigns", "Reference dataset that names campaigns in the output; empty for no names."),
-                TopologySetting.of(BLOCKLIST_TOPIC, DEFAULT_BLOCKLIST_TOPIC, "Compacted topic of bot IPs and CIDR blocks (key = entry; a tombstone unblocks)."),
-                TopologySetting.of(OUTPUT_DATASET, DEFAULT_OUTPUT_DATASET, "Registered dataset the metrics are written to (an upsert by campaign and window)."),
-                TopologySetting.of(LATE_TOPIC, "campaign-metrics-late", "Events that arrived after their window closed, as JSON with the reason."),
-                TopologySetting.of(UNJOINED_TOPIC, "campaign-metrics-unjoined", "Views and clicks that never joined a serve, as JSON with the reason; reported once a later event of its stream moves stream time 2 x (window + grace) past them, or serves alone move it their join window + window + grace past them."),
-                TopologySetting.of(WINDOW_SIZE_MS, 60_000, "Tumbling window size."),
-                TopologySetting.of(GRACE_MS, 60_000, "How long after its end a window accepts events; later ones go to the late topic."),
-                TopologySetting.of(VIEW_JOIN_WINDOW_MS, 3_600_000, "A view counts when it comes at most this long after its serve."),
-                TopologySetting.of(CLICK_JOIN_WINDOW_MS, 86_400_000, "A click counts when it comes at most this long after its serve."),
-                TopologySetting.of(DEDUP_WINDOW_MS, 3_600_000, "How long event ids are remembered to drop re-sent events."),
-                TopologySetting.of(STORE_RETENTION_MS, 86_400_000, "How long window results stay queryable (GET /campaigns/<id>/metrics)."),
-                TopologySetting.of(EMIT, "final", "'final': one result per window once it closes; 'updates': every change."),
-                TopologySetting.of(HOT_KEYS_SALTED, false, "Aggregate in two stages over salted campaign keys, so a hot campaign spreads over tasks."),
-                TopologySetting.of(HOT_KEYS_SALTS, 8, "Salts per campaign in the two-stage aggregation."),
-                TopologySetting.of(PROVISION, true, "Create missing topics and register the output dataset when starting."));
+        return TopologySetting.all(DEFINITION);
     }
 
+    /**
+     * @throws IllegalArgumentException when a setting is not of its type or out of its range, or the settings disagree
+     *                                  (a join window shorter than a window), naming the settings
+     */
     public static CampaignMetricsSettings from(TopologyContext context) {
-        OnepipeConfig config = context.config();
+        AbstractConfig values = TopologySetting.values(DEFINITION, context.config());
         CampaignMetricsSettings settings = new CampaignMetricsSettings(
                 context.target(),
                 context.inputTopic(),
-                config.get(VIEWS_DATASET, "ad-views"),
-                config.get(CLICKS_DATASET, "ad-clicks"),
-                config.get(CAMPAIGNS_DATASET, "campaigns").trim(),
-                config.get(BLOCKLIST_TOPIC, DEFAULT_BLOCKLIST_TOPIC),
-                config.get(OUTPUT_DATASET, DEFAULT_OUTPUT_DATASET),
-                config.get(LATE_TOPIC, "campaign-metrics-late"),
-                config.get(UNJOINED_TOPIC, "campaign-metrics-unjoined"),
-                Duration.ofMillis(config.getLong(WINDOW_SIZE_MS, 60_000)),
-                Duration.ofMillis(config.getLong(GRACE_MS, 60_000)),
-                Duration.ofMillis(config.getLong(VIEW_JOIN_WINDOW_MS, 3_600_000)),
-                Duration.ofMillis(config.getLong(CLICK_JOIN_WINDOW_MS, 86_400_000)),
-                Duration.ofMillis(config.getLong(DEDUP_WINDOW_MS, 3_600_000)),
-                Duration.ofMillis(config.getLong(STORE_RETENTION_MS, 86_400_000)),
-                EmitMode.parse(config.get(EMIT, "final")),
-                config.getBoolean(HOT_KEYS_SALTED, false),
-                config.getInt(HOT_KEYS_SALTS, 8),
-                config.getBoolean(PROVISION, true));
+                values.getString(VIEWS_DATASET),
+                values.getString(CLICKS_DATASET),
+                values.getString(CAMPAIGNS_DATASET).trim(),
+                values.getString(BLOCKLIST_TOPIC),
+                values.getString(OUTPUT_DATASET),
+                values.getString(LATE_TOPIC),
+                values.getString(UNJOINED_TOPIC),
+                Duration.ofMillis(values.getLong(WINDOW_SIZE_MS)),
+                Duration.ofMillis(values.getLong(GRACE_MS)),
+                Duration.ofMillis(values.getLong(VIEW_JOIN_WINDOW_MS)),
+                Duration.ofMillis(values.getLong(CLICK_JOIN_WINDOW_MS)),
+                Duration.ofMillis(values.getLong(DEDUP_WINDOW_MS)),
+                Duration.ofMillis(values.getLong(STORE_RETENTION_MS)),
+                EmitMode.parse(values.getString(EMIT)),
+                values.getBoolean(HOT_KEYS_SALTED),
+                values.getInt(HOT_KEYS_SALTS),
+                values.getBoolean(PROVISION));
         settings.validate();
         return settings;
     }

@@ -6,9 +6,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.onepipe.campaign.query.CampaignMetricsEndpoint;
+import dev.onepipe.campaign.query.CampaignMetricsQuery;
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.TopologyProvisioning;
 import dev.onepipe.core.TopologySetting;
+import dev.onepipe.core.dataset.DatasetStreams;
+import dev.onepipe.core.dataset.DroppedRecordMetrics;
+import dev.onepipe.core.dataset.Ingest;
+import dev.onepipe.core.deadletter.DeadLetterTopics;
 import dev.onepipe.core.runtime.http.HttpRoute;
 import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.metadata.serde.DatasetSerdes;
@@ -49,7 +56,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * Run it with {@code onepipe run campaign-metrics --dataset ad-served}; the other datasets and topics are settings.
  * Events that arrive after their window closed go to the late topic, views and clicks that never join to the
  * unjoined topic, unreadable records to {@code <topic>.dlq}; every dropped event is counted per stream and reason
- * ({@link DropMetrics}).
+ * ({@link DroppedRecordMetrics}).
  */
 public final class CampaignMetricsTopology implements OnepipeTopology {
 
@@ -86,46 +93,47 @@ public final class CampaignMetricsTopology implements OnepipeTopology {
         return Map.of(CampaignMetricsEndpoint.PATH_PREFIX, new CampaignMetricsEndpoint(query));
     }
 
+    /**
+     * Checks the inputs, registers the output dataset and creates the missing output, late, unjoined, dead-letter and
+     * blocklist topics, unless {@value CampaignMetricsSettings#PROVISION} is false.
+     */
+    @Override
+    public void provision(TopologyContext context, TopologyProvisioning provisioning) {
+        CampaignMetricsSettings settings = CampaignMetricsSettings.from(context);
+        if (!settings.provision()) {
+            return;
+        }
+        MetadataCatalog catalog = context.catalog();
+        List<String> inputs = new ArrayList<>();
+        for (AdStream stream : AdStream.values()) {
+            inputs.add(topicOf(catalog, settings, stream));
+        }
+        if (settings.namesCampaigns()) {
+            inputs.add(CampaignMetricsSettings.topicOf(catalog, settings.campaignsDataset()));
+        }
+        provisioning.requireTopics(inputs);
+        int partitions = provisioning.partitions(settings.servedTopic());
+        String outputTopic = catalog.dataset(settings.outputDataset()).isPresent()
+                ? CampaignMetricsSettings.topicOf(catalog, settings.outputDataset())
+                : provisioning.registerDataset(BundledDataset.CAMPAIGN_METRICS.registrationRequest(settings.outputDataset())).metadata().topic();
+        provisioning.createTopic(outputTopic, partitions, true);
+        provisioning.createTopic(settings.blocklistTopic(), 1, true);
+        provisioning.createTopic(settings.lateTopic(), partitions, false);
+        provisioning.createTopic(settings.unjoinedTopic(), partitions, false);
+        for (AdStream stream : AdStream.values()) {
+            provisioning.createTopic(DeadLetterTopics.of(topicOf(catalog, settings, stream)), partitions, false);
+        }
+    }
+
     @Override
     public void addTo(StreamsBuilder builder, TopologyContext context) {
         CampaignMetricsSettings settings = CampaignMetricsSettings.from(context);
-        if (settings.provision()) {
-            provision(context, settings);
-        }
-        Steps steps = new Steps(builder, context.catalog(), settings);
+        Steps steps = new Steps(builder, DatasetStreams.of(builder, context), context.catalog(), settings);
         KStream<String, AdEvent> served = steps.project(steps.filter(steps.ingest(AdStream.SERVED), AdStream.SERVED), AdStream.SERVED);
         KStream<String, AdEvent> views = steps.project(steps.filter(steps.ingest(AdStream.VIEWS), AdStream.VIEWS), AdStream.VIEWS);
         KStream<String, AdEvent> clicks = steps.project(steps.filter(steps.ingest(AdStream.CLICKS), AdStream.CLICKS), AdStream.CLICKS);
         KStream<String, AdEvent> countable = steps.join(served, views, clicks);
-        KStream<String, CampaignMetrics> metrics = steps.aggregate(countable);
-        steps.publish(metrics);
-    }
-
-    /**
-     * Checks the inputs, creates missing topics and registers the output dataset. Runs while the topology is built,
-     * because the runner has no start hook yet; tests with {@code TopologyTestDriver} turn it off.
-     */
-    static void provision(TopologyContext context, CampaignMetricsSettings settings) {
-        MetadataCatalog catalog = context.catalog();
-        try (Provisioning provisioning = new Provisioning(context)) {
-            List<String> inputs = new ArrayList<>();
-            for (AdStream stream : AdStream.values()) {
-                inputs.add(topicOf(catalog, settings, stream));
-            }
-            if (settings.namesCampaigns()) {
-                inputs.add(CampaignMetricsSettings.topicOf(catalog, settings.campaignsDataset()));
-            }
-            provisioning.requireTopics(inputs);
-            int partitions = provisioning.partitionsOf(settings.servedTopic());
-            String outputTopic = provisioning.registerIfAbsent(BundledDataset.CAMPAIGN_METRICS, settings.outputDataset());
-            provisioning.createIfAbsent(outputTopic, partitions, true);
-            provisioning.createIfAbsent(settings.blocklistTopic(), 1, true);
-            provisioning.createIfAbsent(settings.lateTopic(), partitions, false);
-            provisioning.createIfAbsent(settings.unjoinedTopic(), partitions, false);
-            for (AdStream stream : AdStream.values()) {
-                provisioning.createIfAbsent(DatasetInput.deadLetterTopic(topicOf(catalog, settings, stream)), partitions, false);
-            }
-        }
+        steps.publish(steps.aggregate(countable));
     }
 
     static String topicOf(MetadataCatalog catalog, CampaignMetricsSettings settings, AdStream stream) {
@@ -136,13 +144,15 @@ public final class CampaignMetricsTopology implements OnepipeTopology {
     private static final class Steps {
 
         private final StreamsBuilder builder;
+        private final DatasetStreams datasets;
         private final MetadataCatalog catalog;
         private final CampaignMetricsSettings settings;
         private final AdEventSerde adEvents = new AdEventSerde();
         private final CampaignWindowAggregateSerde aggregates = new CampaignWindowAggregateSerde();
 
-        Steps(StreamsBuilder builder, MetadataCatalog catalog, CampaignMetricsSettings settings) {
+        Steps(StreamsBuilder builder, DatasetStreams datasets, MetadataCatalog catalog, CampaignMetricsSettings settings) {
             this.builder = builder;
+            this.datasets = datasets;
             this.catalog = catalog;
             this.settings = settings;
             // the blocklist is read once per application; every filter looks it up
@@ -153,7 +163,7 @@ public final class CampaignMetricsTopology implements OnepipeTopology {
 
         /** Ingest: the stream's dataset as records in event time; unreadable ones to the dead-letter topic. */
         KStream<String, GenericRecord> ingest(AdStream stream) {
-            return DatasetInput.stream(builder, catalog, settings.datasetOf(stream), topicOf(catalog, settings, stream), stream.label());
+            return datasets.stream(settings.datasetOf(stream), Ingest.named(stream.label()).inEventTime());
         }
 
         /** Filter: re-sent events (same event id), then events from bot addresses. */

@@ -2,6 +2,7 @@ package dev.onepipe.campaign;
 
 import java.time.Duration;
 
+import dev.onepipe.core.dataset.DroppedRecordMetrics;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -25,7 +26,7 @@ public final class EventDeduplicator implements FixedKeyProcessor<String, Generi
     private final Duration dedupWindow;
     private FixedKeyProcessorContext<String, GenericRecord> context;
     private WindowStore<String, Long> seenEventIds;
-    private DropMetrics dropMetrics;
+    private DroppedRecordMetrics dropMetrics;
 
     public EventDeduplicator(String storeName, String metricsLabel, Duration dedupWindow) {
         this.storeName = storeName;
@@ -43,18 +44,18 @@ public final class EventDeduplicator implements FixedKeyProcessor<String, Generi
     public void init(FixedKeyProcessorContext<String, GenericRecord> context) {
         this.context = context;
         this.seenEventIds = context.getStateStore(storeName);
-        this.dropMetrics = new DropMetrics(context.metrics(), metricsLabel);
+        this.dropMetrics = new DroppedRecordMetrics(context.metrics(), metricsLabel);
     }
 
     @Override
     public void process(FixedKeyRecord<String, GenericRecord> record) {
         GenericRecord value = record.value();
-        String eventId = DatasetRecordDecoder.field(value, "event_id").orElse(record.key());
+        String eventId = ReferenceRecords.text(value, "event_id").orElse(record.key());
         long time = record.timestamp();
         long window = dedupWindow.toMillis();
         try (WindowStoreIterator<Long> seen = seenEventIds.fetch(eventId, Math.max(0, time - window), time + window)) {
             if (seen.hasNext()) {
-                dropMetrics.record(DropReason.DUPLICATE);
+                dropMetrics.record(DropReason.DUPLICATE.metricName());
                 return;
             }
         }

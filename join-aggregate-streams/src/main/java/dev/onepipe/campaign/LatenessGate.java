@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
 
+import dev.onepipe.core.dataset.DroppedRecordMetrics;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -39,7 +40,7 @@ public final class LatenessGate<V> implements FixedKeyProcessor<String, V, Verdi
     private final StreamTime streamTimeSource;
     private long observedStreamTime = Long.MIN_VALUE;
     private final Function<V, String> metricsLabel;
-    private final Map<String, DropMetrics> dropMetrics = new HashMap<>();
+    private final Map<String, DroppedRecordMetrics> dropMetrics = new HashMap<>();
     private FixedKeyProcessorContext<String, Verdict<V>> context;
 
     /**
@@ -63,8 +64,8 @@ public final class LatenessGate<V> implements FixedKeyProcessor<String, V, Verdi
         long streamTime = streamTimeSource == StreamTime.TASK ? context.currentStreamTimeMs() : observedStreamTime;
         long windowEnd = windowEnd(record.timestamp(), windowSizeMillis);
         if (isLate(record.timestamp(), streamTime, windowSizeMillis, graceMillis)) {
-            dropMetrics.computeIfAbsent(metricsLabel.apply(record.value()), label -> new DropMetrics(context.metrics(), label))
-                    .record(DropReason.LATE);
+            dropMetrics.computeIfAbsent(metricsLabel.apply(record.value()), label -> new DroppedRecordMetrics(context.metrics(), label))
+                    .record(DropReason.LATE.metricName());
             context.forward(record.withValue(Verdict.rejected(record.value(), DropReason.LATE,
                     "window end " + windowEnd + " + grace " + graceMillis + " ms <= stream time " + streamTime)));
         } else {

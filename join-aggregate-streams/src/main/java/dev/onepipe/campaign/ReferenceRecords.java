@@ -45,7 +45,7 @@ final class ReferenceRecords {
             }
             decoded.put(key, record);
         }
-        return record.flatMap(value -> DatasetRecordDecoder.field(value, field)).orElse(null);
+        return record.flatMap(value -> text(value, field)).orElse(null);
     }
 
     private Optional<GenericRecord> decode(byte[] bytes) {
@@ -63,5 +63,11 @@ final class ReferenceRecords {
             deserializer = current;
         }
         return current;
+    }
+
+    /** The text of {@code record}'s field {@code name}; empty when the schema has no such field or its value is null. */
+    static Optional<String> text(GenericRecord record, String name) {
+        Object value = record.getSchema().getField(name) == null ? null : record.get(name);
+        return Optional.ofNullable(value).map(Object::toString);
     }
 }

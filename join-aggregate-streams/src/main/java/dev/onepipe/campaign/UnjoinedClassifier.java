@@ -2,6 +2,7 @@ package dev.onepipe.campaign;
 
 import java.time.Duration;
 
+import dev.onepipe.core.dataset.DroppedRecordMetrics;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -21,7 +22,7 @@ public final class UnjoinedClassifier implements FixedKeyProcessor<String, AdEve
     private final AdStream stream;
     private FixedKeyProcessorContext<String, Verdict<AdEvent>> context;
     private WindowStore<String, Long> servedAds;
-    private DropMetrics dropMetrics;
+    private DroppedRecordMetrics dropMetrics;
 
     public UnjoinedClassifier(String servedAdsStoreName, Duration servedAdsRetention, AdStream stream) {
         this.servedAdsStoreName = servedAdsStoreName;
@@ -33,7 +34,7 @@ public final class UnjoinedClassifier implements FixedKeyProcessor<String, AdEve
     public void init(FixedKeyProcessorContext<String, Verdict<AdEvent>> context) {
         this.context = context;
         this.servedAds = context.getStateStore(servedAdsStoreName);
-        this.dropMetrics = new DropMetrics(context.metrics(), stream.label());
+        this.dropMetrics = new DroppedRecordMetrics(context.metrics(), stream.label());
     }
 
     @Override
@@ -52,7 +53,7 @@ public final class UnjoinedClassifier implements FixedKeyProcessor<String, AdEve
             }
         }
         DropReason reason = servedAt == null ? DropReason.NO_MATCHING_SERVE : DropReason.OUTSIDE_JOIN_WINDOW;
-        dropMetrics.record(reason);
+        dropMetrics.record(reason.metricName());
         context.forward(record.withValue(Verdict.rejected(event, reason,
                 servedAt == null ? "no counted serve of ad " + event.adId() : "served at " + servedAt)));
     }

@@ -1,5 +1,6 @@
 package dev.onepipe.campaign;
 
+import dev.onepipe.core.dataset.DroppedRecordMetrics;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -9,7 +10,7 @@ public final class UnmappedAdFilter implements FixedKeyProcessor<String, AdEvent
 
     private final String metricsLabel;
     private FixedKeyProcessorContext<String, AdEvent> context;
-    private DropMetrics dropMetrics;
+    private DroppedRecordMetrics dropMetrics;
 
     public UnmappedAdFilter(String metricsLabel) {
         this.metricsLabel = metricsLabel;
@@ -18,7 +19,7 @@ public final class UnmappedAdFilter implements FixedKeyProcessor<String, AdEvent
     @Override
     public void init(FixedKeyProcessorContext<String, AdEvent> context) {
         this.context = context;
-        this.dropMetrics = new DropMetrics(context.metrics(), metricsLabel);
+        this.dropMetrics = new DroppedRecordMetrics(context.metrics(), metricsLabel);
     }
 
     @Override
@@ -26,7 +27,7 @@ public final class UnmappedAdFilter implements FixedKeyProcessor<String, AdEvent
         if (record.value().isAttributed()) {
             context.forward(record);
         } else {
-            dropMetrics.record(DropReason.UNMAPPED_AD);
+            dropMetrics.record(DropReason.UNMAPPED_AD.metricName());
         }
     }
 }

@@ -5,7 +5,11 @@ import java.util.List;
 
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.TopologySetting;
-import dev.onepipe.core.config.OnepipeConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -36,37 +40,41 @@ public record YsbSettings(String eventsDataset, String eventsTopic, String campa
     public static final String EMIT = PREFIX + "emit";
     public static final String PROVISION = PREFIX + "provision";
 
+    /** Every ysb setting: type, default, valid values and documentation, declared once. */
+    public static final ConfigDef DEFINITION = new ConfigDef()
+            // a Kafka Streams setting: emit-final looks for closed windows at most this often (its own default: 1 s),
+            // which adds up to that much to the benchmark's latency from window end to result
+            .define(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_WINDOWED_AGGREGATION, Type.LONG, 100L, Range.atLeast(0), Importance.LOW,
+                    "How often (wall clock) closed windows are looked for and emitted; Kafka Streams' default is 1000 ms.")
+            .define(CAMPAIGNS_DATASET, Type.STRING, "ysb-campaigns", Importance.MEDIUM, "Dataset mapping each ad to its campaign.")
+            .define(OUTPUT_DATASET, Type.STRING, "ysb-campaign-metrics", Importance.MEDIUM, "Registered dataset of views per campaign and window.")
+            .define(LATE_TOPIC, Type.STRING, "ysb-campaign-metrics-late", Importance.MEDIUM, "Views that arrived after their window closed, as JSON.")
+            .define(WINDOW_SIZE_MS, Type.LONG, 10_000L, Range.atLeast(1), Importance.MEDIUM, "Tumbling window size (the benchmark uses 10 s).")
+            .define(GRACE_MS, Type.LONG, 1_000L, Range.atLeast(0), Importance.MEDIUM, "How long after its end a window accepts views.")
+            .define(STORE_RETENTION_MS, Type.LONG, 3_600_000L, Range.atLeast(1), Importance.LOW, "How long window counts stay in the store.")
+            .define(EMIT, Type.STRING, "final", ConfigDef.CaseInsensitiveValidString.in("final", "updates"), Importance.MEDIUM,
+                    "'final': one count per window once it closes; 'updates': every change.")
+            .define(PROVISION, Type.BOOLEAN, true, Importance.LOW, "Create missing topics and register the output dataset when starting.");
+
     public static List<TopologySetting> settings() {
-        return List.of(
-                // a Kafka Streams setting: emit-final looks for closed windows at most this often (its own default: 1 s),
-                // which adds up to that much to the benchmark's latency from window end to result
-                TopologySetting.of(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_WINDOWED_AGGREGATION, 100,
-                        "How often (wall clock) closed windows are looked for and emitted; Kafka Streams' default is 1000 ms."),
-                TopologySetting.of(CAMPAIGNS_DATASET, "ysb-campaigns", "Dataset mapping each ad to its campaign."),
-                TopologySetting.of(OUTPUT_DATASET, "ysb-campaign-metrics", "Registered dataset of views per campaign and window."),
-                TopologySetting.of(LATE_TOPIC, "ysb-campaign-metrics-late", "Views that arrived after their window closed, as JSON."),
-                TopologySetting.of(WINDOW_SIZE_MS, 10_000, "Tumbling window size (the benchmark uses 10 s)."),
-                TopologySetting.of(GRACE_MS, 1_000, "How long after its end a window accepts views."),
-                TopologySetting.of(STORE_RETENTION_MS, 3_600_000, "How long window counts stay in the store."),
-                TopologySetting.of(EMIT, "final", "'final': one count per window once it closes; 'updates': every change."),
-                TopologySetting.of(PROVISION, true, "Create missing topics and register the output dataset when starting."));
+        return TopologySetting.all(DEFINITION);
     }
 
+    /**
+     * @throws IllegalArgumentException when a setting is not of its type or out of its range, naming the setting
+     */
     public static YsbSettings from(TopologyContext context) {
-        OnepipeConfig config = context.config();
-        Duration windowSize = Duration.ofMillis(config.getLong(WINDOW_SIZE_MS, 10_000));
-        Duration grace = Duration.ofMillis(config.getLong(GRACE_MS, 1_000));
-        if (windowSize.isZero() || windowSize.isNegative() || grace.isNegative()) {
-            throw new IllegalArgumentException("Settings '" + WINDOW_SIZE_MS + "' must be positive and '" + GRACE_MS + "' not negative");
-        }
-        Duration retention = Duration.ofMillis(config.getLong(STORE_RETENTION_MS, 3_600_000));
+        AbstractConfig values = TopologySetting.values(DEFINITION, context.config());
+        Duration windowSize = Duration.ofMillis(values.getLong(WINDOW_SIZE_MS));
+        Duration grace = Duration.ofMillis(values.getLong(GRACE_MS));
+        Duration retention = Duration.ofMillis(values.getLong(STORE_RETENTION_MS));
         return new YsbSettings(context.target(), context.inputTopic(),
-                config.get(CAMPAIGNS_DATASET, "ysb-campaigns"),
-                config.get(OUTPUT_DATASET, "ysb-campaign-metrics"),
-                config.get(LATE_TOPIC, "ysb-campaign-metrics-late"),
+                values.getString(CAMPAIGNS_DATASET),
+                values.getString(OUTPUT_DATASET),
+                values.getString(LATE_TOPIC),
                 windowSize, grace,
                 retention.compareTo(windowSize.plus(grace)) < 0 ? windowSize.plus(grace) : retention,
-                CampaignMetricsSettings.EmitMode.parse(config.get(EMIT, "final")),
-                config.getBoolean(PROVISION, true));
+                CampaignMetricsSettings.EmitMode.parse(values.getString(EMIT)),
+                values.getBoolean(PROVISION));
     }
 }

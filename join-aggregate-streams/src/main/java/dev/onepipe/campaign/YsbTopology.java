@@ -4,7 +4,11 @@ import java.util.List;
 
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.TopologyProvisioning;
 import dev.onepipe.core.TopologySetting;
+import dev.onepipe.core.dataset.DatasetStreams;
+import dev.onepipe.core.dataset.Ingest;
+import dev.onepipe.core.deadletter.DeadLetterTopics;
 import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.metadata.serde.DatasetSerdes;
 import dev.onepipe.metadata.serde.UniqueKeyEncoder;
@@ -63,11 +67,8 @@ public final class YsbTopology implements OnepipeTopology {
     public void addTo(StreamsBuilder builder, TopologyContext context) {
         YsbSettings settings = YsbSettings.from(context);
         MetadataCatalog catalog = context.catalog();
-        if (settings.provision()) {
-            provision(context, settings);
-        }
-        KStream<String, GenericRecord> events = DatasetInput.stream(builder, catalog, settings.eventsDataset(), settings.eventsTopic(), LABEL,
-                FIELDS_READ);
+        KStream<String, GenericRecord> events = DatasetStreams.of(builder, context)
+                .stream(settings.eventsDataset(), Ingest.named(LABEL).fields(FIELDS_READ).inEventTime());
         KStream<String, AdEvent> views = events
                 .filter((key, event) -> "view".equals(String.valueOf(event.get("event_type"))), Named.as("ysb-keep-views"))
                 .processValues(() -> new AdEventProjection(AdStream.VIEWS), Named.as("ysb-project"));
@@ -115,15 +116,24 @@ public final class YsbTopology implements OnepipeTopology {
                         Produced.with(Serdes.String(), DatasetSerdes.generic(catalog, settings.outputDataset())).withName("ysb-publish"));
     }
 
-    static void provision(TopologyContext context, YsbSettings settings) {
-        MetadataCatalog catalog = context.catalog();
-        try (Provisioning provisioning = new Provisioning(context)) {
-            provisioning.requireTopics(List.of(settings.eventsTopic(), CampaignMetricsSettings.topicOf(catalog, settings.campaignsDataset())));
-            int partitions = provisioning.partitionsOf(settings.eventsTopic());
-            String outputTopic = provisioning.registerIfAbsent(BundledDataset.YSB_CAMPAIGN_METRICS, settings.outputDataset());
-            provisioning.createIfAbsent(outputTopic, partitions, true);
-            provisioning.createIfAbsent(settings.lateTopic(), partitions, false);
-            provisioning.createIfAbsent(DatasetInput.deadLetterTopic(settings.eventsTopic()), partitions, false);
+    /**
+     * Checks the inputs, registers the output dataset and creates the missing output, late and dead-letter topics,
+     * unless {@value YsbSettings#PROVISION} is false.
+     */
+    @Override
+    public void provision(TopologyContext context, TopologyProvisioning provisioning) {
+        YsbSettings settings = YsbSettings.from(context);
+        if (!settings.provision()) {
+            return;
         }
+        MetadataCatalog catalog = context.catalog();
+        provisioning.requireTopics(List.of(settings.eventsTopic(), CampaignMetricsSettings.topicOf(catalog, settings.campaignsDataset())));
+        int partitions = provisioning.partitions(settings.eventsTopic());
+        String outputTopic = catalog.dataset(settings.outputDataset()).isPresent()
+                ? CampaignMetricsSettings.topicOf(catalog, settings.outputDataset())
+                : provisioning.registerDataset(BundledDataset.YSB_CAMPAIGN_METRICS.registrationRequest(settings.outputDataset())).metadata().topic();
+        provisioning.createTopic(outputTopic, partitions, true);
+        provisioning.createTopic(settings.lateTopic(), partitions, false);
+        provisioning.createTopic(DeadLetterTopics.of(settings.eventsTopic()), partitions, false);
     }
 }

@@ -1,5 +1,6 @@
 package dev.onepipe.campaign;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -7,42 +8,76 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
+import dev.onepipe.core.OnepipeTopology;
+import dev.onepipe.core.dataset.DroppedRecordMetrics;
+import dev.onepipe.core.testkit.DatasetInputTopic;
+import dev.onepipe.core.testkit.OnepipeTestDriver;
+import dev.onepipe.metadata.DatasetMetadata;
+import dev.onepipe.metadata.RegistrationRequest;
 import dev.onepipe.testdata.BotIpBlocklist;
 import dev.onepipe.testdata.CampaignWindow;
 import dev.onepipe.testdata.GeneratedRecord;
 import dev.onepipe.testdata.SampleDatasets;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.test.TestRecord;
 
-/** The campaign-metrics topology in a {@link DatasetTopologyDriver}, with the ad datasets and the output registered. */
+/**
+ * The campaign-metrics topology in an {@link OnepipeTestDriver}, with the ad datasets registered (the output dataset is
+ * registered by the topology's own provisioning, which the test kit runs offline).
+ */
 final class CampaignMetricsDriver implements AutoCloseable {
 
     static final String FLUSH_CAMPAIGN = "zz-flush";
     static final String OUTPUT = CampaignMetricsSettings.DEFAULT_OUTPUT_DATASET;
 
-    private final DatasetTopologyDriver driver;
+    private final OnepipeTestDriver driver;
     private final Duration windowSize;
     private final Duration grace;
     private long latestEventTime;
     private int flushes;
 
-    CampaignMetricsDriver(Map<String, String> settings) throws Exception {
-        driver = new DatasetTopologyDriver(new CampaignMetricsTopology(), SampleDatasets.AD_SERVED,
-                List.of(SampleDatasets.AD_SERVED, SampleDatasets.AD_VIEWS, SampleDatasets.AD_CLICKS, SampleDatasets.CAMPAIGNS),
-                Map.of(BundledDataset.CAMPAIGN_METRICS, OUTPUT), settings);
+    CampaignMetricsDriver(Map<String, String> settings) {
+        OnepipeTestDriver.Builder builder = builder(new CampaignMetricsTopology(), SampleDatasets.AD_SERVED,
+                List.of(SampleDatasets.AD_SERVED, SampleDatasets.AD_VIEWS, SampleDatasets.AD_CLICKS, SampleDatasets.CAMPAIGNS));
+        settings.forEach(builder::set);
+        driver = builder.build();
         CampaignMetricsSettings parsed = CampaignMetricsSettings.from(driver.context());
         windowSize = parsed.windowSize();
         grace = parsed.grace();
     }
 
+    /** A test kit for {@code topology} on {@code dataset}, with the sample {@code datasets} registered. */
+    static OnepipeTestDriver.Builder builder(OnepipeTopology topology, String dataset, List<String> datasets) {
+        OnepipeTestDriver.Builder builder = OnepipeTestDriver.builder(topology).dataset(dataset);
+        for (String name : datasets) {
+            builder.register(RegistrationRequest.dataset(DatasetMetadata.fromJson(SampleDatasets.metadataJson(name)), SampleDatasets.schema(name)));
+        }
+        return builder;
+    }
+
+    /** Pipes a generated record to its dataset at its timestamp: its value, or its corrupt bytes. */
+    static void pipe(OnepipeTestDriver driver, GeneratedRecord record) {
+        DatasetInputTopic input = driver.input(record.dataset());
+        Instant timestamp = Instant.ofEpochMilli(record.timestampMillis());
+        if (record.isCorrupt()) {
+            byte[] bytes = record.corruptBytes(driver.catalog().latestSchemaForDataset(record.dataset()).orElseThrow().id());
+            input.pipeBytes(record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8), bytes, timestamp);
+        } else {
+            input.pipe(record.key(), record.value(), timestamp);
+        }
+    }
+
     void pipe(GeneratedRecord record) {
         latestEventTime = Math.max(latestEventTime, record.timestampMillis());
-        driver.pipe(record);
+        pipe(driver, record);
     }
 
     /** One second of wall-clock time: the joins look for partners they gave up on at most once a second. */
     void advanceWallClock() {
-        driver.advanceWallClock();
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
     }
 
     void pipeAll(List<GeneratedRecord> records) {
@@ -59,7 +94,7 @@ final class CampaignMetricsDriver implements AutoCloseable {
         for (int round = 0; round < 2; round++) {
             Instant at = Instant.ofEpochMilli(latestEventTime + step);
             flushes++;
-            driver.advanceWallClock();
+            advanceWallClock();
             pipe(AdRecords.served("flush-served-" + flushes, "ad-flush-" + flushes, FLUSH_CAMPAIGN, at));
             pipe(AdRecords.view("flush-view-" + flushes, "ad-flush-" + flushes, at));
             pipe(AdRecords.click("flush-click-" + flushes, "ad-flush-" + flushes, at));
@@ -67,7 +102,7 @@ final class CampaignMetricsDriver implements AutoCloseable {
     }
 
     void block(String entry) {
-        driver.stringInput(CampaignMetricsSettings.DEFAULT_BLOCKLIST_TOPIC).pipeInput(entry, "bot", DatasetTopologyDriver.WALL_CLOCK_START);
+        blocklist().pipeInput(entry, "bot", OnepipeTestDriver.DEFAULT_START_TIME);
     }
 
     /** The bot list the generators and tallies use, as blocklist entries. */
@@ -76,12 +111,12 @@ final class CampaignMetricsDriver implements AutoCloseable {
     }
 
     void unblock(String entry) {
-        driver.stringInput(CampaignMetricsSettings.DEFAULT_BLOCKLIST_TOPIC).pipeInput(entry, null, DatasetTopologyDriver.WALL_CLOCK_START);
+        blocklist().pipeInput(entry, null, OnepipeTestDriver.DEFAULT_START_TIME);
     }
 
     /** Every output record so far, in order, without the flush campaign. */
     List<CampaignMetrics> outputRecords() {
-        return driver.readDataset(OUTPUT).stream()
+        return driver.output(OUTPUT).readRecordsToList().stream()
                 .map(TestRecord::value)
                 .map(CampaignMetrics::fromRecord)
                 .filter(metrics -> !metrics.campaignId().equals(FLUSH_CAMPAIGN))
@@ -96,19 +131,24 @@ final class CampaignMetricsDriver implements AutoCloseable {
     }
 
     List<Map<String, Object>> routed(String topic) {
-        return driver.readStrings(topic).stream().map(record -> RoutedEvents.read(record.value())).toList();
+        return driver.testDriver().createOutputTopic(topic, new StringDeserializer(), new StringDeserializer()).readRecordsToList().stream()
+                .map(record -> RoutedEvents.read(record.value())).toList();
     }
 
     long dropped(AdStream stream, DropReason reason) {
-        return DropMetrics.total(driver.driver().metrics(), stream.label(), reason);
+        return DroppedRecordMetrics.total(driver.metrics(), stream.label(), reason.metricName());
     }
 
-    DatasetTopologyDriver datasetDriver() {
+    private TestInputTopic<String, String> blocklist() {
+        return driver.testDriver().createInputTopic(CampaignMetricsSettings.DEFAULT_BLOCKLIST_TOPIC, new StringSerializer(), new StringSerializer());
+    }
+
+    OnepipeTestDriver testKit() {
         return driver;
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         driver.close();
     }
 }

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.config.OnepipeConfig;
+import dev.onepipe.core.deadletter.DeadLetterHeaders;
+import dev.onepipe.core.deadletter.DeadLetterTopics;
 import dev.onepipe.core.runtime.ApplicationLag;
 import dev.onepipe.core.runtime.RegisteredDatasets;
 import dev.onepipe.core.runtime.TopologyRunner;
@@ -88,11 +90,11 @@ class CampaignMetricsFaultsIT {
             String applicationId = instance.runner().applicationId();
             await(() -> ApplicationLag.total(RUNTIME.admin(), applicationId, INPUTS) == 0, "every input record committed, the ones after the bad serve too");
             assertTrue(instance.runner().health().healthy(), instance.runner().health().toString());
-            List<ConsumerRecord<byte[], byte[]>> deadLetters = read(DatasetInput.deadLetterTopic(SampleDatasets.AD_SERVED));
+            List<ConsumerRecord<byte[], byte[]>> deadLetters = read(DeadLetterTopics.of(SampleDatasets.AD_SERVED));
             List<String> reasons = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> deadLetter : deadLetters) {
                 for (Header header : deadLetter.headers()) {
-                    if (header.key().startsWith("onepipe.dlq") || header.key().equals(DatasetRecordDecoder.ERROR_HEADER)) {
+                    if (header.key().startsWith(DeadLetterHeaders.PREFIX)) {
                         reasons.add(header.key() + "=" + new String(header.value(), StandardCharsets.UTF_8));
                     }
                 }

@@ -22,6 +22,10 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import dev.onepipe.campaign.cli.BotBlocklist;
+import dev.onepipe.campaign.cli.CampaignMetricsCommand;
+import dev.onepipe.campaign.query.CampaignMetricsEndpoint;
+import dev.onepipe.campaign.query.CampaignMetricsReport;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.runtime.ApplicationLag;

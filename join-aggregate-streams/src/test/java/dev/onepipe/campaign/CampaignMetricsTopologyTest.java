@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 
+import dev.onepipe.core.deadletter.DeadLetter;
 import dev.onepipe.testdata.CampaignWindow;
 import dev.onepipe.testdata.SampleDatasets;
 import org.apache.kafka.streams.test.TestRecord;
@@ -140,15 +141,16 @@ class CampaignMetricsTopologyTest {
         try (CampaignMetricsDriver driver = new CampaignMetricsDriver(Map.of())) {
             byte[] garbage = "not avro".getBytes(StandardCharsets.UTF_8);
             driver.pipe(served("served-1", "ad-1", CAMPAIGN, T0));
-            driver.datasetDriver().pipeBytes(SampleDatasets.AD_VIEWS, "view-0", garbage, T0.plusSeconds(1));
+            driver.testKit().input(SampleDatasets.AD_VIEWS).pipeBytes("view-0".getBytes(StandardCharsets.UTF_8), garbage, T0.plusSeconds(1));
             driver.pipe(view("view-1", "ad-1", T0.plusSeconds(2)));
             driver.closeAllWindows();
 
             assertEquals(counts(1, 1, 0, 1), countsOf(CampaignMetricsDriver.latest(driver.outputRecords())).get(window(T0)));
-            List<TestRecord<String, byte[]>> deadLetters = driver.datasetDriver().readBytes(SampleDatasets.AD_VIEWS + ".dlq");
+            List<DeadLetter> deadLetters = driver.testKit().deadLetters(SampleDatasets.AD_VIEWS);
             assertEquals(1, deadLetters.size());
-            assertEquals("view-0", deadLetters.get(0).key());
+            assertEquals("view-0", new String(deadLetters.get(0).key(), StandardCharsets.UTF_8));
             assertArrayEquals(garbage, deadLetters.get(0).value());
+            assertEquals("WRONG_MAGIC_BYTE", deadLetters.get(0).reason());
             assertEquals(1, driver.dropped(AdStream.VIEWS, DropReason.CORRUPT));
         }
     }

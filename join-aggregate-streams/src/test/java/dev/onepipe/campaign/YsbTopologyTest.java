@@ -2,11 +2,14 @@ package dev.onepipe.campaign;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
+import dev.onepipe.core.dataset.DroppedRecordMetrics;
+import dev.onepipe.core.testkit.OnepipeTestDriver;
 import dev.onepipe.testdata.CampaignWindow;
 import dev.onepipe.testdata.GeneratedRecord;
 import dev.onepipe.testdata.SampleDatasets;
@@ -28,24 +31,24 @@ class YsbTopologyTest {
         YsbTally tally = generator.tally();
         GeneratedRecord unmapped = unmappedView(events);
         tally.add(unmapped);
-        try (DatasetTopologyDriver driver = new DatasetTopologyDriver(new YsbTopology(), SampleDatasets.YSB_EVENTS,
-                List.of(SampleDatasets.YSB_EVENTS, SampleDatasets.YSB_CAMPAIGNS),
-                Map.of(BundledDataset.YSB_CAMPAIGN_METRICS, "ysb-campaign-metrics"), Map.of())) {
-            driver.pipeAll(generator.campaignMappingRecords());
-            driver.pipeAll(events);
-            driver.pipe(unmapped);
+        try (OnepipeTestDriver driver = CampaignMetricsDriver.builder(new YsbTopology(), SampleDatasets.YSB_EVENTS,
+                List.of(SampleDatasets.YSB_EVENTS, SampleDatasets.YSB_CAMPAIGNS)).build()) {
+            generator.campaignMappingRecords().forEach(record -> CampaignMetricsDriver.pipe(driver, record));
+            events.forEach(record -> CampaignMetricsDriver.pipe(driver, record));
+            CampaignMetricsDriver.pipe(driver, unmapped);
             long last = events.stream().mapToLong(GeneratedRecord::timestampMillis).max().orElseThrow();
-            driver.advanceWallClock();
-            driver.pipe(closingView(unmappedView(events), generator.campaignByAd().keySet().iterator().next(), last + 60_000));
+            driver.advanceWallClockTime(Duration.ofSeconds(1));
+            CampaignMetricsDriver.pipe(driver, closingView(unmappedView(events), generator.campaignByAd().keySet().iterator().next(), last + 60_000));
 
             SortedMap<CampaignWindow, Long> views = new TreeMap<>();
-            for (TestRecord<String, GenericRecord> record : driver.readDataset("ysb-campaign-metrics")) {
+            for (TestRecord<String, GenericRecord> record : driver.output("ysb-campaign-metrics").readRecordsToList()) {
                 views.put(new CampaignWindow(record.value().get("campaign_id").toString(), (Long) record.value().get("window_start")),
                         (Long) record.value().get("views"));
             }
             assertEquals(tally.viewsPerCampaignWindow(), views);
-            assertEquals(tally.unmappedViewCount(), DropMetrics.total(driver.driver().metrics(), YsbTopology.LABEL, DropReason.UNMAPPED_AD));
-            assertEquals(tally.corruptCount(), DropMetrics.total(driver.driver().metrics(), YsbTopology.LABEL, DropReason.CORRUPT));
+            assertEquals(tally.unmappedViewCount(), DroppedRecordMetrics.total(driver.metrics(), YsbTopology.LABEL, DropReason.UNMAPPED_AD.metricName()));
+            assertEquals(tally.corruptCount(), driver.deadLetters(SampleDatasets.YSB_EVENTS).size());
+            assertEquals(tally.corruptCount(), DroppedRecordMetrics.total(driver.metrics(), YsbTopology.LABEL, DropReason.CORRUPT.metricName()));
         }
     }
 

@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.onepipe.archive.ArchiveLayout;
-import dev.onepipe.archive.ArchiveReader;
 import dev.onepipe.archive.ArchiveSettings;
 import dev.onepipe.archive.ArchiveTopology;
-import dev.onepipe.archive.ArchiveVerifier;
-import dev.onepipe.archive.VerificationReport;
+import dev.onepipe.archive.format.ArchiveLayout;
+import dev.onepipe.archive.format.ArchiveReader;
+import dev.onepipe.archive.verify.ArchiveVerifier;
+import dev.onepipe.archive.verify.VerificationReport;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.embedded.EmbeddedRuntime;

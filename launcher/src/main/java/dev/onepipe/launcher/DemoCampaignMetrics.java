@@ -15,17 +15,17 @@ import java.util.Optional;
 import java.util.SortedMap;
 
 import dev.onepipe.campaign.AdStream;
-import dev.onepipe.campaign.BotBlocklist;
 import dev.onepipe.campaign.CampaignMetrics;
-import dev.onepipe.campaign.CampaignMetricsEndpoint;
-import dev.onepipe.campaign.CampaignMetricsReport;
-import dev.onepipe.campaign.CampaignMetricsReport.CampaignTotals;
+import dev.onepipe.campaign.query.CampaignMetricsReport.CampaignTotals;
 import dev.onepipe.campaign.CampaignMetricsSettings;
 import dev.onepipe.campaign.CampaignMetricsTopology;
-import dev.onepipe.campaign.DropMetrics;
 import dev.onepipe.campaign.DropReason;
+import dev.onepipe.campaign.cli.BotBlocklist;
+import dev.onepipe.campaign.query.CampaignMetricsEndpoint;
+import dev.onepipe.campaign.query.CampaignMetricsReport;
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.config.OnepipeConfig;
+import dev.onepipe.core.dataset.DroppedRecordMetrics;
 import dev.onepipe.core.embedded.EmbeddedRuntime;
 import dev.onepipe.core.runtime.ApplicationLag;
 import dev.onepipe.core.runtime.ServedTopology;
@@ -103,7 +103,7 @@ final class DemoCampaignMetrics {
             List<CampaignTotals> top = CampaignMetricsReport.topCampaigns(published, TOP_CAMPAIGNS);
             Map<String, Long> botDrops = new LinkedHashMap<>();
             for (AdStream stream : AdStream.values()) {
-                botDrops.put(stream.label(), DropMetrics.total(runner.streams().metrics(), stream.label(), DropReason.BOT_IP));
+                botDrops.put(stream.label(), DroppedRecordMetrics.total(runner.streams().metrics(), stream.label(), DropReason.BOT_IP.metricName()));
             }
             List<CampaignMetrics> queried = top.isEmpty() ? List.of() : query(served.port(), top.get(0).campaignId());
             SortedMap<CampaignWindow, CampaignWindowCounts> expected = tally.windowCounts();

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
-import dev.onepipe.campaign.CampaignMetricsReport;
 import dev.onepipe.campaign.CampaignMetricsSettings;
+import dev.onepipe.campaign.query.CampaignMetricsReport;
 import dev.onepipe.core.OnepipeTopologies;
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.cli.ProgressLine;

@@ -34,7 +34,32 @@ public interface OnepipeTopology {
         return false;
     }
 
-    /** Adds this topology's processing for {@code context}'s dataset to {@code builder}. */
+    /**
+     * Prepares the cluster before the topology starts: checks its inputs, creates the topics it writes and registers
+     * the datasets it publishes, through {@code provisioning}. Runs once per start, after the registry has been read
+     * into {@code context.catalog()} and before {@link #addTo}, so a dataset registered here resolves there:
+     *
+     * <pre>{@code
+     * @Override
+     * public void provision(TopologyContext context, TopologyProvisioning provisioning) {
+     *     DatasetVersion output = provisioning.registerDataset(RegistrationRequest.dataset(metadata, schema));
+     *     provisioning.createTopic(output.metadata().topic(), provisioning.partitions(context.inputTopic()), true);
+     * }
+     * }</pre>
+     *
+     * {@code TopologyRunner.start} calls it with the cluster's provisioning; {@code OnepipeTestDriver} calls it with an
+     * offline one (registrations go into the driver's catalog, topics need not exist). The default does nothing.
+     *
+     * @throws IllegalArgumentException or IllegalStateException when the topology cannot run (a missing input,
+     *                                  a refused registration); the start fails with that message
+     */
+    default void provision(TopologyContext context, TopologyProvisioning provisioning) {
+    }
+
+    /**
+     * Adds this topology's processing for {@code context}'s dataset to {@code builder}. Builds only: anything the
+     * cluster needs first belongs in {@link #provision}.
+     */
     void addTo(StreamsBuilder builder, TopologyContext context);
 
     /**

@@ -5,6 +5,11 @@ import java.util.List;
 
 import dev.onepipe.core.TopologySetting;
 import dev.onepipe.core.config.OnepipeConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
 
 /**
  * The dedup topology's settings ({@code onepipe.dedup.*}), read once from the layered configuration. The horizon after
@@ -28,32 +33,31 @@ public record DedupSettings(boolean provision, Duration expiryInterval, boolean 
     public static final String TABLE_FACTORY = PREFIX + "table.factory";
     public static final String TABLE_COMMIT_INTERVAL_MS = PREFIX + "table.commit.interval.ms";
 
+    /** Every dedup setting: type, default, valid values and documentation, declared once. */
+    public static final ConfigDef DEFINITION = new ConfigDef()
+            .define(PROVISION, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Create <dataset>-clean (compacted) and <dataset>-clean-conflicts and register the dataset <dataset>-clean at start.")
+            .define(EXPIRY_INTERVAL_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.MEDIUM,
+                    "How often, in stream time, keys whose event time is more than the dataset's dedupHorizon behind are forgotten.")
+            .define(TABLE_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Hand every changed merged state to the clean table (when a table implementation is on the class path).")
+            .define(TABLE_FACTORY, Type.STRING, "", Importance.LOW,
+                    "Class name of the dev.onepipe.dedup.table.CleanTableFactory to use; empty: the first one ServiceLoader finds.")
+            .define(TABLE_COMMIT_INTERVAL_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.MEDIUM,
+                    "How often (wall clock) each task commits the rows changed since its last commit to the clean table.");
+
     public static List<TopologySetting> settings() {
-        return List.of(
-                TopologySetting.of(PROVISION, true,
-                        "Create <dataset>-clean (compacted) and <dataset>-clean-conflicts and register the dataset <dataset>-clean at start."),
-                TopologySetting.of(EXPIRY_INTERVAL_MS, 60_000,
-                        "How often, in stream time, keys whose event time is more than the dataset's dedupHorizon behind are forgotten."),
-                TopologySetting.of(TABLE_ENABLED, true, "Hand every changed merged state to the clean table (when a table implementation is on the class path)."),
-                TopologySetting.of(TABLE_FACTORY, "",
-                        "Class name of the dev.onepipe.dedup.table.CleanTableFactory to use; empty: the first one ServiceLoader finds."),
-                TopologySetting.of(TABLE_COMMIT_INTERVAL_MS, 60_000, "How often (wall clock) each task commits the rows changed since its last commit to the clean table."));
+        return TopologySetting.all(DEFINITION);
     }
 
     /**
-     * @throws IllegalArgumentException when a duration is not a positive number of milliseconds
+     * @throws IllegalArgumentException when a setting is not of its type or out of its range (a duration that is not a
+     *                                  positive number of milliseconds), naming the setting
      */
     public static DedupSettings from(OnepipeConfig config) {
-        return new DedupSettings(config.getBoolean(PROVISION, true), positive(config, EXPIRY_INTERVAL_MS, 60_000),
-                config.getBoolean(TABLE_ENABLED, true), config.get(TABLE_FACTORY, "").trim(),
-                positive(config, TABLE_COMMIT_INTERVAL_MS, 60_000));
-    }
-
-    private static Duration positive(OnepipeConfig config, String key, long defaultMillis) {
-        long millis = config.getLong(key, defaultMillis);
-        if (millis <= 0) {
-            throw new IllegalArgumentException("Setting '" + key + "' must be a positive number of milliseconds, but is " + millis);
-        }
-        return Duration.ofMillis(millis);
+        AbstractConfig values = TopologySetting.values(DEFINITION, config);
+        return new DedupSettings(values.getBoolean(PROVISION), Duration.ofMillis(values.getLong(EXPIRY_INTERVAL_MS)),
+                values.getBoolean(TABLE_ENABLED), values.getString(TABLE_FACTORY).trim(),
+                Duration.ofMillis(values.getLong(TABLE_COMMIT_INTERVAL_MS)));
     }
 }

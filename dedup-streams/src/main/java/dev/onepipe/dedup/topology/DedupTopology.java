@@ -5,10 +5,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.onepipe.core.config.KafkaClientSettings;
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.TopologyProvisioning;
 import dev.onepipe.core.TopologySetting;
 import dev.onepipe.core.dataset.DatasetStreams;
+import dev.onepipe.core.runtime.RegisteredDatasets;
 import dev.onepipe.dedup.merge.RecordMerger;
 import dev.onepipe.dedup.table.CleanTableFactory;
 import dev.onepipe.metadata.DatasetMetadata;
@@ -85,13 +88,21 @@ public final class DedupTopology implements OnepipeTopology {
         return DedupSettings.settings();
     }
 
+    /** Creates the clean and conflicts topics and registers the clean dataset, unless {@value DedupSettings#PROVISION} is false. */
+    @Override
+    public void provision(TopologyContext context, TopologyProvisioning provisioning) {
+        if (DedupSettings.from(context.config()).provision()) {
+            DatasetMetadata source = RegisteredDatasets.require(context.catalog(), context.target());
+            Schema schema = context.catalog().latestSchemaVersion(source.valueSubject()).orElseThrow(() -> new IllegalArgumentException(
+                    "Dataset '" + source.name() + "' has no active schema version under subject " + source.valueSubject())).schema();
+            CleanTopicProvisioning.provision(context, provisioning, source, schema);
+        }
+    }
+
     @Override
     public void addTo(StreamsBuilder builder, TopologyContext context) {
         DedupSettings settings = DedupSettings.from(context.config());
         Steps steps = new Steps(builder, context, settings);
-        if (settings.provision()) {
-            CleanTopicProvisioning.provision(context, steps.dataset, steps.schema);
-        }
         steps.publish(steps.merge(steps.key(steps.ingest())));
     }
 
@@ -174,7 +185,7 @@ public final class DedupTopology implements OnepipeTopology {
             String eventTimeField = dataset.eventTimeField().orElse(null);
             MergeProcessor.CleanTable finalTable = cleanTable;
             CleanSchemaRegistration cleanSchemas = new CleanSchemaRegistration(context.catalog(), CleanDataset.metadataOf(dataset),
-                    CleanTopicProvisioning.clientConfig(context.config()), context.metadataTopic(), settings.provision());
+                    KafkaClientSettings.common(context.config()), context.metadataTopic(), settings.provision());
             MergeProcessor.SchemaEvolution evolution = new MergeProcessor.SchemaEvolution(records::upgrade, cleanSchemas::ensureRegistered);
             return keyed.process(() -> new MergeProcessor(stores, merger, eventTimeField, dataset.dedupHorizon(), settings.expiryInterval(),
                     dataset.topic(), finalTable, evolution), Named.as("merge"), storeNames);

@@ -1,6 +1,7 @@
 package dev.onepipe.core.dataset;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +19,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -28,6 +30,7 @@ import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -77,6 +80,24 @@ public final class DatasetStreams {
     /** The records of {@code dataset}, keyed by unique key, as generic records of its latest schema. */
     public KStream<String, GenericRecord> stream(String dataset) {
         return builder.stream(topic(dataset), consumed(dataset));
+    }
+
+    /**
+     * The records of {@code dataset} read as {@code ingest} says: only some fields, stamped with the event time. Values
+     * are decoded in a processor ({@code <name>-decode}) after the source ({@code <name>-source}), so every record
+     * that is not read (unreadable bytes, a null value, an event time before 1970 or over an hour ahead of the clock)
+     * is counted per stream in {@link DroppedRecordMetrics} under {@value DroppedRecordMetrics#CORRUPT} and goes to
+     * {@code <topic>.dlq} with its original bytes and the {@code onepipe.dlq.*} headers, like any other dead letter.
+     */
+    public KStream<String, GenericRecord> stream(String dataset, Ingest ingest) {
+        DatasetMetadata metadata = metadata(dataset);
+        String eventTimeField = ingest.eventTime() ? metadata.eventTimeField().orElse(null) : null;
+        List<String> fields = ingest.fieldsWith(eventTimeField);
+        Deserializer<GenericRecord> values = fields.isEmpty() ? serde(dataset).deserializer()
+                : new DatasetRecordDeserializer<>(catalog, DatasetDeserializer.readingProjection(catalog, dataset, fields, unknownSchemaWait),
+                        DatasetDeserializer.readingProjection(catalog, dataset, fields, Duration.ZERO));
+        return builder.stream(metadata.topic(), Consumed.with(keySerde(), Serdes.ByteArray()).withName(ingest.name() + "-source"))
+                .processValues(() -> new IngestDecoder(values, ingest.name(), eventTimeField), Named.as(ingest.name() + "-decode"));
     }
 
     /** The records of {@code dataset} as instances of a generated SpecificRecord class. */

@@ -127,10 +127,14 @@ public final class TopologyRunner implements AutoCloseable {
         return builder.build(properties);
     }
 
-    /** Builds and starts {@code topology}; returns once Kafka Streams has been started (not yet RUNNING). */
+    /**
+     * Provisions ({@link OnepipeTopology#provision}), builds and starts {@code topology}; returns once Kafka Streams has
+     * been started (not yet RUNNING).
+     */
     public static TopologyRunner start(OnepipeTopology topology, TopologyContext context) {
         Properties properties = streamsProperties(context);
         ensureMetadataTopic(context);
+        provision(topology, context);
         Topology built = buildTopology(topology, context, properties);
         ensureDeadLetterTopics(context, built);
         // After building: the topology itself does not depend on the instance id, and a failed build takes no lock.
@@ -147,6 +151,13 @@ public final class TopologyRunner implements AutoCloseable {
                 properties.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
         runner.streams.start();
         return runner;
+    }
+
+    /** The topology's own step before it is built: its topics and the datasets it publishes. */
+    private static void provision(OnepipeTopology topology, TopologyContext context) {
+        try (ClusterProvisioning provisioning = new ClusterProvisioning(context)) {
+            topology.provision(context, provisioning);
+        }
     }
 
     /** The global store needs its topic; creating the registry's compacted topic is harmless on any cluster. */

@@ -69,8 +69,10 @@ import org.apache.kafka.streams.test.TestRecord;
  *
  * The topology runs with the same configuration and exception handlers (dead letters) as under {@code onepipe run},
  * except that {@code processing.guarantee} defaults to {@code at_least_once}: the driver processes each record
- * synchronously, and its exactly-once transactions would only hold dead letters back. {@link #testDriver()} gives
- * the underlying driver for anything else.
+ * synchronously, and its exactly-once transactions would only hold dead letters back. Its
+ * {@link OnepipeTopology#provision} runs first, as under the runner, but offline ({@link OfflineProvisioning}): the
+ * datasets it registers are in the catalog and readable with {@link #output}, and the topics it creates need nothing.
+ * {@link #testDriver()} gives the underlying driver for anything else.
  */
 public final class OnepipeTestDriver implements AutoCloseable {
 
@@ -277,7 +279,8 @@ public final class OnepipeTestDriver implements AutoCloseable {
             if (dataset == null && topic == null) {
                 throw new IllegalStateException("Say what the topology runs for: dataset(name) or topic(name)");
             }
-            RegistrationPlan plan = new RegistrationPlanner(Clock.fixed(startTime, ZoneOffset.UTC)).plan(new MetadataCatalog(), requests);
+            RegistrationPlanner planner = new RegistrationPlanner(Clock.fixed(startTime, ZoneOffset.UTC));
+            RegistrationPlan plan = planner.plan(new MetadataCatalog(), requests);
             List<String> rejections = new ArrayList<>();
             for (RegistrationResult result : plan.results()) {
                 if (!result.accepted()) {
@@ -301,13 +304,18 @@ public final class OnepipeTestDriver implements AutoCloseable {
             Map<String, String> defaults = Map.of(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
             OnepipeConfig config = TopologyRunner.configure(topology, defaults, Map.of(), settings).with("test driver", fixed);
             TopologyContext context = new TopologyContext(topology.name(), Optional.ofNullable(dataset), inputTopic, config, catalog);
+            // As the runner does before it builds: the topology's own provisioning, offline.
+            OfflineProvisioning provisioning = new OfflineProvisioning(catalog, planner);
+            topology.provision(context, provisioning);
             Topology built = TopologyRunner.buildTopology(topology, context);
             Properties properties = TopologyRunner.streamsProperties(context);
             TopologyTestDriver driver = new TopologyTestDriver(built, properties, startTime);
             try {
                 TestInputTopic<byte[], byte[]> metadataTopic = driver.createInputTopic(context.metadataTopic(),
                         new ByteArraySerializer(), new ByteArraySerializer(), startTime, Duration.ZERO);
-                for (MetadataRecord record : plan.records()) {
+                List<MetadataRecord> records = new ArrayList<>(plan.records());
+                records.addAll(provisioning.records());
+                for (MetadataRecord record : records) {
                     metadataTopic.pipeInput(record.key(), record.value());
                 }
             } catch (RuntimeException e) {

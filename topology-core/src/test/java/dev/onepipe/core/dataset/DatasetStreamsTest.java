@@ -29,10 +29,14 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
 /** Reading and writing registered datasets in a topology, and where bad records go. */
@@ -250,5 +254,31 @@ class DatasetStreamsTest {
     void aRejectionCarriesItsOwnReason() {
         DeadLetterException rejection = new DeadLetterException("NEGATIVE_PRICE", "price -1 is below zero");
         assertEquals(Optional.of(rejection), DeadLetterException.in(new StreamsException(new RuntimeException(rejection))));
+    }
+
+    @Test
+    void anIngestReadsOnlyTheNamedFieldsInEventTimeAndCountsWhatItCannotRead() {
+        try (OnepipeTestDriver driver = driver((builder, context) -> DatasetStreams.of(builder, context)
+                .stream("widgets", Ingest.named("widget-ids").fields(List.of("widget_id")).inEventTime())
+                .mapValues(widget -> widget.getSchema().getFields().size() + " " + widget.get("widget_id"))
+                .to("ingested", Produced.with(Serdes.String(),
+                        Serdes.String())))) {
+            DatasetInputTopic widgets = driver.input("widgets");
+            Instant producedAt = Instant.parse("2024-06-01T00:00:00Z");
+            widgets.pipeJson(WIDGET, producedAt);
+            widgets.pipeBytes("widget-000002".getBytes(StandardCharsets.UTF_8), new byte[] {0x7f, 0x01}, producedAt);
+            widgets.pipeJson(WIDGET.replace("1704096000000", "-1000"), producedAt);
+
+            List<TestRecord<String, String>> ingested = driver.testDriver().createOutputTopic("ingested",
+                    new StringDeserializer(), new StringDeserializer())
+                    .readRecordsToList();
+            // widget_id and the event-time field updated_at are decoded; the record time is updated_at (2024-01-01T08:00:00Z)
+            assertEquals(List.of("2 widget-000001"), ingested.stream().map(TestRecord::value).toList());
+            assertEquals(TIME, ingested.get(0).getRecordTime());
+            List<DeadLetter> deadLetters = driver.deadLetters("widgets");
+            assertEquals(List.of("WRONG_MAGIC_BYTE", "EVENT_TIME_OUT_OF_RANGE"), deadLetters.stream().map(DeadLetter::reason).toList());
+            assertArrayEquals(new byte[] {0x7f, 0x01}, deadLetters.get(0).value());
+            assertEquals(2, DroppedRecordMetrics.total(driver.metrics(), "widget-ids", DroppedRecordMetrics.CORRUPT));
+        }
     }
 }

@@ -1,15 +1,27 @@
 package dev.onepipe.core.example;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.TopologyProvisioning;
 import dev.onepipe.core.TopologySetting;
 import dev.onepipe.core.dataset.DatasetStreams;
 import dev.onepipe.core.deadletter.DeadLetterException;
+import dev.onepipe.metadata.DatasetMetadata;
+import dev.onepipe.metadata.DatasetVersion;
+import dev.onepipe.metadata.RegistrationRequest;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 
@@ -18,6 +30,9 @@ public final class WidgetPricesTopology implements OnepipeTopology {
 
     public static final String OUTPUT_DATASET = "widget-prices";
     public static final String MAXIMUM_PRICE = "onepipe.widget-prices.maximum.price";
+    /** The settings, declared once: {@code onepipe topologies} prints them, {@link #addTo} reads them typed. */
+    static final ConfigDef SETTINGS = new ConfigDef()
+            .define(MAXIMUM_PRICE, Type.DOUBLE, 100.0, Range.atLeast(0), Importance.HIGH, "Highest price kept.");
 
     @Override
     public String name() {
@@ -31,13 +46,21 @@ public final class WidgetPricesTopology implements OnepipeTopology {
 
     @Override
     public List<TopologySetting> settings() {
-        return List.of(TopologySetting.of(MAXIMUM_PRICE, 100, "Highest price kept."));
+        return TopologySetting.all(SETTINGS);
+    }
+
+    /** Registers the output dataset from its bundled metadata and schema, and creates its topic like the input's. */
+    @Override
+    public void provision(TopologyContext context, TopologyProvisioning provisioning) {
+        DatasetVersion output = provisioning.registerDataset(RegistrationRequest.dataset(
+                DatasetMetadata.fromJson(resource("datasets/widget-prices.json")), resource("datasets/widget-prices.avsc")));
+        provisioning.createTopic(output.metadata().topic(), provisioning.partitions(context.inputTopic()), false);
     }
 
     @Override
     public void addTo(StreamsBuilder builder, TopologyContext context) {
         DatasetStreams datasets = DatasetStreams.of(builder, context);
-        double maximumPrice = Double.parseDouble(context.config().require(MAXIMUM_PRICE));
+        double maximumPrice = TopologySetting.values(SETTINGS, context.config()).getDouble(MAXIMUM_PRICE);
         Schema priceSchema = datasets.schema(OUTPUT_DATASET);
         KStream<String, GenericRecord> prices = datasets.stream(context.target())
                 .filter((widgetId, widget) -> (double) widget.get("price") <= maximumPrice)
@@ -52,5 +75,13 @@ public final class WidgetPricesTopology implements OnepipeTopology {
                     return price;
                 });
         datasets.to(prices, OUTPUT_DATASET);
+    }
+
+    private static String resource(String name) {
+        try (InputStream input = WidgetPricesTopology.class.getClassLoader().getResourceAsStream(name)) {
+            return new String(input.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

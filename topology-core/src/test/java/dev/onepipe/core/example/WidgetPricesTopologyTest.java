@@ -23,7 +23,6 @@ class WidgetPricesTopologyTest {
     private static OnepipeTestDriver driver() {
         return OnepipeTestDriver.builder(new WidgetPricesTopology())
                 .registerDatasetResources("onepipe/datasets/widgets.json", "onepipe/datasets/widgets.avsc")
-                .registerDatasetResources("datasets/widget-prices.json", "datasets/widget-prices.avsc")
                 .dataset("widgets")
                 .set(WidgetPricesTopology.MAXIMUM_PRICE, 50)
                 .build();
@@ -32,6 +31,13 @@ class WidgetPricesTopologyTest {
     private static String widget(String id, double price) {
         return "{\"widget_id\": \"" + id + "\", \"version\": 3, \"updated_at\": \"2024-01-01T11:59:00Z\", \"name\": \"Tiny Gizmo\","
                 + " \"price\": " + price + ", \"status\": \"ACTIVE\", \"tags\": [\"new\"], \"description\": null}";
+    }
+
+    @Test
+    void registersItsOutputDatasetInProvision() {
+        try (OnepipeTestDriver driver = driver()) {
+            assertEquals("widget-prices", driver.catalog().dataset("widget-prices").orElseThrow().metadata().topic());
+        }
     }
 
     @Test
