@@ -69,8 +69,8 @@ public final class ReconciliationTopology implements OnepipeTopology {
         if (settings.provision()) {
             ReconciliationProvisioning.provision(context);
         }
-        // A registered dataset is checked here (a clear error when it is not); a raw topic (--topic) is its own name.
-        String dataset = context.dataset().map(name -> DatasetStreams.of(builder, context).metadata(name).name()).orElse(context.inputTopic());
+        // The raw side reads bytes, so no schema is needed: the dataset (or, with --topic, the topic) only names the verdicts.
+        String dataset = context.target();
         publish(fingerprintAndCompare(ingest(builder, context), builder, context, dataset, settings), context);
     }
 
