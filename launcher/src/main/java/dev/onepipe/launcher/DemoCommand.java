@@ -128,7 +128,9 @@ final class DemoCommand implements Callable<Integer> {
             summary.add(String.format(Locale.ROOT, "Reconcile %-10s %,4d raw buckets %s%s", dataset, result.raw().size(), counts(result.raw().stream()
                     .map(verdict -> verdict.status().label()).toList()), result.clean().isEmpty() ? ""
                     : String.format(Locale.ROOT, "; %,d clean days %s", result.clean().size(),
-                            counts(result.clean().stream().map(verdict -> verdict.status().label()).toList()))));
+                            counts(result.clean().stream().map(verdict -> verdict.status().label()).toList())))
+                    + (result.rawMerged().isEmpty() ? "" : String.format(Locale.ROOT, "; raw merged state vs clean table, declared checks included: %,d days %s",
+                            result.rawMerged().size(), counts(result.rawMerged().stream().map(verdict -> verdict.status().label()).toList()))));
         }
         return tables.toString();
     }
