@@ -1,6 +1,8 @@
 package dev.onepipe.launcher;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -18,13 +22,16 @@ import dev.onepipe.campaign.query.CampaignMetricsReport;
 import dev.onepipe.core.OnepipeTopologies;
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.cli.ProgressLine;
+import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.embedded.EmbeddedRuntime;
+import dev.onepipe.core.runtime.TopologyRunner;
 import dev.onepipe.launcher.GeneratedTrafficPublisher.Published;
 import dev.onepipe.metadata.DatasetMetadata;
 import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.metadata.MetadataRegistry;
 import dev.onepipe.metadata.RegistrationRequest;
 import dev.onepipe.metadata.RegistrationResult;
+import dev.onepipe.reconciliation.DatasetReconciliation;
 import dev.onepipe.testdata.AdTrafficGenerator;
 import dev.onepipe.testdata.AdTrafficGeneratorConfig;
 import dev.onepipe.testdata.AdTrafficTally;
@@ -89,12 +96,49 @@ final class DemoCommand implements Callable<Integer> {
             archiveSampleDatasets(runtime, catalog, published, stateRoot);
             dedupWidgets(runtime, stateRoot);
             computeCampaignMetrics(runtime, catalog, stateRoot);
+            String reconciliation = reconcileSampleDatasets(runtime, stateRoot);
             listTopologies();
+            out.println();
+            out.println("Summary");
+            summary.forEach(line -> out.println("  " + line));
+            out.println();
+            out.println("Reconciliation (onepipe reconcile --dataset <name> --all, every sample dataset)");
+            out.print(reconciliation);
         }
-        out.println();
-        out.println("Summary");
-        summary.forEach(line -> out.println("  " + line));
         return 0;
+    }
+
+    /**
+     * One {@code onepipe reconcile} pass per sample dataset: topic against raw archive, and clean topic against clean
+     * table where dedup ran. Returns the tables, printed last; adds a line per dataset to the summary.
+     */
+    private String reconcileSampleDatasets(EmbeddedRuntime runtime, Path stateRoot) {
+        out.println("Reconciling every sample dataset (topic <-> raw archive, clean topic <-> clean table)...");
+        Map<String, String> settings = new LinkedHashMap<>(runtime.clientConfig());
+        // Where dedup's default Iceberg catalog lives (jdbc:sqlite under the state root), as DemoDedup ran it.
+        settings.put(TopologyRunner.STATE_ROOT, stateRoot.toString());
+        OnepipeConfig config = OnepipeConfig.of(settings);
+        StringWriter tables = new StringWriter();
+        PrintWriter printer = new PrintWriter(tables, true);
+        for (String dataset : DATASETS) {
+            DatasetReconciliation.Request request = new DatasetReconciliation.Request(Optional.of(dataset), Optional.empty(), Optional.empty(),
+                    Optional.empty(), 20, true);
+            DatasetReconciliation.Result result = DatasetReconciliation.run(config, request, printer, null);
+            printer.println();
+            summary.add(String.format(Locale.ROOT, "Reconcile %-10s %,4d raw buckets %s%s", dataset, result.raw().size(), counts(result.raw().stream()
+                    .map(verdict -> verdict.status().label()).toList()), result.clean().isEmpty() ? ""
+                    : String.format(Locale.ROOT, "; %,d clean days %s", result.clean().size(),
+                            counts(result.clean().stream().map(verdict -> verdict.status().label()).toList())))
+                    + (result.rawMerged().isEmpty() ? "" : String.format(Locale.ROOT, "; raw merged state vs clean table, declared checks included: %,d days %s",
+                            result.rawMerged().size(), counts(result.rawMerged().stream().map(verdict -> verdict.status().label()).toList()))));
+        }
+        return tables.toString();
+    }
+
+    private static String counts(List<String> statuses) {
+        Map<String, Long> counts = new TreeMap<>();
+        statuses.forEach(status -> counts.merge(status, 1L, Long::sum));
+        return counts.toString();
     }
 
     private MetadataCatalog registerSampleDatasets(Map<String, Object> clientConfig) {

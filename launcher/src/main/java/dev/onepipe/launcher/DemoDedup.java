@@ -16,7 +16,9 @@ import dev.onepipe.core.runtime.ApplicationLag;
 import dev.onepipe.core.runtime.RegisteredDatasets;
 import dev.onepipe.core.runtime.TopologyRunner;
 import dev.onepipe.dedup.topology.CleanDataset;
+import dev.onepipe.dedup.topology.DedupSettings;
 import dev.onepipe.dedup.topology.DedupTopology;
+import dev.onepipe.reconciliation.CleanTableReader;
 import dev.onepipe.metadata.serde.DatasetSerdes;
 import dev.onepipe.testdata.SampleDatasets;
 import dev.onepipe.testdata.WidgetTally;
@@ -55,6 +57,8 @@ final class DemoDedup {
         Map<String, String> settings = new HashMap<>(runtime.clientConfig());
         settings.put(TopologyRunner.STATE_ROOT, stateRoot.toString());
         settings.put("num.stream.threads", "1");
+        // The demo's traffic stops: commit the clean table every second instead of every minute, so it catches up.
+        settings.put(DedupSettings.TABLE_COMMIT_INTERVAL_MS, "1000");
         OnepipeConfig config = TopologyRunner.configure(topology, Map.of(), Map.of(), settings);
         String dataset = SampleDatasets.WIDGETS;
         TopologyContext context = new TopologyContext(topology.name(), Optional.of(dataset), dataset, config, RegisteredDatasets.load(config));
@@ -67,6 +71,7 @@ final class DemoDedup {
                 }
                 Thread.sleep(500);
             }
+            awaitCleanTable(runtime, config, dataset, deadline);
         }
         Map<String, GenericRecord> clean = new HashMap<>();
         long cleanRecords = readClean(runtime, config, CleanDataset.nameOf(dataset), clean);
@@ -74,6 +79,31 @@ final class DemoDedup {
                 .filter(expected -> clean.containsKey(expected.getKey()) && clean.get(expected.getKey()).toString().equals(expected.getValue().toString()))
                 .count();
         return new Result(clean.size(), cleanRecords, matching, tally.distinctKeyCount(), Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /**
+     * Waits until the clean table's snapshot covers every offset of the dataset topic (its {@code onepipe.offset.<p>}
+     * properties, dedup-streams/README.md "Clean table"), so the demo's reconciliation compares a table that caught up;
+     * gives up quietly at {@code deadline} (the reconciliation then says NOT YET ARCHIVED).
+     */
+    private static void awaitCleanTable(EmbeddedRuntime runtime, OnepipeConfig config, String dataset, long deadline) throws InterruptedException {
+        Map<String, Object> clientConfig = Map.of("bootstrap.servers", runtime.bootstrapServers());
+        Map<Integer, Long> ends = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(clientConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(dataset).stream().map(info -> new TopicPartition(dataset, info.partition())).toList();
+            consumer.endOffsets(partitions).forEach((partition, end) -> ends.put(partition.partition(), end));
+        }
+        while (System.nanoTime() < deadline) {
+            try (CleanTableReader tables = new CleanTableReader(CleanTableReader.catalogProperties(config, runtime.s3Settings()))) {
+                Optional<Map<Integer, Long>> covered = tables.load(dataset).map(CleanTableReader::coveredOffsets);
+                if (covered.isPresent() && ends.entrySet().stream().allMatch(end -> covered.get().getOrDefault(end.getKey(), 0L) >= end.getValue())) {
+                    return;
+                }
+            } catch (java.io.IOException | RuntimeException notYet) {
+                // The catalog or table is not there yet: poll again.
+            }
+            Thread.sleep(1000);
+        }
     }
 
     private static boolean drained(Admin admin, String applicationId, String topic) throws InterruptedException {

@@ -80,7 +80,7 @@ public final class CleanTopicReader {
         }
     }
 
-    private static GenericRecord decode(MetadataCatalog catalog, int readerSchemaId, byte[] value, String topic, String key) {
+    static GenericRecord decode(MetadataCatalog catalog, int readerSchemaId, byte[] value, String topic, String key) {
         int writerId = WireFormat.schemaId(value);
         GenericDatumReader<GenericRecord> reader = catalog.genericReader(writerId, readerSchemaId).orElseThrow(() -> new IllegalStateException(
                 "The value of key '" + key + "' on " + topic + " names schema id " + writerId + ", which is not registered"));
@@ -91,7 +91,7 @@ public final class CleanTopicReader {
         }
     }
 
-    private static KafkaConsumer<String, byte[]> consumer(Map<String, Object> clientConfig) {
+    static KafkaConsumer<String, byte[]> consumer(Map<String, Object> clientConfig) {
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -7,7 +7,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -143,6 +145,17 @@ public final class ConsumerGroupWatch implements AutoCloseable {
      */
     public record GroupStatus(String group, LagStatus status, long lag, double ratePerSec, boolean members, int partitions,
                               Optional<TopicPartition> worst) {
+    }
+
+    /** The sampled groups that have committed offsets of {@code topic}: the applications consuming it. */
+    public Set<String> groupsReading(String topic) {
+        Set<String> reading = new TreeSet<>();
+        commits.forEach((group, partitions) -> {
+            if (partitions.keySet().stream().anyMatch(partition -> partition.topic().equals(topic))) {
+                reading.add(group);
+            }
+        });
+        return reading;
     }
 
     /** Every sampled group's status at {@code nowMs}. */

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -74,9 +75,18 @@ public final class RawArchiveReader {
 
     /** Every object of {@code topic}, by partition and start offset; keys that do not follow the layout are skipped. */
     public List<ArchiveObject> list(String topic) {
+        return list(topic, "");
+    }
+
+    /** Every object of one partition of {@code topic}, by start offset (one listing of {@code <topic prefix>partition=<p>/}). */
+    public List<ArchiveObject> list(String topic, int partition) {
+        return list(topic, "partition=" + partition + "/");
+    }
+
+    private List<ArchiveObject> list(String topic, String under) {
         String topicPrefix = topicPrefix(topic);
         List<ArchiveObject> objects = new ArrayList<>();
-        for (S3Object object : s3.listObjectsV2Paginator(request -> request.bucket(bucket).prefix(topicPrefix)).contents()) {
+        for (S3Object object : s3.listObjectsV2Paginator(request -> request.bucket(bucket).prefix(topicPrefix + under)).contents()) {
             parse(topic, object.key().substring(topicPrefix.length()), object.key(), object.size()).ifPresent(objects::add);
         }
         objects.sort(Comparator.comparingInt(ArchiveObject::partition).thenComparingLong(ArchiveObject::startOffset));
@@ -107,16 +117,7 @@ public final class RawArchiveReader {
                 + ", objects", objects.size());
         int done = 0;
         for (ArchiveObject object : objects) {
-            ResponseBytes<GetObjectResponse> response = s3.getObjectAsBytes(request -> request.bucket(bucket).key(object.key()));
-            String below = response.response().metadata().get(COMPLETE_BELOW_METADATA);
-            if (below != null) {
-                completeBelow.merge(object.partition(), Long.parseLong(below), Math::max);
-            }
-            try {
-                readObject(object, new InMemoryInputFile(response.asByteArrayUnsafe()), records);
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot read the raw archive s3://" + bucket + "/" + topicPrefix(topic), e);
-            }
+            fetch(object, records).ifPresent(below -> completeBelow.merge(object.partition(), below, Math::max));
             if (line != null) {
                 line.update(++done);
             }
@@ -126,6 +127,24 @@ public final class RawArchiveReader {
         }
         lastReadObjects = objects.size();
         return completeBelow;
+    }
+
+    /**
+     * Downloads one object (one GET) and reads its rows into {@code records}.
+     *
+     * @return its completeness watermark ({@value #COMPLETE_BELOW_METADATA}), empty when it has none
+     * @throws UncheckedIOException when it is not a readable raw archive Parquet file (key named)
+     * @throws software.amazon.awssdk.services.s3.model.NoSuchKeyException when it was deleted since it was listed
+     */
+    public OptionalLong fetch(ArchiveObject object, RawRecords records) {
+        ResponseBytes<GetObjectResponse> response = s3.getObjectAsBytes(request -> request.bucket(bucket).key(object.key()));
+        String below = response.response().metadata().get(COMPLETE_BELOW_METADATA);
+        try {
+            readObject(object, new InMemoryInputFile(response.asByteArrayUnsafe()), records);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the raw archive object s3://" + bucket + "/" + object.key(), e);
+        }
+        return below == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(below));
     }
 
     /** How many objects the last {@link #read} read. */

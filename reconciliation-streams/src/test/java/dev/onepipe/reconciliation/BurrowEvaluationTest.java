@@ -53,4 +53,13 @@ class BurrowEvaluationTest {
         assertEquals(LagStatus.STOP, BurrowEvaluation.evaluate(List.of(new Commit(0, 10, 5)), 5, 1), "a single old commit with lag");
         assertEquals(LagStatus.OK, BurrowEvaluation.evaluate(List.of(new Commit(0, 10, 5)), 0, 1_000_000), "no lag now: not stopped");
     }
+
+    @Test
+    void aConsumerThatCaughtUpThenStoppedWhileRecordsArriveIsStopNotOk() {
+        // Caught up (lag 0) at its last commits, then no commit for longer than the window spans while lag grew to 40:
+        // Burrow's code checks STOP before "lag zero somewhere in the window".
+        List<Commit> window = List.of(new Commit(0, 10, 0), new Commit(60_000, 20, 0), new Commit(120_000, 30, 0));
+        assertEquals(LagStatus.STOP, BurrowEvaluation.evaluate(window, 40, 120_000 + 120_001));
+        assertEquals(LagStatus.OK, BurrowEvaluation.evaluate(window, 40, 120_000 + 60_000), "not silent for long enough yet");
+    }
 }

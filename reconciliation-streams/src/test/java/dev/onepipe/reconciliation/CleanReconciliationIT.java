@@ -65,7 +65,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The clean side of {@code onepipe reconcile --dataset}: a clean topic and a clean Iceberg table made here with plain
  * Kafka and Iceberg APIs by dedup-streams' documented contract agree day by day; a row removed from the table is named
- * as a missing unique key, a row written twice as an extra one.
+ * as a missing unique key, a row written twice as an extra one. The dataset topic holds the widgets' versions too, so
+ * the third table (the raw side's merged state against the clean table, declared checks included) agrees as well.
  */
 class CleanReconciliationIT {
 
@@ -74,6 +75,8 @@ class CleanReconciliationIT {
 
     private static final Schema SCHEMA = SampleDatasets.schema(SampleDatasets.WIDGETS);
     private static final Instant DAY = Instant.parse("2026-11-22T00:00:00Z");
+    /** Per partition of the dataset topic, the offset below which the test wrote everything (the table covers it). */
+    private static final Map<Integer, Long> COVERED = new java.util.concurrent.ConcurrentHashMap<>();
 
     @TempDir
     Path stateRoot;
@@ -103,7 +106,23 @@ class CleanReconciliationIT {
             }
             producer.send(new ProducerRecord<>(dataset + "-clean", "widget-059", null));
             latest.remove("widget-059");
+            // The dataset topic holds every version of the widgets still live, so its merged state (the raw side of
+            // reconcile's third table) is the same latest state; the table covers all of it (its onepipe.offset.<p>).
+            List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
+            for (int version = 1; version <= 2; version++) {
+                for (int index = 0; index < 59; index++) {
+                    if (version == 2 && index % 3 != 0) {
+                        continue;
+                    }
+                    GenericRecord widget = widget(index, version);
+                    sent.add(producer.send(new ProducerRecord<>(dataset, null, (Long) widget.get("updated_at"), widget.get("widget_id").toString(),
+                            encode(schemaId, widget))));
+                }
+            }
             producer.flush();
+            for (var metadata : sent) {
+                COVERED.merge(metadata.get().partition(), metadata.get().offset() + 1, Math::max);
+            }
         }
 
         Catalog iceberg = CatalogUtil.buildIcebergCatalog("onepipe", catalogProperties(), new org.apache.hadoop.conf.Configuration());
@@ -118,6 +137,9 @@ class CleanReconciliationIT {
         StringWriter healthy = new StringWriter();
         assertEquals(0, run(healthy, "reconcile", "--dataset", dataset, "--all"), healthy.toString());
         assertTrue(healthy.toString().contains("3 days: 3 OK"), healthy.toString());
+        assertTrue(healthy.toString().contains("raw merged state of topic " + dataset), healthy.toString());
+        long allOkTables = healthy.toString().lines().filter(line -> line.contains("3 days: 3 OK")).count();
+        assertEquals(2, allOkTables, "clean topic and raw merged state both agree with the table:\n" + healthy);
 
         // One row removed from the table (its day's file rewritten without it): that unique key is MISSING.
         table.refresh();
@@ -185,7 +207,8 @@ class CleanReconciliationIT {
     private static void append(Table table, List<Record> rows) throws IOException {
         var append = table.newAppend();
         write(table, rows).forEach(append::appendFile);
-        append.set("onepipe.offset.0", "0").set("onepipe.offset.1", "0").commit();
+        append.set("onepipe.offset.0", String.valueOf(COVERED.getOrDefault(0, 0L))).set("onepipe.offset.1", String.valueOf(COVERED.getOrDefault(1, 0L)))
+                .commit();
     }
 
     private static List<DataFile> write(Table table, List<Record> rows) throws IOException {
@@ -230,7 +253,8 @@ class CleanReconciliationIT {
                 if (found) {
                     var overwrite = table.newOverwrite().deleteFile(task.file());
                     write(table, kept).forEach(overwrite::addFile);
-                    overwrite.set("onepipe.offset.0", "0").set("onepipe.offset.1", "0").commit();
+                    overwrite.set("onepipe.offset.0", String.valueOf(COVERED.getOrDefault(0, 0L)))
+                            .set("onepipe.offset.1", String.valueOf(COVERED.getOrDefault(1, 0L))).commit();
                     return;
                 }
             }

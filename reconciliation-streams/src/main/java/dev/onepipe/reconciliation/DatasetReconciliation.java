@@ -1,0 +1,244 @@
+package dev.onepipe.reconciliation;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import dev.onepipe.core.config.OnepipeConfig;
+import dev.onepipe.core.runtime.RegisteredDatasets;
+import dev.onepipe.core.s3.S3ClientFactory;
+import dev.onepipe.core.s3.S3Settings;
+import dev.onepipe.metadata.DatasetMetadata;
+import dev.onepipe.metadata.MetadataCatalog;
+import dev.onepipe.metadata.SchemaVersion;
+import org.apache.iceberg.Table;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * One reconciliation pass over a dataset (or a raw topic), printed as the tables {@code onepipe reconcile} prints: the
+ * topic against its raw archive per (partition, record-time hour), then, for a dataset with a clean topic or clean
+ * table, the clean topic against the clean table per event-time day. The public entry point for other modules
+ * (e.g. {@code onepipe demo}); {@code onepipe reconcile} is this plus exit codes.
+ */
+public final class DatasetReconciliation {
+
+    /** The clean topic of a dataset is {@code <dataset>-clean} (dedup-streams/README.md, "Clean topic"). */
+    static final String CLEAN_TOPIC_SUFFIX = "-clean";
+
+    /**
+     * What to compare and print.
+     *
+     * @param dataset a registered dataset (both pairs of systems), or empty with {@code topic}
+     * @param topic   a raw topic (topic ↔ raw archive only), used when {@code dataset} is empty
+     * @param from    first record time compared (inclusive), empty for none
+     * @param to      record time at which to stop (exclusive), empty for none
+     * @param limit   offsets or keys listed per kind of difference and bucket
+     * @param all     list every bucket, not only those that are not OK
+     */
+    public record Request(Optional<String> dataset, Optional<String> topic, Optional<Instant> from, Optional<Instant> to, int limit, boolean all) {
+
+        /** Every bucket of a registered dataset, differences listed up to 20 per kind. */
+        public static Request dataset(String name) {
+            return new Request(Optional.of(name), Optional.empty(), Optional.empty(), Optional.empty(), 20, false);
+        }
+    }
+
+    /**
+     * The verdicts of one pass.
+     *
+     * @param raw   topic ↔ raw archive, one per (partition, hour)
+     * @param clean     clean topic ↔ clean table, one per event-time day (empty when not compared)
+     * @param rawMerged the topic's merged state ({@link RawMergedState}) ↔ clean table, one per event-time day, declared
+     *                  checks included (empty when not compared)
+     */
+    public record Result(List<RawBucketVerdict> raw, List<CleanBucketVerdict> clean, List<CleanBucketVerdict> rawMerged) {
+
+        /** True when some bucket is MISSING, EXTRA or DIFFERENT. */
+        public boolean different() {
+            return raw.stream().anyMatch(verdict -> verdict.status().isDifference())
+                    || Stream.concat(clean.stream(), rawMerged.stream()).anyMatch(verdict -> verdict.status().isDifference());
+        }
+
+        /** True when some bucket is NOT YET ARCHIVED. */
+        public boolean pending() {
+            return raw.stream().anyMatch(verdict -> verdict.status() == BucketStatus.NOT_YET_ARCHIVED)
+                    || Stream.concat(clean.stream(), rawMerged.stream()).anyMatch(verdict -> verdict.status() == BucketStatus.NOT_YET_ARCHIVED);
+        }
+    }
+
+    /** The two comparisons against the clean table. */
+    private record CleanVerdicts(List<CleanBucketVerdict> cleanTopic, List<CleanBucketVerdict> rawMerged) {
+        static final CleanVerdicts NONE = new CleanVerdicts(List.of(), List.of());
+    }
+
+    private DatasetReconciliation() {
+    }
+
+    /**
+     * Runs one pass and prints its tables to {@code out}.
+     *
+     * @param config   onepipe's configuration: Kafka, {@code onepipe.s3.*}, {@code onepipe.archive.s3.prefix},
+     *                 {@code onepipe.dedup.catalog.*} and {@code onepipe.state.root} as the archive and dedup have them
+     * @param progress where progress lines go while the topic is read, null for none
+     * @throws dev.onepipe.core.config.MissingConfigurationException when no S3 bucket is configured
+     * @throws IllegalArgumentException when the dataset is not registered or the topic does not exist
+     * @throws IllegalStateException    when a system cannot be read
+     */
+    public static Result run(OnepipeConfig config, Request request, PrintWriter out, PrintStream progress) {
+        MetadataCatalog catalog = request.dataset().isEmpty() ? null : RegisteredDatasets.load(config);
+        DatasetMetadata metadata = catalog == null ? null : RegisteredDatasets.require(catalog, request.dataset().get());
+        String topic = metadata != null ? metadata.topic() : request.topic().orElseThrow(() -> new IllegalArgumentException("Name a dataset or a topic"));
+        S3Settings s3Settings = ReconciliationClients.s3(config);
+        RawArchiveReader archive;
+        TopicArchiveComparison raw;
+        try (S3Client s3 = S3ClientFactory.create(s3Settings)) {
+            archive = new RawArchiveReader(s3, s3Settings.bucket(),
+                    config.get(ReconciliationClients.ARCHIVE_PREFIX, ReconciliationClients.DEFAULT_ARCHIVE_PREFIX));
+            raw = TopicArchiveComparison.run(ReconciliationClients.kafkaConfig(config), topic, archive, request.from(), request.to(),
+                    request.limit(), progress);
+        }
+        out.printf("topic %s <-> raw archive s3://%s/%s (%,d objects)%n", topic, s3Settings.bucket(), archive.topicPrefix(topic), raw.archiveObjects());
+        print(out, raw.verdicts(), request.all());
+        CleanVerdicts clean = metadata == null ? CleanVerdicts.NONE : reconcileClean(out, config, s3Settings, catalog, metadata, raw.range(), request);
+        out.flush();
+        return new Result(raw.verdicts(), clean.cleanTopic(), clean.rawMerged());
+    }
+
+    /**
+     * The clean side: the clean topic {@code <dataset>-clean} against the clean table {@code clean.<dataset>}, per
+     * event-time day; printed, and returned. Nothing when the dataset has neither (no dedup runs for it).
+     */
+    private static CleanVerdicts reconcileClean(PrintWriter out, OnepipeConfig config, S3Settings s3Settings, MetadataCatalog catalog,
+                                                           DatasetMetadata metadata, TopicReader.Range range, Request request) {
+        String cleanTopic = metadata.name() + CLEAN_TOPIC_SUFFIX;
+        Map<String, Object> kafka = ReconciliationClients.kafkaConfig(config);
+        SchemaVersion schema = catalog.latestSchemaForDataset(metadata.name()).orElseThrow(() -> new IllegalStateException(
+                "Dataset '" + metadata.name() + "' has no registered schema"));
+        CleanRows topicRows = new CleanRows(metadata, schema.schema());
+        CleanRows tableRows = new CleanRows(metadata, schema.schema());
+        boolean topicExists = CleanTopicReader.exists(kafka, cleanTopic);
+        String tableName = CleanTableReader.CATALOG_NAME + "." + CleanTableReader.NAMESPACE + "." + metadata.name();
+        CleanTableReader tables = null;
+        Optional<Table> table;
+        try {
+            tables = new CleanTableReader(CleanTableReader.catalogProperties(config, s3Settings));
+            table = tables.load(metadata.name());
+        } catch (RuntimeException e) {
+            closeQuietly(tables);
+            if (topicExists) {
+                throw new IllegalStateException("The clean topic " + cleanTopic + " exists but the catalog of " + tableName
+                        + " cannot be opened (set onepipe.dedup.catalog.* as dedup has them): " + e.getMessage(), e);
+            }
+            out.printf("clean topic %s <-> clean table %s: no clean topic, and no catalog to open (%s): not compared%n", cleanTopic, tableName,
+                    e.getMessage());
+            return CleanVerdicts.NONE;
+        }
+        Map<Integer, Long> covered;
+        try (CleanTableReader opened = tables) {
+            if (!topicExists && table.isEmpty()) {
+                out.printf("clean topic %s <-> clean table %s: neither exists (no dedup for this dataset), not compared%n", cleanTopic, tableName);
+                return CleanVerdicts.NONE;
+            }
+            if (topicExists) {
+                CleanTopicReader.read(kafka, cleanTopic, catalog, schema.id(), topicRows);
+            }
+            table.ifPresent(loaded -> CleanTableReader.read(loaded, tableRows));
+            covered = table.map(CleanTableReader::coveredOffsets).orElse(Map.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot close the Iceberg catalog", e);
+        }
+        boolean caughtUp = range.end().entrySet().stream().allMatch(end -> covered.getOrDefault(end.getKey(), 0L) >= end.getValue());
+        List<CleanBucketVerdict> verdicts = CleanReconciliation.compare(topicRows, tableRows, caughtUp, request.limit()).stream()
+                .filter(verdict -> verdict.day() == CleanRows.ALL_DAYS || within(verdict.day(), request)).toList();
+        out.printf("clean topic %s <-> clean table %s%s%n", cleanTopic, tableName, caughtUp ? ""
+                : " (the table has not caught up with the topic: differences count as NOT YET ARCHIVED)");
+        printClean(out, verdicts, request.all());
+        return new CleanVerdicts(verdicts, table.isEmpty() ? List.of() : reconcileRawMerged(out, kafka, catalog, metadata, schema, tableRows, caughtUp,
+                tableName, request));
+    }
+
+    /**
+     * The raw side's merged state ({@link RawMergedState}: the dataset topic merged by the dataset's strategy) against
+     * the clean table, per event-time day: rows, keys, hash sums and every declared check.
+     */
+    private static List<CleanBucketVerdict> reconcileRawMerged(PrintWriter out, Map<String, Object> kafka, MetadataCatalog catalog,
+                                                               DatasetMetadata metadata, SchemaVersion schema, CleanRows tableRows, boolean caughtUp,
+                                                               String tableName, Request request) {
+        Optional<RawMergedState.Result> merged = RawMergedState.read(kafka, metadata, catalog, schema.id(), schema.schema());
+        if (merged.isEmpty()) {
+            out.printf("raw merged state of %s <-> clean table %s: merge strategy %s is not re-implemented here, not compared%n", metadata.topic(),
+                    tableName, metadata.merge().kind());
+            return List.of();
+        }
+        List<CleanBucketVerdict> verdicts = CleanReconciliation.compare(merged.get().rows(), tableRows, caughtUp, request.limit()).stream()
+                .filter(verdict -> verdict.day() == CleanRows.ALL_DAYS || within(verdict.day(), request)).toList();
+        out.printf(Locale.ROOT, "raw merged state of topic %s (%s; %,d records, %,d unreadable skipped, %,d keys) <-> clean table %s: declared checks %s%n",
+                metadata.topic(), metadata.merge().kind(), merged.get().records(), merged.get().skipped(), merged.get().keys(), tableName,
+                metadata.reconciliation().stream().map(check -> check.name()).toList());
+        printClean(out, verdicts, request.all());
+        return verdicts;
+    }
+
+    private static void closeQuietly(CleanTableReader tables) {
+        if (tables != null) {
+            try {
+                tables.close();
+            } catch (IOException | RuntimeException e) {
+                // Already failing for a better reason.
+            }
+        }
+    }
+
+    /** Whether any of the event-time day lies in [from, to). */
+    private static boolean within(long day, Request request) {
+        Instant start = Instant.ofEpochSecond(day * 86_400);
+        Instant end = start.plusSeconds(86_400);
+        return request.from().map(end::isAfter).orElse(true) && request.to().map(start::isBefore).orElse(true);
+    }
+
+    /** The clean table: one line per day (only the ones not OK unless {@code all}), then a count per status. */
+    public static void printClean(PrintWriter out, List<CleanBucketVerdict> verdicts, boolean all) {
+        String format = "  %-10s  %-16s  %12s  %12s  %s%n";
+        out.printf(format, "day (UTC)", "status", "topic keys", "table rows", "detail");
+        Map<BucketStatus, Integer> counts = new EnumMap<>(BucketStatus.class);
+        for (CleanBucketVerdict verdict : verdicts) {
+            counts.merge(verdict.status(), 1, Integer::sum);
+            if (all || verdict.status() != BucketStatus.OK) {
+                out.printf(format, CleanRows.dayLabel(verdict.day()), verdict.status().label(),
+                        String.format(Locale.ROOT, "%,d", verdict.topic().rows()), String.format(Locale.ROOT, "%,d", verdict.table().rows()),
+                        verdict.detail());
+            }
+        }
+        StringBuilder summary = new StringBuilder(String.format(Locale.ROOT, "  %,d days:", verdicts.size()));
+        counts.forEach((status, count) -> summary.append(String.format(Locale.ROOT, " %,d %s,", count, status.label())));
+        out.println(summary.substring(0, summary.length() - (counts.isEmpty() ? 0 : 1)));
+    }
+
+    /** The raw table: one line per bucket (only the ones not OK unless {@code all}), then a count per status. */
+    public static void print(PrintWriter out, List<RawBucketVerdict> verdicts, boolean all) {
+        String format = "  %-9s  %-14s  %-16s  %14s  %14s  %-25s  %s%n";
+        out.printf(format, "partition", "hour (UTC)", "status", "topic records", "archive records", "offsets", "detail");
+        Map<BucketStatus, Integer> counts = new EnumMap<>(BucketStatus.class);
+        for (RawBucketVerdict verdict : verdicts) {
+            counts.merge(verdict.status(), 1, Integer::sum);
+            if (all || verdict.status() != BucketStatus.OK) {
+                Fingerprint both = verdict.topic().combine(verdict.archive());
+                out.printf(format, verdict.bucket().partition(), verdict.bucket().start().toString().substring(0, 13) + "h",
+                        verdict.status().label(), String.format(Locale.ROOT, "%,d", verdict.topic().count()),
+                        String.format(Locale.ROOT, "%,d", verdict.archive().count()),
+                        both.isEmpty() ? "" : both.firstOffset() + ".." + both.lastOffset(), verdict.detail());
+            }
+        }
+        StringBuilder summary = new StringBuilder(String.format(Locale.ROOT, "  %,d buckets:", verdicts.size()));
+        counts.forEach((status, count) -> summary.append(String.format(Locale.ROOT, " %,d %s,", count, status.label())));
+        out.println(summary.substring(0, summary.length() - (counts.isEmpty() ? 0 : 1)));
+    }
+}

@@ -1,0 +1,284 @@
+package dev.onepipe.reconciliation;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+import dev.onepipe.core.s3.S3ClientFactory;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.processor.Cancellable;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Keeps the topic's raw fingerprints per bucket as records arrive, and on a wall-clock punctuator compares every
+ * bucket the raw archive has closed with the archive, forwarding a verdict when it changes.
+ *
+ * <p><b>As records arrive</b> ({@link #process}): the record's {@link RecordHash} (offset, Kafka timestamp, key, value,
+ * headers: the same definition as {@code onepipe reconcile}) is added to its bucket's {@link Fingerprint} in
+ * {@value ReconciliationTopology#FINGERPRINTS_STORE} (partition, record-time hour), and the partition's progress (first
+ * and last offset read) in {@value ReconciliationTopology#PROGRESS_STORE}. Both stores are persistent and changelogged.
+ *
+ * <p><b>Every check interval</b> ({@link #check}), per partition of the task: {@link ArchivePartitionIndex#refresh} (one
+ * S3 listing, a GET of at most {@code max.objects.per.check} new objects). A bucket is <em>closed</em> when the
+ * archive's completeness watermark for the partition ({@code onepipe-complete-below}, the highest of its objects: the
+ * archive's committed progress, every offset below it in S3) is above the bucket's last topic offset. Then:
+ * equal count and hash sum is OK; otherwise the bucket is narrowed by bisection ({@link RawReconciliation}, reading the
+ * bucket's offsets again from the topic and its objects from S3, at most {@code max.bisections.per.check} buckets per
+ * check), which names the offsets MISSING, EXTRA or DIFFERENT. A bucket not closed is NOT_YET_ARCHIVED unless both
+ * sides already agree. Not compared in a check: a partition whose new objects could not all be read within the budget,
+ * and a bucket whose archive records go beyond the offsets the topology has read (the archive is ahead; next check).
+ *
+ * <p>The task of partition 0 also samples the committed offsets of every {@code onepipe-*} consumer group each check
+ * and publishes, for the groups that read the dataset's topic, their status by Burrow's rules ({@link BurrowEvaluation}).
+ *
+ * <p>Why a punctuator rather than a thread of its own: the check reads the state stores and forwards verdicts, which
+ * only the stream thread may do, and a verdict then goes out in the same transaction as the store state it was reached
+ * from. The price is that a check blocks the task's processing while it lasts, which the budgets above bound.
+ */
+final class ReconciliationProcessor implements Processor<byte[], byte[], String, GenericRecord> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReconciliationProcessor.class);
+    private static final String GROUP_PREFIX = "onepipe-";
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration READ_PATIENCE = Duration.ofSeconds(60);
+
+    private final String dataset;
+    private final String topic;
+    private final ReconciliationSettings settings;
+    private final Map<String, Object> clientConfig;
+    private final RecordHash hash = new RecordHash();
+    private final Map<Integer, ArchivePartitionIndex> archives = new HashMap<>();
+    /** The last verdict forwarded per bucket: a verdict is forwarded again only when it changes. */
+    private final Map<RawBucket, GenericRecord> lastVerdicts = new HashMap<>();
+    private final Map<RawBucket, BucketStatus> statuses = new HashMap<>();
+
+    private ProcessorContext<String, GenericRecord> context;
+    private KeyValueStore<RawBucket, Fingerprint> fingerprints;
+    private KeyValueStore<Integer, Fingerprint> progress;
+    private ReconciliationMetrics metrics;
+    private Cancellable punctuation;
+    private S3Client s3;
+    private RawArchiveReader archive;
+    private KafkaConsumer<byte[], byte[]> topicReader;
+    private ConsumerGroupWatch groups;
+
+    ReconciliationProcessor(String dataset, String topic, ReconciliationSettings settings, Map<String, Object> clientConfig) {
+        this.dataset = dataset;
+        this.topic = topic;
+        this.settings = settings;
+        this.clientConfig = clientConfig;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, GenericRecord> context) {
+        this.context = context;
+        this.fingerprints = context.getStateStore(ReconciliationTopology.FINGERPRINTS_STORE);
+        this.progress = context.getStateStore(ReconciliationTopology.PROGRESS_STORE);
+        this.metrics = new ReconciliationMetrics(context.metrics(), Thread.currentThread().getName(), context.taskId().toString());
+        this.punctuation = context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::check);
+    }
+
+    /** Adds the record to its bucket's fingerprint and to its partition's progress. */
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        RecordMetadata metadata = context.recordMetadata().orElseThrow();
+        long offset = metadata.offset();
+        long recordHash = hash.hash(offset, record.timestamp(), record.key(), record.value(), record.headers());
+        RawBucket bucket = RawBucket.of(metadata.partition(), record.timestamp());
+        fingerprints.put(bucket, Objects.requireNonNullElse(fingerprints.get(bucket), Fingerprint.EMPTY).plus(offset, recordHash));
+        progress.put(metadata.partition(), Objects.requireNonNullElse(progress.get(metadata.partition()), Fingerprint.EMPTY).plus(offset, 0));
+    }
+
+    /** One check: the archive side of every partition the task has read, then the consumer groups (partition 0's task). */
+    void check(long nowMs) {
+        Instant now = Instant.ofEpochMilli(nowMs);
+        List<Integer> partitions = new ArrayList<>();
+        try (KeyValueIterator<Integer, Fingerprint> all = progress.all()) {
+            all.forEachRemaining(entry -> partitions.add(entry.key));
+        }
+        for (int partition : partitions) {
+            try {
+                checkPartition(partition, progress.get(partition), now);
+            } catch (RuntimeException e) {
+                // S3 or the broker unreachable: no verdict this time; the next check tries again.
+                LOG.warn("Reconciliation check of {} partition {} failed: {}", topic, partition, e.toString());
+            }
+        }
+        Map<BucketStatus, Integer> counts = new EnumMap<>(BucketStatus.class);
+        statuses.values().forEach(status -> counts.merge(status, 1, Integer::sum));
+        metrics.buckets(counts);
+        if (context.taskId().partition() == 0) {
+            try {
+                checkGroups(nowMs, now);
+            } catch (RuntimeException e) {
+                LOG.warn("Consumer group check for {} failed: {}", topic, e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void checkPartition(int partition, Fingerprint read, Instant now) {
+        if (archive == null) {
+            s3 = S3ClientFactory.create(settings.s3());
+            archive = new RawArchiveReader(s3, settings.s3().bucket(), settings.archivePrefix());
+        }
+        ArchivePartitionIndex index = archives.computeIfAbsent(partition, any -> new ArchivePartitionIndex(topic, partition));
+        if (!index.refresh(archive, read.firstOffset(), settings.maxObjectsPerCheck())) {
+            return;
+        }
+        long completeBelow = index.completeBelow();
+        Map<Long, Fingerprint> archived = index.hours();
+        Map<Long, Fingerprint> topicHours = new HashMap<>();
+        // Keys sort as unsigned big-endian bytes: hours from 0 (1970) up, the only ones a record with a valid timestamp has.
+        try (KeyValueIterator<RawBucket, Fingerprint> range = fingerprints.range(new RawBucket(partition, 0),
+                new RawBucket(partition, Long.MAX_VALUE))) {
+            range.forEachRemaining(entry -> topicHours.put(entry.key.hour(), entry.value));
+        }
+        Set<Long> hours = new TreeSet<>(topicHours.keySet());
+        hours.addAll(archived.keySet());
+        int bisections = 0;
+        for (long hour : hours) {
+            RawBucket bucket = new RawBucket(partition, hour);
+            Fingerprint topicPrint = topicHours.getOrDefault(hour, Fingerprint.EMPTY);
+            Fingerprint archivePrint = archived.getOrDefault(hour, Fingerprint.EMPTY);
+            if (archivePrint.lastOffset() > read.lastOffset()) {
+                continue;
+            }
+            boolean same = topicPrint.count() == archivePrint.count() && topicPrint.hashSum() == archivePrint.hashSum();
+            RawBucketVerdict verdict;
+            if (same) {
+                verdict = new RawBucketVerdict(bucket, BucketStatus.OK, topicPrint, archivePrint, noDifferences(), 0);
+            } else if (topicPrint.lastOffset() >= completeBelow) {
+                verdict = new RawBucketVerdict(bucket, BucketStatus.NOT_YET_ARCHIVED, topicPrint, archivePrint, noDifferences(),
+                        Math.max(0, topicPrint.count() - archivePrint.count()));
+            } else if (bisections < settings.maxBisectionsPerCheck()) {
+                bisections++;
+                verdict = bisect(bucket, index, read, completeBelow, topicPrint, archivePrint);
+            } else {
+                continue;
+            }
+            forwardIfChanged(bucket, verdict, now);
+        }
+    }
+
+    /** Reads the bucket again on both sides and narrows the difference to offsets ({@link RawReconciliation}). */
+    private RawBucketVerdict bisect(RawBucket bucket, ArchivePartitionIndex index, Fingerprint read, long completeBelow,
+                                    Fingerprint topicPrint, Fingerprint archivePrint) {
+        RawRecords archived = new RawRecords();
+        for (RawArchiveReader.ArchiveObject object : index.objectsOf(bucket.hour())) {
+            archive.fetch(object, archived);
+        }
+        long from = Math.max(read.firstOffset(), Math.min(topicPrint.firstOffset(), archivePrint.firstOffset()));
+        long to = Math.min(read.lastOffset(), Math.max(topicPrint.lastOffset(), archivePrint.lastOffset()));
+        RawRecords topicRecords = readTopic(bucket, from, to);
+        OffsetHashes none = new OffsetHashes().seal();
+        List<RawBucketVerdict> verdicts = RawReconciliation.compare(Map.of(bucket, topicRecords.buckets().getOrDefault(bucket, none)),
+                Map.of(bucket, archived.buckets().getOrDefault(bucket, none)), Map.of(bucket.partition(), read.firstOffset()),
+                Map.of(bucket.partition(), completeBelow), settings.offsetsLimit());
+        return verdicts.isEmpty() ? new RawBucketVerdict(bucket, BucketStatus.OK, topicPrint, archivePrint, noDifferences(), 0) : verdicts.get(0);
+    }
+
+    /** The records of {@code bucket}'s hour among the partition's offsets {@code [from, to]}, read_committed. */
+    private RawRecords readTopic(RawBucket bucket, long from, long to) {
+        if (topicReader == null) {
+            Map<String, Object> config = new HashMap<>(clientConfig);
+            config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+            topicReader = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        }
+        TopicPartition partition = new TopicPartition(topic, bucket.partition());
+        topicReader.assign(List.of(partition));
+        topicReader.seek(partition, from);
+        RawRecords records = new RawRecords(java.util.Optional.of(bucket.start()), java.util.Optional.of(bucket.start().plus(Duration.ofHours(1))));
+        long deadline = System.nanoTime() + READ_PATIENCE.toNanos();
+        while (topicReader.position(partition) <= to) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Could not read " + partition + " offsets " + from + ".." + to + " within " + READ_PATIENCE);
+            }
+            for (ConsumerRecord<byte[], byte[]> record : topicReader.poll(POLL)) {
+                if (record.offset() <= to) {
+                    records.add(record.partition(), record.offset(), record.timestamp(), record.key(), record.value(), record.headers());
+                }
+            }
+        }
+        return records;
+    }
+
+    private void forwardIfChanged(RawBucket bucket, RawBucketVerdict verdict, Instant now) {
+        statuses.put(bucket, verdict.status());
+        GenericRecord record = ReconciliationDataset.rawVerdict(dataset, verdict, now);
+        GenericRecord last = lastVerdicts.get(bucket);
+        if (last != null && sameExceptTime(last, record)) {
+            return;
+        }
+        lastVerdicts.put(bucket, record);
+        context.forward(new Record<>(ReconciliationDataset.key(record), record, now.toEpochMilli()));
+    }
+
+    private static boolean sameExceptTime(GenericRecord left, GenericRecord right) {
+        return left.getSchema().getFields().stream().filter(field -> !field.name().equals("checked_at"))
+                .allMatch(field -> Objects.equals(left.get(field.pos()), right.get(field.pos())));
+    }
+
+    private void checkGroups(long nowMs, Instant now) throws InterruptedException {
+        if (groups == null) {
+            groups = new ConsumerGroupWatch(clientConfig, settings.groupWindow());
+        }
+        groups.sample(groups.groups(GROUP_PREFIX, List.of()), nowMs);
+        Set<String> reading = groups.groupsReading(topic);
+        Map<LagStatus, Integer> counts = new EnumMap<>(LagStatus.class);
+        for (ConsumerGroupWatch.GroupStatus status : groups.statuses(nowMs)) {
+            if (reading.contains(status.group())) {
+                counts.merge(status.status(), 1, Integer::sum);
+                GenericRecord record = ReconciliationDataset.groupVerdict(dataset, status, now);
+                context.forward(new Record<>(ReconciliationDataset.key(record), record, nowMs));
+            }
+        }
+        metrics.groups(counts);
+    }
+
+    private static OffsetBisection.Differences noDifferences() {
+        OffsetHashes none = new OffsetHashes().seal();
+        return OffsetBisection.compare(none, none, 0, -1, 0);
+    }
+
+    @Override
+    public void close() {
+        if (punctuation != null) {
+            punctuation.cancel();
+        }
+        metrics.close();
+        if (topicReader != null) {
+            topicReader.close();
+        }
+        if (groups != null) {
+            groups.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.onepipe.reconciliation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+
+import dev.onepipe.metadata.DatasetMetadata;
+import dev.onepipe.metadata.MergeStrategy;
+import dev.onepipe.testdata.SampleDatasets;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The raw side's merged state of the sample widgets (LATEST_BY_FIELD version) and the declared checks computed from it,
+ * against winners and values picked by hand; and against a clean table that lacks one row's latest version.
+ */
+class RawMergedStateTest {
+
+    private static final Schema SCHEMA = SampleDatasets.schema(SampleDatasets.WIDGETS);
+    private static final DatasetMetadata WIDGETS = DatasetMetadata.fromJson(SampleDatasets.metadataJson(SampleDatasets.WIDGETS));
+    private static final Instant MORNING = Instant.parse("2026-11-22T07:15:00Z");
+    private static final Instant NEXT_DAY = Instant.parse("2026-11-23T01:00:00Z");
+
+    private static GenericData.Record widget(String id, long version, Instant updated, double price) {
+        GenericData.Record record = new GenericData.Record(SCHEMA);
+        record.put("widget_id", id);
+        record.put("version", version);
+        record.put("updated_at", updated.toEpochMilli());
+        record.put("name", "widget " + id);
+        record.put("price", price);
+        record.put("status", new GenericData.EnumSymbol(SCHEMA.getField("status").schema(), "ACTIVE"));
+        record.put("tags", new GenericData.Array<>(SCHEMA.getField("tags").schema(), List.of("blue")));
+        record.put("description", null);
+        return record;
+    }
+
+    /** In log order: out-of-order versions, an exact re-send, a late older version. */
+    private static final List<GenericData.Record> LOG = List.of(
+            widget("w-1", 1, MORNING, 10.0),
+            widget("w-1", 3, MORNING.plusSeconds(7200), 30.5),
+            widget("w-1", 2, MORNING.plusSeconds(3600), 20.0),
+            widget("w-2", 1, MORNING.plusSeconds(60), 5.25),
+            widget("w-2", 1, MORNING.plusSeconds(60), 5.25),
+            widget("w-3", 2, NEXT_DAY, 7.5),
+            widget("w-3", 1, NEXT_DAY.minusSeconds(60), 1.0));
+
+    private static RawMergedState.Result merged(DatasetMetadata dataset) {
+        RawMergedState.Merge merge = new RawMergedState.Merge(dataset, SCHEMA);
+        LOG.forEach(merge::add);
+        merge.skip();
+        return merge.result();
+    }
+
+    @Test
+    void latestByVersionKeepsEachWidgetsHighestVersionAndTheChecksFollow() {
+        RawMergedState.Result result = merged(WIDGETS);
+        assertEquals(3, result.keys());
+        assertEquals(8, result.records());
+        assertEquals(1, result.skipped());
+
+        // Picked by hand: w-1 version 3 (30.5), w-2 version 1 (5.25) on 2026-11-22; w-3 version 2 (7.5) on 2026-11-23.
+        CleanRows expected = new CleanRows(WIDGETS, SCHEMA);
+        for (GenericData.Record winner : List.of(LOG.get(1), LOG.get(3), LOG.get(5))) {
+            expected.add(null, winner, winner::get);
+        }
+        assertEquals(expected.fingerprints(), result.rows().fingerprints());
+        long day = LocalDate.parse("2026-11-22").toEpochDay();
+        CleanFingerprint first = result.rows().fingerprints().get(day);
+        assertEquals("2", first.checks().get("distinct_widgets"));
+        assertEquals("35.75", first.checks().get("total_price"));
+        assertEquals("3", first.checks().get("highest_version"));
+        assertEquals("7.5", result.rows().fingerprints().get(day + 1).checks().get("total_price"));
+        assertEquals("2", result.rows().fingerprints().get(day + 1).checks().get("highest_version"));
+    }
+
+    @Test
+    void firstAndLastSeenFollowLogOrder() {
+        DatasetMetadata firstSeen = WIDGETS.toBuilder().merge(MergeStrategy.firstSeen()).build();
+        DatasetMetadata lastSeen = WIDGETS.toBuilder().merge(MergeStrategy.lastSeen()).build();
+        long day = LocalDate.parse("2026-11-22").toEpochDay();
+        // First seen: w-1 version 1 (10.0) and w-2 (5.25); last seen: w-1 version 2 (20.0) and w-2 (5.25).
+        assertEquals("15.25", merged(firstSeen).rows().fingerprints().get(day).checks().get("total_price"));
+        assertEquals("25.25", merged(lastSeen).rows().fingerprints().get(day).checks().get("total_price"));
+        assertEquals("1", merged(lastSeen).rows().fingerprints().get(day + 1).checks().get("highest_version"));
+        assertTrue(RawMergedState.supports(MergeStrategy.lastSeen()));
+        assertFalse(RawMergedState.supports(MergeStrategy.fieldMerge()));
+    }
+
+    @Test
+    void aTableRowBehindTheRawMergedStateIsDifferentWithTheCheckNamed() {
+        CleanRows table = new CleanRows(WIDGETS, SCHEMA);
+        // The table kept w-1 at version 2: a lost update.
+        for (GenericData.Record row : List.of(LOG.get(2), LOG.get(3), LOG.get(5))) {
+            table.add(null, row, row::get);
+        }
+        List<CleanBucketVerdict> verdicts = CleanReconciliation.compare(merged(WIDGETS).rows(), table, true, 10);
+        assertEquals(BucketStatus.DIFFERENT, verdicts.get(0).status());
+        assertEquals(List.of("w-1"), verdicts.get(0).differences().different().listed());
+        assertTrue(verdicts.get(0).detail().contains("total_price 35.75 vs 25.25"), verdicts.get(0).detail());
+        assertTrue(verdicts.get(0).detail().contains("highest_version 3 vs 2"), verdicts.get(0).detail());
+        assertEquals(BucketStatus.OK, verdicts.get(1).status());
+    }
+}

@@ -1,0 +1,286 @@
+package dev.onepipe.reconciliation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.stream.LongStream;
+
+import dev.onepipe.archive.ArchiveTopology;
+import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.config.OnepipeConfig;
+import dev.onepipe.core.runtime.RegisteredDatasets;
+import dev.onepipe.core.runtime.TopologyRunner;
+import dev.onepipe.core.testing.EmbeddedRuntimeExtension;
+import dev.onepipe.metadata.DatasetMetadata;
+import dev.onepipe.metadata.MetadataRegistry;
+import dev.onepipe.metadata.RegistrationRequest;
+import dev.onepipe.metadata.serde.DatasetSerdes;
+import dev.onepipe.testdata.SampleDatasets;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.io.LocalInputFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * {@code onepipe run reconciliation} next to the real archive topology on the embedded broker and S3 endpoint: every
+ * bucket of a healthy pipeline OK on the {@code onepipe-reconciliation} topic and in {@code /metrics}; the archive
+ * stopped while records keep arriving: its consumer group STALL or STOP, the new buckets NOT_YET_ARCHIVED; restarted:
+ * OK again; one raw archive object deleted with the plain S3 client: its partition and hour MISSING with exactly its
+ * offsets (read from the deleted object with plain parquet-avro).
+ */
+class ReconciliationTopologyIT {
+
+    @RegisterExtension
+    static final EmbeddedRuntimeExtension RUNTIME = new EmbeddedRuntimeExtension();
+
+    private static final int PARTITIONS = 2;
+    private static final Instant DAY = Instant.parse("2026-11-22T00:00:00Z");
+    private static final Duration PATIENCE = Duration.ofMinutes(3);
+
+    @TempDir
+    Path temporary;
+
+    @Test
+    void publishesVerdictsPerBucketAndForTheArchivesConsumerGroup() throws Exception {
+        String dataset = RUNTIME.uniqueName("sprockets");
+        register(dataset);
+        RUNTIME.createTopic(dataset, PARTITIONS);
+        // The generator's own tally: the (partition, hour) buckets it wrote to.
+        Set<String> buckets = new TreeSet<>();
+        produce(dataset, 0, 150, buckets);
+
+        TopologyRunner archive = startArchive(dataset);
+        TopologyRunner reconciliation = null;
+        try (VerdictReader verdicts = new VerdictReader()) {
+            reconciliation = startReconciliation(dataset);
+            Map<String, GenericRecord> healthy = verdicts.await(latest -> rawBuckets(latest, dataset).keySet().equals(buckets)
+                    && rawBuckets(latest, dataset).values().stream().allMatch(verdict -> status(verdict).equals("OK")), "every bucket OK");
+            assertEquals(buckets, rawBuckets(healthy, dataset).keySet());
+            verdicts.await(latest -> "OK".equals(groupStatus(latest, dataset, archiveGroup(dataset))), "the archive's group OK");
+            awaitMetric(reconciliation, ReconciliationMetrics.RAW_BUCKETS, "OK", buckets.size());
+
+            // The archive stopped while records keep arriving: its group STALL, then STOP; the new hour not yet archived.
+            archive.close();
+            produce(dataset, 150, 200, buckets);
+            String stalled = groupStatus(verdicts.await(latest -> Set.of("STALL", "STOP").contains(groupStatus(latest, dataset, archiveGroup(dataset))),
+                    "the stopped archive's group STALL or STOP"), dataset, archiveGroup(dataset));
+            assertTrue(Set.of("STALL", "STOP").contains(stalled), stalled);
+            verdicts.await(latest -> rawBuckets(latest, dataset).values().stream().anyMatch(verdict -> status(verdict).equals("NOT_YET_ARCHIVED")),
+                    "the records produced while the archive is stopped NOT_YET_ARCHIVED");
+
+            archive = startArchive(dataset);
+            verdicts.await(latest -> rawBuckets(latest, dataset).keySet().equals(buckets)
+                    && rawBuckets(latest, dataset).values().stream().allMatch(verdict -> status(verdict).equals("OK"))
+                    && "OK".equals(groupStatus(latest, dataset, archiveGroup(dataset))), "every bucket and the restarted archive OK");
+
+            // One object deleted through plain S3: its partition and hour MISSING, with exactly its offsets.
+            try (S3Client s3 = RUNTIME.newS3Client()) {
+                List<S3Object> objects = new ArrayList<>();
+                s3.listObjectsV2Paginator(request -> request.bucket(RUNTIME.bucket()).prefix("raw/" + dataset + "/partition=0/")).contents()
+                        .forEach(objects::add);
+                assertTrue(objects.size() >= 3, "expected several objects, found " + objects.size());
+                S3Object deleted = objects.get(0);
+                Path copy = temporary.resolve("deleted.parquet");
+                s3.getObject(request -> request.bucket(RUNTIME.bucket()).key(deleted.key()), copy);
+                List<Long> offsets = offsetsIn(copy);
+                assertEquals(offsets.size() - 1, offsets.get(offsets.size() - 1) - offsets.get(0), "consecutive offsets (no late records here)");
+                s3.deleteObject(request -> request.bucket(RUNTIME.bucket()).key(deleted.key()));
+
+                String bucket = "partition=0/hour=" + deleted.key().replaceAll(".*/dt=([0-9-]+)/hour=([0-9]+)/.*", "$1T$2");
+                Map<String, GenericRecord> missing = verdicts.await(latest -> rawBuckets(latest, dataset).containsKey(bucket)
+                        && status(rawBuckets(latest, dataset).get(bucket)).equals("MISSING"), bucket + " MISSING");
+                GenericRecord verdict = rawBuckets(missing, dataset).get(bucket);
+                assertEquals(offsets, verdict.get("missing_offsets"), verdict.toString());
+                assertEquals(0L, verdict.get("unlisted_offsets"));
+                assertEquals((long) offsets.size(), (Long) verdict.get("first_system_records") - (Long) verdict.get("second_system_records"));
+                assertEquals(1, rawBuckets(missing, dataset).values().stream().filter(any -> !status(any).equals("OK")).count(), missing.toString());
+                awaitMetric(reconciliation, ReconciliationMetrics.RAW_BUCKETS, "MISSING", 1);
+            }
+        } finally {
+            if (reconciliation != null) {
+                reconciliation.close();
+            }
+            archive.close();
+        }
+    }
+
+    /** Records every minute of {@code DAY} from {@code fromMinute} to {@code toMinute}, 4 per minute per partition. */
+    private static void produce(String topic, int fromMinute, int toMinute, Set<String> buckets) {
+        Map<String, Object> config = Map.of("bootstrap.servers", RUNTIME.bootstrapServers(), "enable.idempotence", true, "acks", "all");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int minute = fromMinute; minute < toMinute; minute++) {
+                for (int partition = 0; partition < PARTITIONS; partition++) {
+                    for (int index = 0; index < 4; index++) {
+                        Instant time = DAY.plus(Duration.ofMinutes(minute)).plusSeconds(index);
+                        byte[] key = index == 3 ? null : ("key-" + minute + "-" + index).getBytes(StandardCharsets.UTF_8);
+                        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, partition, time.toEpochMilli(), key,
+                                ("value " + minute + " " + index).getBytes(StandardCharsets.UTF_8));
+                        if (index == 0) {
+                            record.headers().add(new RecordHeader("trace", "t".getBytes(StandardCharsets.UTF_8)));
+                        }
+                        producer.send(record);
+                        buckets.add("partition=" + partition + "/hour=" + time.toString().substring(0, 13));
+                    }
+                }
+            }
+            producer.flush();
+        }
+    }
+
+    private static void register(String dataset) {
+        String json = SampleDatasets.metadataJson(SampleDatasets.WIDGETS).replace("\"widgets", "\"" + dataset);
+        try (MetadataRegistry registry = MetadataRegistry.connect(Map.of("bootstrap.servers", RUNTIME.bootstrapServers()))) {
+            registry.registerAll(List.of(RegistrationRequest.dataset(DatasetMetadata.fromJson(json), SampleDatasets.schema(SampleDatasets.WIDGETS))))
+                    .forEach(result -> assertTrue(result.accepted(), result.summary()));
+        }
+    }
+
+    private Map<String, String> settings(String stateDirectory) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put(OnepipeConfig.BOOTSTRAP_SERVERS, RUNTIME.bootstrapServers());
+        settings.putAll(RUNTIME.s3Settings().toConfig());
+        settings.put(TopologyRunner.STATE_ROOT, temporary.resolve(stateDirectory).toString());
+        settings.put("consumer.session.timeout.ms", "6000");
+        settings.put("consumer.heartbeat.interval.ms", "1500");
+        return settings;
+    }
+
+    private TopologyRunner startArchive(String topic) {
+        Map<String, String> settings = settings("archive-state");
+        settings.put("onepipe.archive.chunk.max.records", "200");
+        settings.put("onepipe.archive.idle.flush.ms", "1000");
+        ArchiveTopology topology = new ArchiveTopology();
+        OnepipeConfig config = TopologyRunner.configure(topology, Map.of(), Map.of(), settings);
+        return TopologyRunner.start(topology, new TopologyContext(topology.name(), Optional.empty(), topic, config));
+    }
+
+    private TopologyRunner startReconciliation(String dataset) {
+        Map<String, String> settings = settings("reconciliation-state");
+        settings.put(ReconciliationSettings.CHECK_INTERVAL_MS, "1000");
+        settings.put(ReconciliationSettings.GROUP_WINDOW, "4");
+        settings.put(ReconciliationSettings.OFFSETS_LIMIT, "1000");
+        settings.put("commit.interval.ms", "500");
+        ReconciliationTopology topology = new ReconciliationTopology();
+        OnepipeConfig config = TopologyRunner.configure(topology, Map.of(), Map.of(), settings);
+        return TopologyRunner.start(topology, new TopologyContext(topology.name(), Optional.of(dataset), dataset, config));
+    }
+
+    private static String archiveGroup(String topic) {
+        return TopologyContext.APPLICATION_ID_PREFIX + ArchiveTopology.NAME + "-" + topic;
+    }
+
+    /** The latest topic/raw-archive verdict of each bucket of {@code dataset}, by bucket. */
+    private static Map<String, GenericRecord> rawBuckets(Map<String, GenericRecord> latest, String dataset) {
+        Map<String, GenericRecord> buckets = new HashMap<>();
+        latest.values().stream().filter(verdict -> verdict.get("dataset").toString().equals(dataset)
+                && verdict.get("systems").toString().equals(ReconciliationDataset.TOPIC_RAW_ARCHIVE))
+                .forEach(verdict -> buckets.put(verdict.get("bucket").toString(), verdict));
+        return buckets;
+    }
+
+    private static String groupStatus(Map<String, GenericRecord> latest, String dataset, String group) {
+        return latest.values().stream().filter(verdict -> verdict.get("dataset").toString().equals(dataset)
+                        && verdict.get("systems").toString().equals(ReconciliationDataset.CONSUMER_GROUP) && verdict.get("bucket").toString().equals(group))
+                .map(ReconciliationTopologyIT::status).findFirst().orElse(null);
+    }
+
+    private static String status(GenericRecord verdict) {
+        return verdict.get("status").toString();
+    }
+
+    private static void awaitMetric(TopologyRunner runner, String name, String status, long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        long value;
+        while ((value = ReconciliationMetrics.total(runner.streams().metrics(), name, status)) != expected) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(name + "{status=" + status + "} stayed " + value + ", expected " + expected);
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static List<Long> offsetsIn(Path file) throws IOException {
+        List<Long> offsets = new ArrayList<>();
+        try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file))
+                .withDataModel(GenericData.get()).build()) {
+            GenericRecord row;
+            while ((row = reader.read()) != null) {
+                offsets.add((Long) row.get("offset"));
+            }
+        }
+        assertEquals(LongStream.rangeClosed(offsets.get(0), offsets.get(offsets.size() - 1)).boxed().toList(), offsets);
+        return offsets;
+    }
+
+    /** Reads the verdicts topic as the upsert view it is: the latest value per key, decoded with the registered schema. */
+    private static final class VerdictReader implements AutoCloseable {
+
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final Map<String, GenericRecord> latest = new HashMap<>();
+        private org.apache.kafka.common.serialization.Deserializer<GenericRecord> values;
+
+        VerdictReader() {
+            consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", RUNTIME.bootstrapServers(), "isolation.level", "read_committed"),
+                    new StringDeserializer(), new ByteArrayDeserializer());
+        }
+
+        Map<String, GenericRecord> await(Predicate<Map<String, GenericRecord>> done, String what) throws InterruptedException {
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            while (true) {
+                if (values == null && consumer.partitionsFor(ReconciliationDataset.NAME).size() > 0) {
+                    consumer.assign(List.of(new TopicPartition(ReconciliationDataset.NAME, 0)));
+                    consumer.seekToBeginning(consumer.assignment());
+                    values = DatasetSerdes.generic(RegisteredDatasets.load(OnepipeConfig.of(Map.of(OnepipeConfig.BOOTSTRAP_SERVERS,
+                            RUNTIME.bootstrapServers()))), ReconciliationDataset.NAME).deserializer();
+                }
+                if (values != null) {
+                    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                        latest.put(record.key(), values.deserialize(record.topic(), record.headers(), record.value()));
+                    }
+                    if (done.test(latest)) {
+                        return new HashMap<>(latest);
+                    }
+                } else {
+                    Thread.sleep(500);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("Waited " + PATIENCE + " for " + what + "; latest verdicts: " + latest.values());
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
+    }
+}
