@@ -2,10 +2,16 @@ package dev.onepipe.reconciliation;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 
 import dev.onepipe.core.TopologySetting;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.s3.S3Settings;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
 
 /**
  * The settings of {@code onepipe run reconciliation}, read once when the topology is built.
@@ -29,32 +35,38 @@ public record ReconciliationSettings(S3Settings s3, String archivePrefix, Durati
     public static final String GROUP_WINDOW = "onepipe.reconciliation.group.window";
     public static final String PROVISION = "onepipe.reconciliation.provision";
 
-    /** The settings {@code onepipe topologies} lists. */
-    public static final List<TopologySetting> SETTINGS = List.of(
-            TopologySetting.required(S3Settings.BUCKET, "The raw archive's S3 bucket (with onepipe.s3.endpoint, access and secret key as the archive has them)."),
-            TopologySetting.of(ReconciliationClients.ARCHIVE_PREFIX, ReconciliationClients.DEFAULT_ARCHIVE_PREFIX, "The raw archive's key prefix, as the archive topology has it."),
-            TopologySetting.of(CHECK_INTERVAL_MS, 30_000, "Wall-clock ms between checks: list the archive, compare closed buckets, sample consumer groups."),
-            TopologySetting.of(MAX_OBJECTS_PER_CHECK, 100, "New archive objects fetched per partition and check (bounds one check's S3 cost)."),
-            TopologySetting.of(MAX_BISECTIONS_PER_CHECK, 4, "Differing buckets narrowed by bisection per partition and check (each re-reads the bucket's offsets)."),
-            TopologySetting.of(OFFSETS_LIMIT, 20, "Offsets listed per kind of difference in a verdict; the rest are counted."),
-            TopologySetting.of(GROUP_WINDOW, 10, "Checks of committed offsets kept per consumer group partition for Burrow's rules."),
-            TopologySetting.of(PROVISION, true, "Register the dataset onepipe-reconciliation and create its compacted topic at start."));
+    /** Every reconciliation setting: type, default, valid values and documentation, declared once. */
+    public static final ConfigDef DEFINITION = new ConfigDef()
+            .define(ReconciliationClients.ARCHIVE_PREFIX, Type.STRING, ReconciliationClients.DEFAULT_ARCHIVE_PREFIX, Importance.MEDIUM,
+                    "The raw archive's key prefix, as the archive topology has it.")
+            .define(CHECK_INTERVAL_MS, Type.LONG, 30_000L, Range.atLeast(1), Importance.MEDIUM,
+                    "Wall-clock ms between checks: list the archive, compare closed buckets, sample consumer groups.")
+            .define(MAX_OBJECTS_PER_CHECK, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM,
+                    "New archive objects fetched per partition and check (bounds one check's S3 cost).")
+            .define(MAX_BISECTIONS_PER_CHECK, Type.INT, 4, Range.atLeast(0), Importance.MEDIUM,
+                    "Differing buckets narrowed by bisection per partition and check (each re-reads the bucket's offsets).")
+            .define(OFFSETS_LIMIT, Type.INT, 20, Range.atLeast(0), Importance.LOW,
+                    "Offsets listed per kind of difference in a verdict; the rest are counted.")
+            .define(GROUP_WINDOW, Type.INT, 10, Range.atLeast(2), Importance.LOW,
+                    "Checks of committed offsets kept per consumer group partition for Burrow's rules.")
+            .define(PROVISION, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Register the dataset onepipe-reconciliation and create its compacted topic at start.");
+
+    /** The settings {@code onepipe topologies} lists: the archive's bucket, then {@link #DEFINITION}. */
+    public static final List<TopologySetting> SETTINGS = Stream.concat(
+            Stream.of(TopologySetting.required(S3Settings.BUCKET,
+                    "The raw archive's S3 bucket (with onepipe.s3.endpoint, access and secret key as the archive has them).")),
+            TopologySetting.all(DEFINITION).stream()).toList();
 
     /**
      * @throws dev.onepipe.core.config.MissingConfigurationException when no S3 bucket is configured
-     * @throws IllegalArgumentException when a number is not positive
+     * @throws IllegalArgumentException when a setting is not of its type or out of its range, naming the setting
      */
     public static ReconciliationSettings from(OnepipeConfig config) {
-        ReconciliationSettings settings = new ReconciliationSettings(ReconciliationClients.s3(config),
-                config.get(ReconciliationClients.ARCHIVE_PREFIX, ReconciliationClients.DEFAULT_ARCHIVE_PREFIX),
-                Duration.ofMillis(config.getLong(CHECK_INTERVAL_MS, 30_000)), config.getInt(MAX_OBJECTS_PER_CHECK, 100),
-                config.getInt(MAX_BISECTIONS_PER_CHECK, 4), config.getInt(OFFSETS_LIMIT, 20), config.getInt(GROUP_WINDOW, 10),
-                config.getBoolean(PROVISION, true));
-        if (settings.checkInterval.toMillis() <= 0 || settings.maxObjectsPerCheck <= 0 || settings.maxBisectionsPerCheck < 0
-                || settings.offsetsLimit < 0 || settings.groupWindow < 2) {
-            throw new IllegalArgumentException("onepipe.reconciliation.*: the check interval and objects per check must be positive, "
-                    + "bisections and the offsets limit at least 0, the group window at least 2; got " + settings);
-        }
-        return settings;
+        AbstractConfig values = TopologySetting.values(DEFINITION, config);
+        return new ReconciliationSettings(ReconciliationClients.s3(config), values.getString(ReconciliationClients.ARCHIVE_PREFIX),
+                Duration.ofMillis(values.getLong(CHECK_INTERVAL_MS)), values.getInt(MAX_OBJECTS_PER_CHECK),
+                values.getInt(MAX_BISECTIONS_PER_CHECK), values.getInt(OFFSETS_LIMIT), values.getInt(GROUP_WINDOW),
+                values.getBoolean(PROVISION));
     }
 }

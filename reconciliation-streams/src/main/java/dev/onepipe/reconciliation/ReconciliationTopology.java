@@ -5,8 +5,10 @@ import java.util.Map;
 
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.TopologyProvisioning;
 import dev.onepipe.core.TopologySetting;
 import dev.onepipe.core.dataset.DatasetStreams;
+import dev.onepipe.metadata.RegistrationRequest;
 import dev.onepipe.metadata.serde.DatasetSerdes;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.Serdes;
@@ -37,6 +39,8 @@ public final class ReconciliationTopology implements OnepipeTopology {
     public static final String FINGERPRINTS_STORE = "reconciliation-topic-fingerprints";
     /** partition → {@link Fingerprint} of every record of the partition read so far (first and last offset read). */
     public static final String PROGRESS_STORE = "reconciliation-topic-progress";
+    /** One partition: verdicts are few (one per partition-hour and per consuming application). */
+    private static final int VERDICT_PARTITIONS = 1;
 
     @Override
     public String name() {
@@ -59,16 +63,29 @@ public final class ReconciliationTopology implements OnepipeTopology {
     }
 
     /**
-     * Registers the verdicts' dataset (unless {@value ReconciliationSettings#PROVISION} is false), then adds the steps.
+     * Registers the verdicts' dataset {@value ReconciliationDataset#NAME} with its Avro schema and creates its topic when
+     * missing: compacted (an upsert view, one live record per dataset, systems and bucket) with one partition (verdicts
+     * are few: one per partition-hour and per consuming application). Skipped when
+     * {@value ReconciliationSettings#PROVISION} is false. Idempotent.
+     *
+     * @throws IllegalStateException when the registry refuses the dataset or the topic cannot be created
+     */
+    @Override
+    public void provision(TopologyContext context, TopologyProvisioning provisioning) {
+        if (TopologySetting.values(ReconciliationSettings.DEFINITION, context.config()).getBoolean(ReconciliationSettings.PROVISION)) {
+            provisioning.registerDataset(RegistrationRequest.dataset(ReconciliationDataset.METADATA, ReconciliationDataset.SCHEMA));
+            provisioning.createTopic(ReconciliationDataset.NAME, VERDICT_PARTITIONS, true);
+        }
+    }
+
+    /**
+     * Adds the steps: ingest → fingerprint and compare → publish.
      *
      * @throws dev.onepipe.core.config.MissingConfigurationException when no S3 bucket is configured
      */
     @Override
     public void addTo(StreamsBuilder builder, TopologyContext context) {
         ReconciliationSettings settings = ReconciliationSettings.from(context.config());
-        if (settings.provision()) {
-            ReconciliationProvisioning.provision(context);
-        }
         // The raw side reads bytes, so no schema is needed: the dataset (or, with --topic, the topic) only names the verdicts.
         String dataset = context.target();
         publish(fingerprintAndCompare(ingest(builder, context), builder, context, dataset, settings), context);

@@ -35,10 +35,8 @@ class ReconciliationTopologyTest {
     private static OnepipeTestDriver driver() {
         return OnepipeTestDriver.builder(new ReconciliationTopology())
                 .registerDataset(DatasetMetadata.fromJson(SampleDatasets.metadataJson(SampleDatasets.WIDGETS)), SampleDatasets.schema(SampleDatasets.WIDGETS))
-                .registerDataset(ReconciliationDataset.METADATA, ReconciliationDataset.SCHEMA)
                 .dataset("widgets")
                 .set(S3Settings.BUCKET, "not-used-by-these-tests")
-                .set(ReconciliationSettings.PROVISION, false)
                 .set(ReconciliationSettings.CHECK_INTERVAL_MS, 3_600_000)
                 .build();
     }
