@@ -55,6 +55,7 @@ public final class TopologyRunner implements AutoCloseable {
     private final CountDownLatch running = new CountDownLatch(1);
     private final List<KafkaStreams.State> stateHistory = new CopyOnWriteArrayList<>();
     private final StaticMembership membership;
+    private final Properties properties;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final ProgressWatch progress;
 
@@ -62,6 +63,7 @@ public final class TopologyRunner implements AutoCloseable {
         this.context = context;
         this.membership = membership;
         this.streams = new KafkaStreams(topology, properties);
+        this.properties = properties;
         this.progress = ProgressWatch.configured(context.applicationId(), context.config(), streams::metrics);
         streams.setStateListener(this::onStateChange);
         streams.setUncaughtExceptionHandler(this::onUncaughtException);
@@ -253,6 +255,9 @@ public final class TopologyRunner implements AutoCloseable {
      */
     public boolean close(Duration timeout) {
         boolean closed = streams.close(CloseOptions.timeout(timeout).withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        if (closed) {
+            UncleanShutdownRecovery.recordCleanStop(properties);
+        }
         membership.close();
         if (!closed) {
             LOG.warn("{} did not stop within {}", context.applicationId(), timeout);

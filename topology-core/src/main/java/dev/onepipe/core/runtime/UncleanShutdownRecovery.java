@@ -31,7 +31,14 @@ import org.slf4j.LoggerFactory;
  * the start of its changelog) without the ERROR line and the extra rebalance: measured by {@code ArchiveRecoveryIT},
  * see the README.
  *
- * <p>A task folder is deleted only when all of these hold: the processing guarantee is exactly-once; this instance
+ * <p>Whether the previous run closed cleanly is onepipe's own record, not the absence of {@code .checkpoint} files:
+ * Kafka Streams 4.3 leaves no {@code .checkpoint} after a clean close under exactly-once either, so a missing
+ * checkpoint alone would wipe the stores of every clean restart (and lose what a processor wrote to its store while it
+ * closed, e.g. the archive's record that its open chunks are in S3; {@code ArchiveCompactedTopicIT}). A clean close
+ * ({@link TopologyRunner#close(java.time.Duration)} with every thread stopped in time) leaves the file
+ * {@value #CLEAN_STOP_MARKER} in the application's state directory; the next start removes it and leaves the stores to Kafka Streams.
+ *
+ * <p>Without that file, a task folder is deleted only when all of these hold: the processing guarantee is exactly-once; this instance
  * holds the state directory's lock ({@link StaticMembership}), so no other live onepipe instance uses it; the folder
  * has no {@code .checkpoint}; and one of its stores has a changelog topic ({@code <application id>-<store>-changelog})
  * in the cluster, which is when Kafka Streams would wipe it too. Otherwise, or when the cluster cannot be asked, the
@@ -41,6 +48,8 @@ final class UncleanShutdownRecovery {
 
     private static final Logger LOG = LoggerFactory.getLogger(UncleanShutdownRecovery.class);
     private static final String CHECKPOINT = ".checkpoint";
+    /** The file a clean close leaves in {@code <state.dir>/<application id>}. */
+    static final String CLEAN_STOP_MARKER = "onepipe-clean-stop";
     /** Kafka Streams keeps key-value stores under {@code <task>/rocksdb/<store>}, segmented stores under {@code <task>/<store>}. */
     private static final String ROCKSDB = "rocksdb";
     private static final long LIST_TOPICS_TIMEOUT_SECONDS = 30;
@@ -56,7 +65,7 @@ final class UncleanShutdownRecovery {
      * @param admin opens an admin client to list the changelog topics; called only when a task folder has no checkpoint
      */
     static void prepare(Properties properties, boolean holdsStateDirectoryLock, Supplier<Admin> admin) {
-        if (!String.valueOf(properties.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).startsWith("exactly_once")) {
+        if (removeCleanStopMarker(properties) || !String.valueOf(properties.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).startsWith("exactly_once")) {
             return;
         }
         String applicationId = properties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
@@ -77,6 +86,37 @@ final class UncleanShutdownRecovery {
                     + " wipes their stores and restores them from the changelogs, and logs that as 'ERROR ... TaskCorruptedException'."
                     + " That is the expected recovery after a crash, not a new failure.", applicationId, left);
         }
+    }
+
+    /**
+     * Records that this run closed cleanly, for the next start's {@link #prepare}. Call only after every stream thread
+     * stopped in time, while the instance still holds the state directory's lock. A failure to write is logged: the
+     * next start then treats the stop as unclean, which costs a restore from the changelogs, not data.
+     */
+    static void recordCleanStop(Properties properties) {
+        Path marker = cleanStopMarker(properties);
+        try {
+            Files.createDirectories(marker.getParent());
+            Files.writeString(marker, "closed cleanly\n");
+        } catch (IOException e) {
+            LOG.warn("{}: cannot record the clean stop in {} ({}); the next start restores its stores from the changelogs",
+                    properties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG), marker, e.toString());
+        }
+    }
+
+    /** Removes the clean-stop record, so that a crash of this run is not taken for a clean stop; returns whether it was there. */
+    private static boolean removeCleanStopMarker(Properties properties) {
+        try {
+            return Files.deleteIfExists(cleanStopMarker(properties));
+        } catch (IOException e) {
+            LOG.debug("cannot remove {} ({}); treating the previous stop as unclean", cleanStopMarker(properties), e.toString());
+            return false;
+        }
+    }
+
+    private static Path cleanStopMarker(Properties properties) {
+        return Path.of(properties.getProperty(StreamsConfig.STATE_DIR_CONFIG), properties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG))
+                .resolve(CLEAN_STOP_MARKER);
     }
 
     /** Deletes those of {@code tasks} that hold a store with a changelog topic; returns them (none if the cluster cannot be asked). */

@@ -78,4 +78,26 @@ class UncleanShutdownRecoveryTest {
         });
         assertTrue(Files.isDirectory(task));
     }
+
+    @Test
+    void afterACleanStopNothingIsDeletedAndTheClusterIsNotAskedAndTheNextCrashIsSeenAgain() throws IOException {
+        // Kafka Streams 4.3 leaves no .checkpoint after a clean close under exactly-once: the folder looks like a crash's
+        Path root = applicationStateDir.resolve("state");
+        Path store = root.resolve("app").resolve("1_0").resolve("rocksdb").resolve("archive-chunks");
+        Files.createDirectories(store);
+        Properties properties = new Properties();
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "app");
+        properties.put(StreamsConfig.STATE_DIR_CONFIG, root.toString());
+        properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        UncleanShutdownRecovery.recordCleanStop(properties);
+        Path marker = root.resolve("app").resolve(UncleanShutdownRecovery.CLEAN_STOP_MARKER);
+        assertTrue(Files.exists(marker));
+
+        UncleanShutdownRecovery.prepare(properties, true, () -> {
+            throw new AssertionError("a clean stop needs no cluster");
+        });
+        assertTrue(Files.isDirectory(store), "the stores of a clean stop are kept");
+        assertTrue(Files.notExists(marker), "the record of the clean stop is used once, so a crash of this run is not taken for one");
+        assertEquals(List.of("1_0"), UncleanShutdownRecovery.tasksWithoutCheckpoint(root.resolve("app")));
+    }
 }
