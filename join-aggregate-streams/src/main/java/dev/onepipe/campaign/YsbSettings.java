@@ -5,6 +5,7 @@ import java.util.List;
 
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.TopologySetting;
+import dev.onepipe.core.config.OnepipeConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -58,6 +59,16 @@ public record YsbSettings(String eventsDataset, String eventsTopic, String campa
 
     public static List<TopologySetting> settings() {
         return TopologySetting.all(DEFINITION);
+    }
+
+    /**
+     * The tumbling window size (ms) {@code config} gives the topology, from {@link #DEFINITION}'s default when unset: for
+     * readers outside the topology (the benchmark) that must window the same way.
+     *
+     * @throws IllegalArgumentException when the setting is not a positive number, naming it
+     */
+    public static long windowSizeMillis(OnepipeConfig config) {
+        return TopologySetting.values(DEFINITION, config).getLong(WINDOW_SIZE_MS);
     }
 
     /**

@@ -142,7 +142,7 @@ public final class CampaignMetricsBenchmark implements Callable<Integer> {
                 double streamsFloor = streamsEventsPerSecond(clientConfig, new ReadAndCommitTopology("bench-read-and-commit", List.of()), config, catalog, produced);
                 out.printf(Locale.ROOT, "  Kafka Streams, read and commit only: %,.0f events/s%n", streamsFloor);
                 out.flush();
-                FlinkYsbPeer flink = new FlinkYsbPeer(flinkJar, clientConfig, threads, config.getLong(YsbSettings.WINDOW_SIZE_MS, 10_000),
+                FlinkYsbPeer flink = new FlinkYsbPeer(flinkJar, clientConfig, threads, YsbSettings.windowSizeMillis(config),
                         graceMillis, config.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100), partitions, out);
                 FlinkYsbPeer.Throughput flinkThroughput = flink.available() ? flink.throughput(catalog, produced) : null;
                 TopologyContext context = new TopologyContext(YsbTopology.NAME, Optional.of(SampleDatasets.YSB_EVENTS), SampleDatasets.YSB_EVENTS,
@@ -256,7 +256,7 @@ public final class CampaignMetricsBenchmark implements Callable<Integer> {
                 SampleDatasets.YSB_EVENTS, config, catalog)).outputDataset();
         String outputTopic = CampaignMetricsSettings.topicOf(catalog, outputDataset);
         Deserializer<GenericRecord> values = DatasetSerdes.generic(catalog, outputDataset).deserializer();
-        long windowMillis = config.getLong(YsbSettings.WINDOW_SIZE_MS, 10_000);
+        long windowMillis = YsbSettings.windowSizeMillis(config);
         long start = System.currentTimeMillis() + 2_000;
         long end = start + latencySeconds * 1000L;
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -314,7 +314,7 @@ public final class CampaignMetricsBenchmark implements Callable<Integer> {
      */
     private List<String> countDifferences(Map<String, Object> clientConfig, OnepipeConfig config, SortedMap<CampaignWindow, Long> expected,
                                           FlinkYsbPeer.Throughput flink, long lastEvent, Map<String, Long> measures) {
-        long windowMillis = config.getLong(YsbSettings.WINDOW_SIZE_MS, 10_000);
+        long windowMillis = YsbSettings.windowSizeMillis(config);
         long closedBy = lastEvent - graceMillis - windowMillis;
         MetadataCatalog catalog = RegisteredDatasets.load(config);
         String outputDataset = config.get(YsbSettings.OUTPUT_DATASET, "ysb-campaign-metrics");
