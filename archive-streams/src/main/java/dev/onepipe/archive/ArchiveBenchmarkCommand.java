@@ -60,10 +60,10 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * ({@link BenchmarkSummary}).
  */
 @Command(name = "archive", mixinStandardHelpOptions = true,
-        description = {"Archive throughput (records/s, MB/s) for fixed-size records on the embedded broker and S3 endpoint,",
-            "as a ratio to a plain KafkaConsumer reading the same topic and to a plain S3 copier (consumers writing the",
-            "same Parquet chunks, committing after each upload) in the same run; and the peak heap.",
-            "One summary table; --output <file> writes it as JSON."})
+        description = {"Archive throughput (records/s, MB/s) next to a plain S3 copier, on the embedded broker and S3 endpoint.",
+            "Fixed-size records; the copier (consumers writing the same Parquet chunks, committing after each upload) and "
+                + "a plain KafkaConsumer reading the same topic are measured in the same run. Target: archive >= 0.8 x the copier. "
+                + "Also the peak heap. One summary table; --output <file> writes it as JSON."})
 public final class ArchiveBenchmarkCommand implements Callable<Integer> {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(20);
@@ -149,7 +149,7 @@ public final class ArchiveBenchmarkCommand implements Callable<Integer> {
             BenchmarkSummary.Line archiveLine = summary.line("archive", records, bytes, archived.seconds(),
                     String.format(Locale.ROOT, "%,d objects; offsets committed after %.1f s", objects, committedTime.toNanos() / 1e9));
             summary.ratio("archive / plain S3 copier", archiveLine, copierLine, 0.8);
-            summary.ratio("archive / ceiling", archiveLine, ceilingLine, 0.7);
+            summary.ratio("archive / ceiling", archiveLine, ceilingLine, null);
             summary.ratio("Kafka Streams read and commit / ceiling", passLine, ceilingLine, null);
             summary.measure("peak heap while archiving (whole JVM: broker, S3 endpoint and archive)", peakHeap / (1024 * 1024), "MB")
                     .measure("max heap", Runtime.getRuntime().maxMemory() / (1024 * 1024), "MB");
