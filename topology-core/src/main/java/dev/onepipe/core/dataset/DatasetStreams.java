@@ -65,6 +65,7 @@ public final class DatasetStreams {
     private final MetadataCatalog catalog;
     private final Duration unknownSchemaWait;
     private final Map<String, Serde<GenericRecord>> genericSerdes = new ConcurrentHashMap<>();
+    private final Map<String, NewestVersionSerde> newestVersionSerdes = new ConcurrentHashMap<>();
 
     private DatasetStreams(StreamsBuilder builder, TopologyContext context) {
         this.builder = Objects.requireNonNull(builder, "builder");
@@ -83,21 +84,31 @@ public final class DatasetStreams {
     }
 
     /**
-     * The records of {@code dataset} read as {@code ingest} says: only some fields, stamped with the event time. Values
-     * are decoded in a processor ({@code <name>-decode}) after the source ({@code <name>-source}), so every record
-     * that is not read (unreadable bytes, a null value, an event time before 1970 or over an hour ahead of the clock)
-     * is counted per stream in {@link DroppedRecordMetrics} under {@value DroppedRecordMetrics#CORRUPT} and goes to
-     * {@code <topic>.dlq} with its original bytes and the {@code onepipe.dlq.*} headers, like any other dead letter.
+     * The records of {@code dataset} read as {@code ingest} says: only some fields, stamped with the event time, as the
+     * newest schema version, with tombstones. Values are decoded in a processor ({@code <name>-decode}) after the
+     * source ({@code <name>-source}), so every record that is not read (unreadable bytes, a null value unless
+     * tombstones are kept, an event time before 1970 or over an hour ahead of the clock) is counted per stream in
+     * {@link DroppedRecordMetrics} under {@value DroppedRecordMetrics#CORRUPT} and goes to {@code <topic>.dlq} with its
+     * original bytes and the {@code onepipe.dlq.*} headers, like any other dead letter.
      */
     public KStream<String, GenericRecord> stream(String dataset, Ingest ingest) {
         DatasetMetadata metadata = metadata(dataset);
         String eventTimeField = ingest.eventTime() ? metadata.eventTimeField().orElse(null) : null;
-        List<String> fields = ingest.fieldsWith(eventTimeField);
-        Deserializer<GenericRecord> values = fields.isEmpty() ? serde(dataset).deserializer()
-                : new DatasetRecordDeserializer<>(catalog, DatasetDeserializer.readingProjection(catalog, dataset, fields, unknownSchemaWait),
-                        DatasetDeserializer.readingProjection(catalog, dataset, fields, Duration.ZERO));
+        Deserializer<GenericRecord> values = valueDeserializer(dataset, ingest.fieldsWith(eventTimeField), ingest.newestVersion());
         return builder.stream(metadata.topic(), Consumed.with(keySerde(), Serdes.ByteArray()).withName(ingest.name() + "-source"))
-                .processValues(() -> new IngestDecoder(values, ingest.name(), eventTimeField), Named.as(ingest.name() + "-decode"));
+                .processValues(() -> new IngestDecoder(values, ingest.name(), eventTimeField, ingest.tombstones()), Named.as(ingest.name() + "-decode"));
+    }
+
+    /** Reads values of {@code dataset}: as its newest version, only {@code fields}, or whole as the latest at build time. */
+    private Deserializer<GenericRecord> valueDeserializer(String dataset, List<String> fields, boolean newestVersion) {
+        if (newestVersion) {
+            return newestVersionSerde(dataset).deserializer();
+        }
+        if (fields.isEmpty()) {
+            return serde(dataset).deserializer();
+        }
+        return new DatasetRecordDeserializer<>(catalog, DatasetDeserializer.readingProjection(catalog, dataset, fields, unknownSchemaWait),
+                DatasetDeserializer.readingProjection(catalog, dataset, fields, Duration.ZERO));
     }
 
     /** The records of {@code dataset} as instances of a generated SpecificRecord class. */
@@ -171,6 +182,19 @@ public final class DatasetStreams {
                     DatasetDeserializer.readingVersion(catalog, name, readerVersion, unknownSchemaWait),
                     DatasetDeserializer.readingVersion(catalog, name, readerVersion, Duration.ZERO)));
         });
+    }
+
+    /**
+     * The value serde of {@code dataset} that reads as the newest schema version seen so far (one instance per dataset
+     * and {@code DatasetStreams}, the one {@link Ingest#readingNewestVersion()} reads with): use it for the
+     * repartition topics and stores that hold the records of such a stream, and its {@link NewestVersionSerde#upgrade}
+     * for a record read before the version moved.
+     *
+     * @throws IllegalArgumentException if {@code dataset} is not registered or has no active schema version
+     */
+    public NewestVersionSerde newestVersionSerde(String dataset) {
+        return newestVersionSerdes.computeIfAbsent(dataset, name -> new NewestVersionSerde(catalog, name, metadata(name).valueSubject(),
+                latestSchema(name).version(), unknownSchemaWait));
     }
 
     /** The value serde of {@code dataset} for a generated SpecificRecord class. */

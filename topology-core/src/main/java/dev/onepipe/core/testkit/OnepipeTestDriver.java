@@ -82,13 +82,18 @@ public final class OnepipeTestDriver implements AutoCloseable {
     private final TopologyTestDriver driver;
     private final TopologyContext context;
     private final Path stateDirectory;
+    private final RegistrationPlanner planner;
+    private final TestInputTopic<byte[], byte[]> metadataTopic;
     private final Map<String, DatasetOutputTopic> outputs = new LinkedHashMap<>();
     private final Map<String, TestOutputTopic<byte[], byte[]>> deadLetterTopics = new LinkedHashMap<>();
 
-    private OnepipeTestDriver(TopologyTestDriver driver, TopologyContext context, Path stateDirectory) {
+    private OnepipeTestDriver(TopologyTestDriver driver, TopologyContext context, Path stateDirectory, RegistrationPlanner planner,
+                              TestInputTopic<byte[], byte[]> metadataTopic) {
         this.driver = driver;
         this.context = context;
         this.stateDirectory = stateDirectory;
+        this.planner = planner;
+        this.metadataTopic = metadataTopic;
     }
 
     /** A driver for {@code topology}. */
@@ -125,6 +130,30 @@ public final class OnepipeTestDriver implements AutoCloseable {
                 addTo.accept(builder, context);
             }
         });
+    }
+
+    /**
+     * Registers while the topology runs, as {@code onepipe register} would against a running application: the request
+     * is planned against the current catalog and its records are piped into the metadata topic, so the topology's
+     * catalog learns them through its global store, between two records.
+     *
+     * @throws IllegalArgumentException if the registry refuses the request (the message gives its reasons)
+     */
+    public OnepipeTestDriver register(RegistrationRequest request) {
+        RegistrationPlan plan = planner.plan(context.catalog(), Objects.requireNonNull(request, "request"));
+        RegistrationResult result = plan.result();
+        if (!result.accepted()) {
+            throw new IllegalArgumentException("Registration rejected: " + request + ": " + String.join("; ", result.reasons()));
+        }
+        for (MetadataRecord record : plan.records()) {
+            metadataTopic.pipeInput(record.key(), record.value());
+        }
+        return this;
+    }
+
+    /** Registers a new version of a registered dataset's schema while the topology runs ({@link #register}). */
+    public OnepipeTestDriver registerDatasetSchema(String datasetName, Schema schema) {
+        return register(RegistrationRequest.datasetSchema(datasetName, schema));
     }
 
     /** Records to pipe into {@code dataset}'s topic. */
@@ -310,8 +339,9 @@ public final class OnepipeTestDriver implements AutoCloseable {
             Topology built = TopologyRunner.buildTopology(topology, context);
             Properties properties = TopologyRunner.streamsProperties(context);
             TopologyTestDriver driver = new TopologyTestDriver(built, properties, startTime);
+            TestInputTopic<byte[], byte[]> metadataTopic;
             try {
-                TestInputTopic<byte[], byte[]> metadataTopic = driver.createInputTopic(context.metadataTopic(),
+                metadataTopic = driver.createInputTopic(context.metadataTopic(),
                         new ByteArraySerializer(), new ByteArraySerializer(), startTime, Duration.ZERO);
                 List<MetadataRecord> records = new ArrayList<>(plan.records());
                 records.addAll(provisioning.records());
@@ -322,7 +352,7 @@ public final class OnepipeTestDriver implements AutoCloseable {
                 driver.close();
                 throw e;
             }
-            return new OnepipeTestDriver(driver, context, stateDirectory);
+            return new OnepipeTestDriver(driver, context, stateDirectory, planner, metadataTopic);
         }
 
         private static Path temporaryDirectory() {
