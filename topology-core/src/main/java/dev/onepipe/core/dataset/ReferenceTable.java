@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * reason, and sent to the dataset's {@code <topic>.dlq} with its original bytes and the {@code onepipe.dlq.*} headers by
  * {@link dev.onepipe.core.deadletter.GlobalDeadLetters} (a producer of the global processor's own, as the global
  * thread has none; at least once: the in-memory store is rebuilt from the topic at every start, so an unreadable
- * record is dead-lettered again at every start, with the same source partition and offset in its headers). A tombstone removes the key.
+ * record is dead-lettered again at every start, with the same source partition and offset in its headers). A
+ * tombstone removes the key.
  */
 public final class ReferenceTable {
 
