@@ -43,7 +43,7 @@ public final class BotFilter implements FixedKeyProcessor<String, GenericRecord,
 
     @Override
     public void process(FixedKeyRecord<String, GenericRecord> record) {
-        String address = ReferenceRecords.text(record.value(), addressField).orElse("");
+        String address = FieldText.of(record.value(), addressField).orElse("");
         for (String entry : blocklistEntriesContaining(address)) {
             if (blocklist.get(entry) != null) {
                 dropMetrics.record(DropReason.BOT_IP.metricName());

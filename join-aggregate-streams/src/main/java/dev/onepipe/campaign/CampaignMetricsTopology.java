@@ -15,6 +15,7 @@ import dev.onepipe.core.TopologySetting;
 import dev.onepipe.core.dataset.DatasetStreams;
 import dev.onepipe.core.dataset.DroppedRecordMetrics;
 import dev.onepipe.core.dataset.Ingest;
+import dev.onepipe.core.dataset.ReferenceTable;
 import dev.onepipe.core.deadletter.DeadLetterTopics;
 import dev.onepipe.core.runtime.http.HttpRoute;
 import dev.onepipe.metadata.MetadataCatalog;
@@ -28,7 +29,6 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.EmitStrategy;
-import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.JoinWindows;
 import org.apache.kafka.streams.kstream.KStream;
@@ -67,7 +67,8 @@ public final class CampaignMetricsTopology implements OnepipeTopology {
     static final String SERVED_ADS_STORE = "served-ads-store";
     static final String SALTED_METRICS_STORE = "salted-campaign-metrics-store";
     static final String SALT_PARTIALS_STORE = "salt-partials-store";
-    static final String CAMPAIGNS_STORE = "campaigns-store";
+    static final String CAMPAIGNS = "campaigns";
+    static final String CAMPAIGNS_STORE = CAMPAIGNS + "-store";
     private static final String ADDRESS_FIELD = "ip";
 
     @Override
@@ -327,13 +328,9 @@ public final class CampaignMetricsTopology implements OnepipeTopology {
         void publish(KStream<String, CampaignMetrics> metrics) {
             KStream<String, CampaignMetrics> named = metrics;
             if (settings.namesCampaigns()) {
-                GlobalKTable<String, byte[]> campaigns = builder.globalTable(CampaignMetricsSettings.topicOf(catalog, settings.campaignsDataset()),
-                        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("campaigns-source"),
-                        Materialized.<String, byte[]>as(Stores.inMemoryKeyValueStore(CAMPAIGNS_STORE))
-                                .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()));
-                ReferenceRecords campaignRecords = new ReferenceRecords(catalog, settings.campaignsDataset());
-                named = metrics.leftJoin(campaigns, (campaignId, result) -> campaignId,
-                        (result, campaign) -> result.named(campaignRecords.field(campaign, "name")), Named.as("name-campaigns"));
+                ReferenceTable campaigns = datasets.referenceTable(settings.campaignsDataset(), Ingest.named(CAMPAIGNS).fields(List.of("name")));
+                named = campaigns.leftJoin(metrics, (campaignId, result) -> campaignId,
+                        (result, campaign) -> result.named(FieldText.of(campaign, "name").orElse(null)), Named.as("name-campaigns"));
             }
             String outputTopic = CampaignMetricsSettings.topicOf(catalog, settings.outputDataset());
             OutputRecords output = new OutputRecords(catalog, settings.outputDataset());

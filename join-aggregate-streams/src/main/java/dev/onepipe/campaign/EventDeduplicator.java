@@ -50,7 +50,7 @@ public final class EventDeduplicator implements FixedKeyProcessor<String, Generi
     @Override
     public void process(FixedKeyRecord<String, GenericRecord> record) {
         GenericRecord value = record.value();
-        String eventId = ReferenceRecords.text(value, "event_id").orElse(record.key());
+        String eventId = FieldText.of(value, "event_id").orElse(record.key());
         long time = record.timestamp();
         long window = dedupWindow.toMillis();
         try (WindowStoreIterator<Long> seen = seenEventIds.fetch(eventId, Math.max(0, time - window), time + window)) {

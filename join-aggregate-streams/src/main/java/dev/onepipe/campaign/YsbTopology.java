@@ -8,6 +8,7 @@ import dev.onepipe.core.TopologyProvisioning;
 import dev.onepipe.core.TopologySetting;
 import dev.onepipe.core.dataset.DatasetStreams;
 import dev.onepipe.core.dataset.Ingest;
+import dev.onepipe.core.dataset.ReferenceTable;
 import dev.onepipe.core.deadletter.DeadLetterTopics;
 import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.metadata.serde.DatasetSerdes;
@@ -18,9 +19,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.EmitStrategy;
-import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
@@ -30,20 +29,20 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.Windowed;
-import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * {@code ysb}: the Yahoo Streaming Benchmark query on this module's building blocks, so onepipe can be run side by
  * side with published results. Ingest {@code ysb-events}, keep views, project to ad id and time, join the ad to its
- * campaign (a {@code GlobalKTable} over {@code ysb-campaigns}), count views per campaign per 10-second window, publish.
+ * campaign (a reference table over {@code ysb-campaigns}, {@link ReferenceTable}), count views per campaign per 10-second window, publish.
  * Unlike the original, late views are routed to a late topic rather than lost.
  */
 public final class YsbTopology implements OnepipeTopology {
 
     public static final String NAME = "ysb";
     public static final String VIEWS_STORE = "ysb-campaign-views-store";
-    static final String AD_CAMPAIGNS_STORE = "ysb-ad-campaigns-store";
+    static final String AD_CAMPAIGNS = "ysb-ad-campaigns";
+    static final String AD_CAMPAIGNS_STORE = AD_CAMPAIGNS + "-store";
     static final String LABEL = "ysb";
     /** The fields the query reads; Avro skips the rest of each event (user, page, ad type, address). */
     static final List<String> FIELDS_READ = List.of("event_id", "ad_id", "event_type", "event_time");
@@ -67,12 +66,12 @@ public final class YsbTopology implements OnepipeTopology {
     public void addTo(StreamsBuilder builder, TopologyContext context) {
         YsbSettings settings = YsbSettings.from(context);
         MetadataCatalog catalog = context.catalog();
-        KStream<String, GenericRecord> events = DatasetStreams.of(builder, context)
-                .stream(settings.eventsDataset(), Ingest.named(LABEL).fields(FIELDS_READ).inEventTime());
+        DatasetStreams datasets = DatasetStreams.of(builder, context);
+        KStream<String, GenericRecord> events = datasets.stream(settings.eventsDataset(), Ingest.named(LABEL).fields(FIELDS_READ).inEventTime());
         KStream<String, AdEvent> views = events
                 .filter((key, event) -> "view".equals(String.valueOf(event.get("event_type"))), Named.as("ysb-keep-views"))
                 .processValues(() -> new AdEventProjection(AdStream.VIEWS), Named.as("ysb-project"));
-        KStream<String, AdEvent> attributed = joinCampaign(builder, catalog, settings, views);
+        KStream<String, AdEvent> attributed = joinCampaign(datasets, settings, views);
         KStream<String, AdEvent> byCampaign = RoutedEvents.onTime(attributed
                         .selectKey((adId, view) -> view.campaignId(), Named.as("ysb-key-by-campaign"))
                         .repartition(Repartitioned.with(Serdes.String(), new AdEventSerde()).withName("ysb-views-by-campaign")),
@@ -86,18 +85,15 @@ public final class YsbTopology implements OnepipeTopology {
         publish(catalog, settings, counts);
     }
 
-    private static KStream<String, AdEvent> joinCampaign(StreamsBuilder builder, MetadataCatalog catalog, YsbSettings settings,
-                                                         KStream<String, AdEvent> views) {
-        GlobalKTable<String, byte[]> adCampaigns = builder.globalTable(CampaignMetricsSettings.topicOf(catalog, settings.campaignsDataset()),
-                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("ysb-ad-campaigns-source"),
-                Materialized.<String, byte[]>as(Stores.inMemoryKeyValueStore(AD_CAMPAIGNS_STORE))
-                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()));
-        ReferenceRecords mapping = new ReferenceRecords(catalog, settings.campaignsDataset());
-        return views.leftJoin(adCampaigns, (eventId, view) -> view.adId(),
-                        (view, adCampaign) -> {
-                            String campaignId = mapping.field(adCampaign, "campaign_id");
-                            return campaignId == null ? view : view.attributedTo(campaignId);
-                        }, Named.as("ysb-join-campaign"))
+    /**
+     * The ad-to-campaign mapping as a reference table ({@value #AD_CAMPAIGNS_STORE}); an unreadable mapping record
+     * goes to the dead letters of {@code ysb-campaigns} and leaves the ad's campaign as it was.
+     */
+    private static KStream<String, AdEvent> joinCampaign(DatasetStreams datasets, YsbSettings settings, KStream<String, AdEvent> views) {
+        ReferenceTable adCampaigns = datasets.referenceTable(settings.campaignsDataset(), Ingest.named(AD_CAMPAIGNS).fields(List.of("campaign_id")));
+        return adCampaigns.leftJoin(views, (eventId, view) -> view.adId(),
+                        (view, adCampaign) -> FieldText.of(adCampaign, "campaign_id").map(view::attributedTo).orElse(view),
+                        Named.as("ysb-join-campaign"))
                 .processValues(() -> new UnmappedAdFilter(LABEL), Named.as("ysb-drop-unmapped"));
     }
 

@@ -1,45 +1,17 @@
 package dev.onepipe.campaign;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-
-import dev.onepipe.core.testing.OnepipeProcess;
-import dev.onepipe.core.testing.TopologyJarContents;
-import org.junit.jupiter.api.Test;
+import dev.onepipe.core.testing.TopologyJarCheck;
 
 /**
- * The jar an operator deploys for campaign metrics, {@code target/onepipe-join-aggregate-streams.jar} (built in
- * {@code package}, checked here in {@code verify}): it carries no broker, Scala, S3Proxy, JUnit or test kit, and
- * still starts.
+ * The jar an operator deploys for campaign metrics carries no broker, Scala, S3Proxy, JUnit or test kit, still starts,
+ * and sends benchmarks to the launcher's jar.
  */
-class TopologyJarIT {
+class TopologyJarIT extends TopologyJarCheck {
 
-    private static final Path JAR = Path.of("target", "onepipe-join-aggregate-streams.jar");
-
-    @Test
-    void carriesNoBrokerScalaS3ProxyOrTestKit() throws Exception {
-        assertTrue(Files.isRegularFile(JAR), JAR.toAbsolutePath() + " was not built");
-        assertEquals(List.of(), TopologyJarContents.forbiddenEntries(JAR), "forbidden packages in " + JAR);
-    }
-
-    @Test
-    void showsTheTopologyHelpAndSendsBenchmarksToTheLauncherJar() throws Exception {
-        try (OnepipeProcess help = OnepipeProcess.startJar(JAR, "run", "campaign-metrics", "--help")) {
-            assertEquals(0, help.awaitExit(Duration.ofMinutes(2)), help.output());
-            assertTrue(help.output().contains("Usage: onepipe run"), help.output());
-        }
-        try (OnepipeProcess topologies = OnepipeProcess.startJar(JAR, "topologies")) {
-            assertEquals(0, topologies.awaitExit(Duration.ofMinutes(2)), topologies.output());
-            assertTrue(topologies.output().contains("campaign-metrics"), topologies.output());
-        }
-        try (OnepipeProcess bench = OnepipeProcess.startJar(JAR, "bench", "campaign-metrics")) {
-            assertEquals(2, bench.awaitExit(Duration.ofMinutes(2)), bench.output());
-            assertTrue(bench.output().contains("only the launcher's jar carries"), bench.output());
-        }
+    TopologyJarIT() {
+        super("join-aggregate-streams",
+                JarRun.of(0, "Usage: onepipe run", "run", "campaign-metrics", "--help"),
+                JarRun.of(0, "campaign-metrics", "topologies"),
+                JarRun.of(2, "only the launcher's jar carries", "bench", "campaign-metrics"));
     }
 }

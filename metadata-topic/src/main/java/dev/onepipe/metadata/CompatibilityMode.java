@@ -22,7 +22,7 @@ public enum CompatibilityMode {
     private final boolean oldSchemaReadsNewData;
     private final boolean transitive;
 
-    CompatibilityMode(final boolean newSchemaReadsOldData, final boolean oldSchemaReadsNewData, final boolean transitive) {
+    CompatibilityMode(boolean newSchemaReadsOldData, boolean oldSchemaReadsNewData, boolean transitive) {
         this.newSchemaReadsOldData = newSchemaReadsOldData;
         this.oldSchemaReadsNewData = oldSchemaReadsNewData;
         this.transitive = transitive;

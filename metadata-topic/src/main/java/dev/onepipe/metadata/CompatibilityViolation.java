@@ -5,8 +5,18 @@ import org.apache.avro.SchemaCompatibility.SchemaIncompatibilityType;
 /**
  * One reason a candidate schema is incompatible with a registered version: which field, which rule, and which
  * direction of the check (new schema reading old data, or old schema reading new data) failed.
+ *
+ * @param mode            the compatibility mode checked
+ * @param direction       which schema read and which wrote in the failed check
+ * @param existingVersion the registered version the candidate was checked against
+ * @param fieldPath       the offending field as a dotted path in the reading schema ({@code []} marks array items,
+ *                        {@code {}} map values)
+ * @param location        Avro's JSON-pointer location in the reading schema, e.g. {@code /fields/2/type}
+ * @param type            Avro's incompatibility type; {@code null} for a {@link #LOGICAL_TYPE_MISMATCH}
+ * @param detail          Avro's own message for the incompatibility
  */
-public final class CompatibilityViolation {
+public record CompatibilityViolation(CompatibilityMode mode, Direction direction, int existingVersion, String fieldPath,
+                                     String location, SchemaIncompatibilityType type, String detail) {
 
     /** Which schema reads and which writes in the failed check. */
     public enum Direction {
@@ -17,62 +27,9 @@ public final class CompatibilityViolation {
     /** {@link #kind()} of a violation found by {@link LogicalTypeCompatibility}, which Avro has no type for. */
     public static final String LOGICAL_TYPE_MISMATCH = "LOGICAL_TYPE_MISMATCH";
 
-    private final CompatibilityMode mode;
-    private final Direction direction;
-    private final int existingVersion;
-    private final String fieldPath;
-    private final String location;
-    private final SchemaIncompatibilityType type;
-    private final String detail;
-
-    public CompatibilityViolation(final CompatibilityMode mode, final Direction direction, final int existingVersion,
-                                  final String fieldPath, final String location, final SchemaIncompatibilityType type,
-                                  final String detail) {
-        this.mode = mode;
-        this.direction = direction;
-        this.existingVersion = existingVersion;
-        this.fieldPath = fieldPath;
-        this.location = location;
-        this.type = type;
-        this.detail = detail;
-    }
-
-    public CompatibilityMode mode() {
-        return mode;
-    }
-
-    public Direction direction() {
-        return direction;
-    }
-
-    /** The registered version the candidate was checked against. */
-    public int existingVersion() {
-        return existingVersion;
-    }
-
-    /** The offending field as a dotted path in the reading schema ({@code []} marks array items, {@code {}} map values). */
-    public String fieldPath() {
-        return fieldPath;
-    }
-
-    /** Avro's JSON-pointer location in the reading schema, e.g. {@code /fields/2/type}. */
-    public String location() {
-        return location;
-    }
-
-    /** Avro's incompatibility type; {@code null} for a {@link #LOGICAL_TYPE_MISMATCH}. */
-    public SchemaIncompatibilityType type() {
-        return type;
-    }
-
     /** Avro's incompatibility type name, or {@link #LOGICAL_TYPE_MISMATCH}. */
     public String kind() {
         return type == null ? LOGICAL_TYPE_MISMATCH : type.name();
-    }
-
-    /** Avro's own message for the incompatibility. */
-    public String detail() {
-        return detail;
     }
 
     /** The rule that was broken, in words. */
@@ -102,7 +59,7 @@ public final class CompatibilityViolation {
 
     @Override
     public String toString() {
-        final String reader = direction == Direction.NEW_SCHEMA_READS_OLD_DATA
+        String reader = direction == Direction.NEW_SCHEMA_READS_OLD_DATA
             ? "new schema reading data written with version " + existingVersion
             : "version " + existingVersion + " reading data written with the new schema";
         return "field '" + fieldPath + "': " + kind() + " (" + detail + ") breaks " + mode + " rule: " + rule()

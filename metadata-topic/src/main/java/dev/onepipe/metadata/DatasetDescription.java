@@ -13,8 +13,8 @@ public final class DatasetDescription {
     private final SchemaVersion schemaVersion;
     private final List<SchemaVersion> schemaVersions;
 
-    DatasetDescription(final DatasetVersion current, final List<DatasetVersion> metadataVersions,
-                       final SchemaVersion schemaVersion, final List<SchemaVersion> schemaVersions) {
+    DatasetDescription(DatasetVersion current, List<DatasetVersion> metadataVersions,
+                       SchemaVersion schemaVersion, List<SchemaVersion> schemaVersions) {
         this.current = current;
         this.metadataVersions = List.copyOf(metadataVersions);
         this.schemaVersion = schemaVersion;
@@ -42,13 +42,13 @@ public final class DatasetDescription {
 
     /** A readable multi-line description. */
     public String toText() {
-        final StringBuilder text = new StringBuilder();
+        StringBuilder text = new StringBuilder();
         text.append("dataset ").append(current.name()).append(" (metadata version ").append(current.version())
             .append(current.deleted() ? ", DELETED" : "").append(", registered ").append(current.registeredAt())
             .append(")\n");
         text.append(current.metadata().toJson()).append('\n');
         text.append("schema versions of ").append(current.metadata().valueSubject()).append(":\n");
-        for (final SchemaVersion version : schemaVersions) {
+        for (SchemaVersion version : schemaVersions) {
             text.append("  version ").append(version.version()).append(" id ").append(version.id())
                 .append(" registered ").append(version.registeredAt()).append(version.deleted() ? " DELETED" : "")
                 .append('\n');

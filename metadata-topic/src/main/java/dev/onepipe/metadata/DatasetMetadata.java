@@ -58,7 +58,7 @@ public final class DatasetMetadata {
     private final String description;
     private final TopicSettings topicSettings;
 
-    private DatasetMetadata(final Builder builder) {
+    private DatasetMetadata(Builder builder) {
         this.name = builder.name;
         this.topic = builder.topic == null ? builder.name : builder.topic;
         this.valueSubject = builder.valueSubject == null ? builder.name + VALUE_SUBJECT_SUFFIX : builder.valueSubject;
@@ -75,13 +75,13 @@ public final class DatasetMetadata {
         this.topicSettings = builder.topicSettings;
     }
 
-    public static Builder builder(final String name) {
+    public static Builder builder(String name) {
         return new Builder(name);
     }
 
     /** A builder holding this metadata, for deriving a changed copy. */
     public Builder toBuilder() {
-        final Builder builder = new Builder(name)
+        Builder builder = new Builder(name)
             .topic(topic)
             .valueSubject(valueSubject)
             .uniqueKey(uniqueKey)
@@ -115,30 +115,30 @@ public final class DatasetMetadata {
      *
      * @throws InvalidDatasetMetadataException listing every problem found
      */
-    public static DatasetMetadata fromJson(final String json) {
-        final JsonNode root;
+    public static DatasetMetadata fromJson(String json) {
+        JsonNode root;
         try {
             root = JSON.readTree(json);
-        } catch (final JsonProcessingException exception) {
+        } catch (JsonProcessingException exception) {
             throw new InvalidDatasetMetadataException(List.of("not valid JSON: " + exception.getOriginalMessage()));
         }
         return fromJson(root);
     }
 
     /** @see #fromJson(String) */
-    public static DatasetMetadata fromJson(final JsonNode root) {
-        final List<String> problems = new ArrayList<>();
+    public static DatasetMetadata fromJson(JsonNode root) {
+        List<String> problems = new ArrayList<>();
         if (root == null || !root.isObject()) {
             throw new InvalidDatasetMetadataException(List.of("dataset metadata must be a JSON object"));
         }
-        final Iterator<String> attributeNames = root.fieldNames();
+        Iterator<String> attributeNames = root.fieldNames();
         while (attributeNames.hasNext()) {
-            final String attribute = attributeNames.next();
+            String attribute = attributeNames.next();
             if (!KNOWN_ATTRIBUTES.contains(attribute)) {
                 problems.add("unknown attribute '" + attribute + "', known attributes are " + KNOWN_ATTRIBUTES);
             }
         }
-        final Builder builder = new Builder(text(root, "name", problems));
+        Builder builder = new Builder(text(root, "name", problems));
         builder.topic(text(root, "topic", problems));
         builder.valueSubject(text(root, "valueSubject", problems));
         builder.uniqueKey(textList(root, "uniqueKey", problems));
@@ -146,11 +146,11 @@ public final class DatasetMetadata {
         builder.eventTimeField(text(root, "eventTimeField", problems));
         builder.owner(text(root, "owner", problems));
         builder.description(text(root, "description", problems));
-        final String compatibility = text(root, "compatibility", problems);
+        String compatibility = text(root, "compatibility", problems);
         if (compatibility != null) {
             try {
                 builder.compatibility(CompatibilityMode.valueOf(compatibility.trim().toUpperCase(Locale.ROOT)));
-            } catch (final IllegalArgumentException exception) {
+            } catch (IllegalArgumentException exception) {
                 problems.add("compatibility: unknown mode '" + compatibility + "', expected one of "
                     + java.util.Arrays.toString(CompatibilityMode.values()));
             }
@@ -167,7 +167,7 @@ public final class DatasetMetadata {
         return builder.build();
     }
 
-    private static void parseMerge(final JsonNode merge, final Builder builder, final List<String> problems) {
+    private static void parseMerge(JsonNode merge, Builder builder, List<String> problems) {
         if (merge == null || merge.isNull()) {
             return;
         }
@@ -175,7 +175,7 @@ public final class DatasetMetadata {
             if (merge.isTextual()) {
                 builder.merge(MergeStrategy.parse(merge.asText()));
             } else if (merge.isObject()) {
-                final String strategy = text(merge, "strategy", problems);
+                String strategy = text(merge, "strategy", problems);
                 if (strategy == null) {
                     problems.add("merge.strategy is required");
                     return;
@@ -184,12 +184,12 @@ public final class DatasetMetadata {
             } else {
                 problems.add("merge must be an object {\"strategy\": ..., \"field\": ...} or text");
             }
-        } catch (final IllegalArgumentException exception) {
+        } catch (IllegalArgumentException exception) {
             problems.add("merge: " + exception.getMessage());
         }
     }
 
-    private static void parseArchive(final JsonNode archive, final Builder builder, final List<String> problems) {
+    private static void parseArchive(JsonNode archive, Builder builder, List<String> problems) {
         if (archive == null || archive.isNull()) {
             return;
         }
@@ -197,27 +197,27 @@ public final class DatasetMetadata {
             problems.add("archive must be an object {\"enabled\": ..., \"format\": ...}");
             return;
         }
-        final JsonNode enabled = archive.get("enabled");
+        JsonNode enabled = archive.get("enabled");
         if (enabled != null && !enabled.isBoolean()) {
             problems.add("archive.enabled must be true or false");
             return;
         }
-        final String format = text(archive, "format", problems);
+        String format = text(archive, "format", problems);
         try {
             builder.archive(ArchiveSettings.of(enabled == null || enabled.asBoolean(),
                 format == null ? ArchiveSettings.DEFAULT_FORMAT : format));
-        } catch (final IllegalArgumentException exception) {
+        } catch (IllegalArgumentException exception) {
             problems.add("archive: " + exception.getMessage());
         }
     }
 
-    private static void parseDedupHorizon(final String horizon, final Builder builder, final List<String> problems) {
+    private static void parseDedupHorizon(String horizon, Builder builder, List<String> problems) {
         if (horizon == null) {
             return;
         }
         try {
             builder.dedupHorizon(Duration.parse(horizon.trim()));
-        } catch (final DateTimeParseException exception) {
+        } catch (DateTimeParseException exception) {
             problems.add("dedupHorizon: '" + horizon + "' is not an ISO-8601 duration such as P7D or PT12H");
         }
     }
@@ -226,7 +226,7 @@ public final class DatasetMetadata {
         new LinkedHashSet<>(List.of("partitions", "replicationFactor", "retentionMs", "cleanupPolicy"));
 
     /** {@code "topicSettings": {"partitions": 4, "replicationFactor": 3, "retentionMs": 604800000, "cleanupPolicy": "delete"}}. */
-    private static void parseTopicSettings(final JsonNode settings, final Builder builder, final List<String> problems) {
+    private static void parseTopicSettings(JsonNode settings, Builder builder, List<String> problems) {
         if (settings == null || settings.isNull()) {
             return;
         }
@@ -235,32 +235,32 @@ public final class DatasetMetadata {
                 + " \"cleanupPolicy\"}");
             return;
         }
-        final Iterator<String> names = settings.fieldNames();
+        Iterator<String> names = settings.fieldNames();
         while (names.hasNext()) {
-            final String attribute = names.next();
+            String attribute = names.next();
             if (!TOPIC_SETTINGS_ATTRIBUTES.contains(attribute)) {
                 problems.add("topicSettings: unknown attribute '" + attribute + "', known attributes are "
                     + TOPIC_SETTINGS_ATTRIBUTES);
             }
         }
-        final int before = problems.size();
-        final Long partitions = whole(settings, "partitions", problems);
-        final Long replicationFactor = whole(settings, "replicationFactor", problems);
-        final Long retentionMs = whole(settings, "retentionMs", problems);
-        final String cleanupPolicy = text(settings, "cleanupPolicy", problems);
+        int before = problems.size();
+        Long partitions = whole(settings, "partitions", problems);
+        Long replicationFactor = whole(settings, "replicationFactor", problems);
+        Long retentionMs = whole(settings, "retentionMs", problems);
+        String cleanupPolicy = text(settings, "cleanupPolicy", problems);
         if (problems.size() > before) {
             return;
         }
         try {
             builder.topicSettings(TopicSettings.of(partitions == null ? null : Math.toIntExact(partitions),
                 replicationFactor == null ? null : Math.toIntExact(replicationFactor), retentionMs, cleanupPolicy));
-        } catch (final IllegalArgumentException | ArithmeticException exception) {
+        } catch (IllegalArgumentException | ArithmeticException exception) {
             problems.add("topicSettings: " + exception.getMessage());
         }
     }
 
-    private static Long whole(final JsonNode parent, final String attribute, final List<String> problems) {
-        final JsonNode node = parent.get(attribute);
+    private static Long whole(JsonNode parent, String attribute, List<String> problems) {
+        JsonNode node = parent.get(attribute);
         if (node == null || node.isNull()) {
             return null;
         }
@@ -271,7 +271,7 @@ public final class DatasetMetadata {
         return node.longValue();
     }
 
-    private static void parseReconciliation(final JsonNode checks, final Builder builder, final List<String> problems) {
+    private static void parseReconciliation(JsonNode checks, Builder builder, List<String> problems) {
         if (checks == null || checks.isNull()) {
             return;
         }
@@ -280,26 +280,26 @@ public final class DatasetMetadata {
             return;
         }
         for (int index = 0; index < checks.size(); index++) {
-            final JsonNode check = checks.get(index);
+            JsonNode check = checks.get(index);
             if (!check.isObject()) {
                 problems.add("reconciliation[" + index + "] must be an object");
                 continue;
             }
-            final String kind = text(check, "kind", problems);
+            String kind = text(check, "kind", problems);
             try {
                 if (kind == null) {
                     throw new IllegalArgumentException("kind is required");
                 }
                 builder.addReconciliation(ReconciliationCheck.of(text(check, "name", problems),
                     ReconciliationCheck.Kind.parse(kind), text(check, "field", problems)));
-            } catch (final IllegalArgumentException exception) {
+            } catch (IllegalArgumentException exception) {
                 problems.add("reconciliation[" + index + "]: " + exception.getMessage());
             }
         }
     }
 
-    private static String text(final JsonNode parent, final String attribute, final List<String> problems) {
-        final JsonNode node = parent.get(attribute);
+    private static String text(JsonNode parent, String attribute, List<String> problems) {
+        JsonNode node = parent.get(attribute);
         if (node == null || node.isNull()) {
             return null;
         }
@@ -310,8 +310,8 @@ public final class DatasetMetadata {
         return node.asText();
     }
 
-    private static List<String> textList(final JsonNode parent, final String attribute, final List<String> problems) {
-        final JsonNode node = parent.get(attribute);
+    private static List<String> textList(JsonNode parent, String attribute, List<String> problems) {
+        JsonNode node = parent.get(attribute);
         if (node == null || node.isNull()) {
             return List.of();
         }
@@ -322,8 +322,8 @@ public final class DatasetMetadata {
             problems.add(attribute + " must be an array of field names");
             return List.of();
         }
-        final List<String> values = new ArrayList<>();
-        for (final JsonNode element : node) {
+        List<String> values = new ArrayList<>();
+        for (JsonNode element : node) {
             if (!element.isTextual()) {
                 problems.add(attribute + " must contain only field names (strings)");
                 return List.of();
@@ -335,7 +335,7 @@ public final class DatasetMetadata {
 
     /** The JSON form, with every default written out, in the documented attribute order. */
     public String toJson() {
-        final ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = JSON.createObjectNode();
         root.put("name", name);
         root.put("topic", topic);
         root.put("valueSubject", valueSubject);
@@ -344,17 +344,17 @@ public final class DatasetMetadata {
         if (eventTimeField != null) {
             root.put("eventTimeField", eventTimeField);
         }
-        final ObjectNode mergeNode = root.putObject("merge");
+        ObjectNode mergeNode = root.putObject("merge");
         mergeNode.put("strategy", merge.kind().name());
         merge.field().ifPresent(field -> mergeNode.put("field", field));
         root.put("compatibility", compatibility.name());
-        final ObjectNode archiveNode = root.putObject("archive");
+        ObjectNode archiveNode = root.putObject("archive");
         archiveNode.put("enabled", archive.enabled());
         archiveNode.put("format", archive.format());
         root.put("dedupHorizon", dedupHorizon.toString());
-        final ArrayNode checks = root.putArray("reconciliation");
-        for (final ReconciliationCheck check : reconciliation) {
-            final ObjectNode checkNode = checks.addObject();
+        ArrayNode checks = root.putArray("reconciliation");
+        for (ReconciliationCheck check : reconciliation) {
+            ObjectNode checkNode = checks.addObject();
             checkNode.put("name", check.name());
             checkNode.put("kind", check.kind().name());
             check.field().ifPresent(field -> checkNode.put("field", field));
@@ -365,14 +365,14 @@ public final class DatasetMetadata {
         if (description != null) {
             root.put("description", description);
         }
-        final ObjectNode topicNode = root.putObject("topicSettings");
+        ObjectNode topicNode = root.putObject("topicSettings");
         topicNode.put("partitions", topicSettings.partitions());
         topicSettings.replicationFactor().ifPresent(factor -> topicNode.put("replicationFactor", factor));
         topicNode.put("retentionMs", topicSettings.retentionMs());
         topicNode.put("cleanupPolicy", topicSettings.cleanupPolicy());
         try {
             return JSON.writeValueAsString(root);
-        } catch (final JsonProcessingException exception) {
+        } catch (JsonProcessingException exception) {
             throw new IllegalStateException("Jackson could not write a tree it built", exception);
         }
     }
@@ -436,14 +436,14 @@ public final class DatasetMetadata {
     }
 
     @Override
-    public boolean equals(final Object other) {
+    public boolean equals(Object other) {
         if (this == other) {
             return true;
         }
         if (!(other instanceof DatasetMetadata)) {
             return false;
         }
-        final DatasetMetadata that = (DatasetMetadata) other;
+        DatasetMetadata that = (DatasetMetadata) other;
         return name.equals(that.name) && topic.equals(that.topic) && valueSubject.equals(that.valueSubject)
             && uniqueKey.equals(that.uniqueKey) && ordering.equals(that.ordering)
             && Objects.equals(eventTimeField, that.eventTimeField) && merge.equals(that.merge)
@@ -484,86 +484,86 @@ public final class DatasetMetadata {
         private String description;
         private TopicSettings topicSettings = TopicSettings.DEFAULT;
 
-        private Builder(final String name) {
+        private Builder(String name) {
             this.name = name;
         }
 
-        public Builder topic(final String topic) {
+        public Builder topic(String topic) {
             this.topic = topic;
             return this;
         }
 
-        public Builder valueSubject(final String valueSubject) {
+        public Builder valueSubject(String valueSubject) {
             this.valueSubject = valueSubject;
             return this;
         }
 
-        public Builder uniqueKey(final List<String> fields) {
+        public Builder uniqueKey(List<String> fields) {
             this.uniqueKey = List.copyOf(fields);
             return this;
         }
 
-        public Builder uniqueKey(final String... fields) {
+        public Builder uniqueKey(String... fields) {
             return uniqueKey(List.of(fields));
         }
 
-        public Builder ordering(final List<String> fields) {
+        public Builder ordering(List<String> fields) {
             this.ordering = List.copyOf(fields);
             return this;
         }
 
-        public Builder ordering(final String... fields) {
+        public Builder ordering(String... fields) {
             return ordering(List.of(fields));
         }
 
-        public Builder eventTimeField(final String field) {
+        public Builder eventTimeField(String field) {
             this.eventTimeField = field;
             return this;
         }
 
-        public Builder merge(final MergeStrategy merge) {
+        public Builder merge(MergeStrategy merge) {
             this.merge = Objects.requireNonNull(merge, "merge");
             return this;
         }
 
-        public Builder compatibility(final CompatibilityMode compatibility) {
+        public Builder compatibility(CompatibilityMode compatibility) {
             this.compatibility = Objects.requireNonNull(compatibility, "compatibility");
             return this;
         }
 
-        public Builder archive(final ArchiveSettings archive) {
+        public Builder archive(ArchiveSettings archive) {
             this.archive = Objects.requireNonNull(archive, "archive");
             return this;
         }
 
-        public Builder dedupHorizon(final Duration horizon) {
+        public Builder dedupHorizon(Duration horizon) {
             this.dedupHorizon = Objects.requireNonNull(horizon, "horizon");
             return this;
         }
 
-        public Builder addReconciliation(final ReconciliationCheck check) {
+        public Builder addReconciliation(ReconciliationCheck check) {
             this.reconciliation.add(Objects.requireNonNull(check, "check"));
             return this;
         }
 
-        public Builder owner(final String owner) {
+        public Builder owner(String owner) {
             this.owner = owner;
             return this;
         }
 
-        public Builder description(final String description) {
+        public Builder description(String description) {
             this.description = description;
             return this;
         }
 
-        public Builder topicSettings(final TopicSettings topicSettings) {
+        public Builder topicSettings(TopicSettings topicSettings) {
             this.topicSettings = Objects.requireNonNull(topicSettings, "topicSettings");
             return this;
         }
 
         /** @throws InvalidDatasetMetadataException listing every problem */
         public DatasetMetadata build() {
-            final List<String> problems = problems();
+            List<String> problems = problems();
             if (!problems.isEmpty()) {
                 throw new InvalidDatasetMetadataException(problems);
             }
@@ -571,7 +571,7 @@ public final class DatasetMetadata {
         }
 
         List<String> problems() {
-            final List<String> problems = new ArrayList<>();
+            List<String> problems = new ArrayList<>();
             if (!MetadataKey.isValidName(name)) {
                 problems.add("name '" + name + "' must be 1 to " + MetadataKey.MAXIMUM_NAME_LENGTH
                     + " characters from [A-Za-z0-9._-]");
@@ -594,8 +594,8 @@ public final class DatasetMetadata {
             if (eventTimeField != null && eventTimeField.isBlank()) {
                 problems.add("eventTimeField must not be blank");
             }
-            final Set<String> checkNames = new HashSet<>();
-            for (final ReconciliationCheck check : reconciliation) {
+            Set<String> checkNames = new HashSet<>();
+            for (ReconciliationCheck check : reconciliation) {
                 if (!checkNames.add(check.name())) {
                     problems.add("reconciliation check name '" + check.name() + "' is used twice");
                 }
@@ -603,9 +603,9 @@ public final class DatasetMetadata {
             return problems;
         }
 
-        private static void checkFieldNames(final String attribute, final List<String> fields, final List<String> problems) {
-            final Set<String> seen = new HashSet<>();
-            for (final String field : fields) {
+        private static void checkFieldNames(String attribute, List<String> fields, List<String> problems) {
+            Set<String> seen = new HashSet<>();
+            for (String field : fields) {
                 if (field == null || field.isBlank()) {
                     problems.add(attribute + " contains a blank field name");
                 } else if (!seen.add(field)) {

@@ -31,36 +31,36 @@ public final class DatasetMetadataValidator {
     }
 
     /** Every problem with this metadata for this value schema; empty when they fit together. */
-    public static List<String> validate(final DatasetMetadata metadata, final Schema valueSchema) {
-        final List<String> problems = new ArrayList<>();
+    public static List<String> validate(DatasetMetadata metadata, Schema valueSchema) {
+        List<String> problems = new ArrayList<>();
         if (valueSchema.getType() != Schema.Type.RECORD) {
             problems.add("the value schema of dataset '" + metadata.name() + "' must be a record, got "
                 + valueSchema.getType().getName());
             return problems;
         }
-        for (final String field : metadata.uniqueKey()) {
-            final Schema type = fieldType(valueSchema, field, "unique-key", problems);
+        for (String field : metadata.uniqueKey()) {
+            Schema type = fieldType(valueSchema, field, "unique-key", problems);
             if (type != null && !KEY_TYPES.contains(type.getType())) {
                 problems.add("unique-key field '" + field + "' has type " + describe(type)
                     + "; a unique-key field must be a non-null string, int, long, boolean or enum");
             }
         }
-        for (final String field : metadata.ordering()) {
+        for (String field : metadata.ordering()) {
             requireOrderable(valueSchema, field, "ordering", problems);
         }
         metadata.eventTimeField().ifPresent(field -> {
-            final Schema type = fieldType(valueSchema, field, "event-time", problems);
+            Schema type = fieldType(valueSchema, field, "event-time", problems);
             if (type != null && nonNull(type).getType() != Schema.Type.LONG) {
                 problems.add("event-time field '" + field + "' has type " + describe(type)
                     + "; it must be a long (epoch milliseconds or a timestamp logical type)");
             }
         });
-        final MergeStrategy merge = metadata.merge();
+        MergeStrategy merge = metadata.merge();
         merge.field().ifPresent(field -> {
             if (merge.kind() == MergeStrategy.Kind.LATEST_BY_FIELD) {
                 requireOrderable(valueSchema, field, "merge (LATEST_BY_FIELD)", problems);
             } else if (merge.kind() == MergeStrategy.Kind.VECTOR_CLOCK) {
-                final Schema type = fieldType(valueSchema, field, "merge (VECTOR_CLOCK)", problems);
+                Schema type = fieldType(valueSchema, field, "merge (VECTOR_CLOCK)", problems);
                 if (type != null && (nonNull(type).getType() != Schema.Type.MAP
                     || !EnumSet.of(Schema.Type.INT, Schema.Type.LONG).contains(nonNull(type).getValueType().getType()))) {
                     problems.add("merge (VECTOR_CLOCK) field '" + field + "' has type " + describe(type)
@@ -68,11 +68,11 @@ public final class DatasetMetadataValidator {
                 }
             }
         });
-        for (final ReconciliationCheck check : metadata.reconciliation()) {
+        for (ReconciliationCheck check : metadata.reconciliation()) {
             check.field().ifPresent(field -> {
-                final String role = "reconciliation '" + check.name() + "' (" + check.kind() + ")";
+                String role = "reconciliation '" + check.name() + "' (" + check.kind() + ")";
                 if (check.kind() == ReconciliationCheck.Kind.SUM) {
-                    final Schema type = fieldType(valueSchema, field, role, problems);
+                    Schema type = fieldType(valueSchema, field, role, problems);
                     if (type != null && !NUMERIC_TYPES.contains(nonNull(type).getType()) && !isDecimal(nonNull(type))) {
                         problems.add(role + " field '" + field + "' has type " + describe(type)
                             + "; SUM needs an int, long, float, double or decimal field");
@@ -91,18 +91,18 @@ public final class DatasetMetadataValidator {
      * Problems with a schema evolution for a dataset: a unique-key field of the current metadata that the previous
      * schema has must still exist in the candidate, with the same type.
      */
-    public static List<String> validateEvolution(final DatasetMetadata metadata, final Schema previous,
-                                                 final Schema candidate) {
-        final List<String> problems = new ArrayList<>();
+    public static List<String> validateEvolution(DatasetMetadata metadata, Schema previous,
+                                                 Schema candidate) {
+        List<String> problems = new ArrayList<>();
         if (previous.getType() != Schema.Type.RECORD || candidate.getType() != Schema.Type.RECORD) {
             return problems;
         }
-        for (final String field : metadata.uniqueKey()) {
-            final Schema.Field before = previous.getField(field);
+        for (String field : metadata.uniqueKey()) {
+            Schema.Field before = previous.getField(field);
             if (before == null) {
                 continue;
             }
-            final Schema.Field after = candidate.getField(field);
+            Schema.Field after = candidate.getField(field);
             if (after == null) {
                 problems.add("unique-key field '" + field + "' of dataset '" + metadata.name()
                     + "' was dropped; a new schema version may not drop a unique-key field");
@@ -115,18 +115,18 @@ public final class DatasetMetadataValidator {
         return problems;
     }
 
-    private static void requireOrderable(final Schema valueSchema, final String field, final String role,
-                                         final List<String> problems) {
-        final Schema type = fieldType(valueSchema, field, role, problems);
+    private static void requireOrderable(Schema valueSchema, String field, String role,
+                                         List<String> problems) {
+        Schema type = fieldType(valueSchema, field, role, problems);
         if (type != null && !ORDERABLE_TYPES.contains(nonNull(type).getType())) {
             problems.add(role + " field '" + field + "' has type " + describe(type)
                 + "; it must be a string, int, long, float, double, boolean or enum (optionally nullable)");
         }
     }
 
-    private static Schema fieldType(final Schema valueSchema, final String field, final String role,
-                                    final List<String> problems) {
-        final Schema.Field schemaField = valueSchema.getField(field);
+    private static Schema fieldType(Schema valueSchema, String field, String role,
+                                    List<String> problems) {
+        Schema.Field schemaField = valueSchema.getField(field);
         if (schemaField == null) {
             problems.add(role + " field '" + field + "' does not exist in schema " + valueSchema.getFullName());
             return null;
@@ -135,12 +135,12 @@ public final class DatasetMetadataValidator {
     }
 
     /** The non-null branch of a nullable union {@code ["null", T]}; the type itself otherwise. */
-    static Schema nonNull(final Schema type) {
+    static Schema nonNull(Schema type) {
         if (type.getType() != Schema.Type.UNION) {
             return type;
         }
-        final List<Schema> branches = new ArrayList<>();
-        for (final Schema branch : type.getTypes()) {
+        List<Schema> branches = new ArrayList<>();
+        for (Schema branch : type.getTypes()) {
             if (branch.getType() != Schema.Type.NULL) {
                 branches.add(branch);
             }
@@ -148,19 +148,19 @@ public final class DatasetMetadataValidator {
         return branches.size() == 1 ? branches.get(0) : type;
     }
 
-    private static boolean isDecimal(final Schema type) {
-        final LogicalType logicalType = type.getLogicalType();
+    private static boolean isDecimal(Schema type) {
+        LogicalType logicalType = type.getLogicalType();
         return logicalType instanceof LogicalTypes.Decimal;
     }
 
-    private static String describe(final Schema type) {
+    private static String describe(Schema type) {
         if (type.getType() == Schema.Type.UNION) {
-            final List<String> branches = new ArrayList<>();
+            List<String> branches = new ArrayList<>();
             type.getTypes().forEach(branch -> branches.add(describe(branch)));
             return branches.toString();
         }
-        final LogicalType logicalType = type.getLogicalType();
-        final String name = type.getType() == Schema.Type.RECORD || type.getType() == Schema.Type.ENUM
+        LogicalType logicalType = type.getLogicalType();
+        String name = type.getType() == Schema.Type.RECORD || type.getType() == Schema.Type.ENUM
             || type.getType() == Schema.Type.FIXED ? type.getType().getName() + " " + type.getFullName()
             : type.getType().getName();
         return logicalType == null ? name : name + " (" + logicalType.getName() + ")";

@@ -59,27 +59,27 @@ public final class DatasetTopicProvisioner {
      * @return the outcome for the topic, then for the dead-letter topic
      * @throws IllegalStateException when the cluster cannot be asked or refuses to create a topic
      */
-    public static List<TopicOutcome> provision(final Admin admin, final DatasetMetadata metadata) {
+    public static List<TopicOutcome> provision(Admin admin, DatasetMetadata metadata) {
         try {
-            final TopicSettings settings = metadata.topicSettings();
-            final int brokers = admin.describeCluster().nodes().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).size();
-            final short replication = (short) settings.replicationFactor()
+            TopicSettings settings = metadata.topicSettings();
+            int brokers = admin.describeCluster().nodes().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).size();
+            short replication = (short) settings.replicationFactor()
                 .orElse(Math.max(1, Math.min(MAXIMUM_DEFAULT_REPLICATION, brokers)));
-            final String retention = Long.toString(settings.retentionMs());
-            final boolean replicationGiven = settings.replicationFactor().isPresent();
-            final List<TopicOutcome> outcomes = new ArrayList<>();
+            String retention = Long.toString(settings.retentionMs());
+            boolean replicationGiven = settings.replicationFactor().isPresent();
+            List<TopicOutcome> outcomes = new ArrayList<>();
             outcomes.add(ensure(admin, metadata.topic(), settings.partitions(), replication, replicationGiven,
                 configs(retention, settings.cleanupPolicy())));
             outcomes.add(ensure(admin, metadata.topic() + DEAD_LETTER_SUFFIX, settings.partitions(), replication, replicationGiven,
                 configs(retention, TopicConfig.CLEANUP_POLICY_DELETE)));
             return outcomes;
-        } catch (final ExecutionException exception) {
+        } catch (ExecutionException exception) {
             throw new IllegalStateException("Could not create or check the topics of dataset " + metadata.name() + ": "
                 + exception.getCause().getMessage(), exception.getCause());
-        } catch (final TimeoutException exception) {
+        } catch (TimeoutException exception) {
             throw new IllegalStateException("Timed out creating or checking the topics of dataset " + metadata.name(),
                 exception);
-        } catch (final InterruptedException exception) {
+        } catch (InterruptedException exception) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating the topics of dataset " + metadata.name(),
                 exception);
@@ -87,25 +87,25 @@ public final class DatasetTopicProvisioner {
     }
 
     /** In a fixed order, so differences are always reported in the same order. */
-    private static Map<String, String> configs(final String retentionMs, final String cleanupPolicy) {
-        final Map<String, String> configs = new LinkedHashMap<>();
+    private static Map<String, String> configs(String retentionMs, String cleanupPolicy) {
+        Map<String, String> configs = new LinkedHashMap<>();
         configs.put(TopicConfig.RETENTION_MS_CONFIG, retentionMs);
         configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, cleanupPolicy);
         return configs;
     }
 
-    private static TopicOutcome ensure(final Admin admin, final String topic, final int partitions, final short replication,
-                                       final boolean replicationGiven, final Map<String, String> configs)
+    private static TopicOutcome ensure(Admin admin, String topic, int partitions, short replication,
+                                       boolean replicationGiven, Map<String, String> configs)
         throws ExecutionException, InterruptedException, TimeoutException {
-        final String wanted = partitions + " partitions, replication factor " + replication + ", retention.ms "
+        String wanted = partitions + " partitions, replication factor " + replication + ", retention.ms "
             + configs.get(TopicConfig.RETENTION_MS_CONFIG) + ", cleanup.policy " + configs.get(TopicConfig.CLEANUP_POLICY_CONFIG);
-        final Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         if (!existing.contains(topic)) {
             try {
                 admin.createTopics(List.of(new NewTopic(topic, partitions, replication).configs(configs))).all()
                     .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 return new TopicOutcome(topic, true, List.of(), wanted);
-            } catch (final ExecutionException exception) {
+            } catch (ExecutionException exception) {
                 if (!(exception.getCause() instanceof TopicExistsException)) {
                     throw exception;
                 }
@@ -116,13 +116,13 @@ public final class DatasetTopicProvisioner {
     }
 
     /** A topic just created (by us or by a racing registration) is known to every broker a moment later: retry. */
-    private static TopicDescription describe(final Admin admin, final String topic)
+    private static TopicDescription describe(Admin admin, String topic)
         throws ExecutionException, InterruptedException, TimeoutException {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
         while (true) {
             try {
                 return admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic);
-            } catch (final ExecutionException exception) {
+            } catch (ExecutionException exception) {
                 if (!(exception.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
                     throw exception;
                 }
@@ -132,24 +132,24 @@ public final class DatasetTopicProvisioner {
     }
 
     /** @param replication the replication factor the settings give; 0 when they leave it to the cluster */
-    private static List<String> differences(final Admin admin, final String topic, final int partitions,
-                                            final int replication, final Map<String, String> configs)
+    private static List<String> differences(Admin admin, String topic, int partitions,
+                                            int replication, Map<String, String> configs)
         throws ExecutionException, InterruptedException, TimeoutException {
-        final TopicDescription description = describe(admin, topic);
-        final List<String> differences = new ArrayList<>();
+        TopicDescription description = describe(admin, topic);
+        List<String> differences = new ArrayList<>();
         if (description.partitions().size() != partitions) {
             differences.add("partitions " + description.partitions().size() + " (settings: " + partitions + ")");
         }
-        final int actualReplication = description.partitions().get(0).replicas().size();
+        int actualReplication = description.partitions().get(0).replicas().size();
         if (replication != 0 && actualReplication != replication) {
             differences.add("replication factor " + actualReplication + " (settings: " + replication + ")");
         }
-        final ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        final Config config = admin.describeConfigs(List.of(resource)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        Config config = admin.describeConfigs(List.of(resource)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
             .get(resource);
-        for (final Map.Entry<String, String> wanted : configs.entrySet()) {
-            final String actual = Optional.ofNullable(config.get(wanted.getKey())).map(ConfigEntry::value).orElse(null);
-            final boolean same = TopicConfig.CLEANUP_POLICY_CONFIG.equals(wanted.getKey())
+        for (Map.Entry<String, String> wanted : configs.entrySet()) {
+            String actual = Optional.ofNullable(config.get(wanted.getKey())).map(ConfigEntry::value).orElse(null);
+            boolean same = TopicConfig.CLEANUP_POLICY_CONFIG.equals(wanted.getKey())
                 ? actual != null && TopicSettings.normalizePolicy(actual).equals(wanted.getValue())
                 : wanted.getValue().equals(actual);
             if (!same) {

@@ -9,7 +9,7 @@ public final class InvalidDatasetMetadataException extends IllegalArgumentExcept
 
     private final List<String> problems;
 
-    public InvalidDatasetMetadataException(final List<String> problems) {
+    public InvalidDatasetMetadataException(List<String> problems) {
         super("Invalid dataset metadata: " + String.join("; ", problems));
         this.problems = List.copyOf(problems);
     }

@@ -5,11 +5,11 @@ public final class InvalidMetadataEntryException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    public InvalidMetadataEntryException(final String message) {
+    public InvalidMetadataEntryException(String message) {
         super(message);
     }
 
-    public InvalidMetadataEntryException(final String message, final Throwable cause) {
+    public InvalidMetadataEntryException(String message, Throwable cause) {
         super(message, cause);
     }
 }

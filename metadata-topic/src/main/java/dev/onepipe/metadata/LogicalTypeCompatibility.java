@@ -31,25 +31,13 @@ import org.apache.avro.Schema;
  */
 public final class LogicalTypeCompatibility {
 
-    /** Where the reader would read a stored value with a different meaning, and why. */
-    public static final class Mismatch {
-        private final String location;
-        private final String detail;
-
-        Mismatch(final String location, final String detail) {
-            this.location = location;
-            this.detail = detail;
-        }
-
-        /** JSON-pointer location in the reading schema, as Avro's own incompatibilities give it. */
-        public String location() {
-            return location;
-        }
-
-        /** The two logical types, e.g. {@code reader decimal(9,4), writer decimal(9,2)}. */
-        public String detail() {
-            return detail;
-        }
+    /**
+     * Where the reader would read a stored value with a different meaning, and why.
+     *
+     * @param location JSON-pointer location in the reading schema, as Avro's own incompatibilities give it
+     * @param detail   the two logical types, e.g. {@code reader decimal(9,4), writer decimal(9,2)}
+     */
+    public record Mismatch(String location, String detail) {
     }
 
     private LogicalTypeCompatibility() {
@@ -60,22 +48,22 @@ public final class LogicalTypeCompatibility {
      * @param writer the schema the data was written with
      * @return every position where the two disagree on a logical type; empty when they agree
      */
-    public static List<Mismatch> check(final Schema reader, final Schema writer) {
-        final List<Mismatch> mismatches = new ArrayList<>();
+    public static List<Mismatch> check(Schema reader, Schema writer) {
+        List<Mismatch> mismatches = new ArrayList<>();
         walk(reader, writer, "", new HashSet<>(), mismatches);
         return mismatches;
     }
 
-    private static void walk(final Schema reader, final Schema writer, final String location,
-                             final Set<String> visitedRecords, final List<Mismatch> mismatches) {
+    private static void walk(Schema reader, Schema writer, String location,
+                             Set<String> visitedRecords, List<Mismatch> mismatches) {
         if (writer.getType() == Schema.Type.UNION) {
-            for (final Schema branch : writer.getTypes()) {
+            for (Schema branch : writer.getTypes()) {
                 walk(reader, branch, location, visitedRecords, mismatches);
             }
             return;
         }
         if (reader.getType() == Schema.Type.UNION) {
-            final int branch = readerBranch(reader, writer);
+            int branch = readerBranch(reader, writer);
             if (branch >= 0) {
                 walk(reader.getTypes().get(branch), writer, location + "/" + branch, visitedRecords, mismatches);
             }
@@ -85,9 +73,9 @@ public final class LogicalTypeCompatibility {
             case RECORD:
                 if (writer.getType() == Schema.Type.RECORD
                     && visitedRecords.add(reader.getFullName() + "<" + writer.getFullName())) {
-                    final List<Schema.Field> fields = reader.getFields();
+                    List<Schema.Field> fields = reader.getFields();
                     for (int position = 0; position < fields.size(); position++) {
-                        final Schema.Field writerField = writerField(fields.get(position), writer);
+                        Schema.Field writerField = writerField(fields.get(position), writer);
                         if (writerField != null) {
                             walk(fields.get(position).schema(), writerField.schema(),
                                 location + "/fields/" + position + "/type", visitedRecords, mismatches);
@@ -114,12 +102,12 @@ public final class LogicalTypeCompatibility {
         }
     }
 
-    private static boolean allowed(final Schema reader, final Schema writer) {
-        final LogicalType readerType = reader.getLogicalType();
-        final LogicalType writerType = writer.getLogicalType();
+    private static boolean allowed(Schema reader, Schema writer) {
+        LogicalType readerType = reader.getLogicalType();
+        LogicalType writerType = writer.getLogicalType();
         if (readerType instanceof LogicalTypes.Decimal && writerType instanceof LogicalTypes.Decimal) {
-            final LogicalTypes.Decimal readerDecimal = (LogicalTypes.Decimal) readerType;
-            final LogicalTypes.Decimal writerDecimal = (LogicalTypes.Decimal) writerType;
+            LogicalTypes.Decimal readerDecimal = (LogicalTypes.Decimal) readerType;
+            LogicalTypes.Decimal writerDecimal = (LogicalTypes.Decimal) writerType;
             return readerDecimal.getScale() == writerDecimal.getScale()
                 && readerDecimal.getPrecision() >= writerDecimal.getPrecision();
         }
@@ -127,28 +115,28 @@ public final class LogicalTypeCompatibility {
     }
 
     /** The logical type with its attributes, {@code null} when there is none. */
-    private static String logicalType(final Schema schema) {
-        final LogicalType logicalType = schema.getLogicalType();
+    private static String logicalType(Schema schema) {
+        LogicalType logicalType = schema.getLogicalType();
         if (logicalType instanceof LogicalTypes.Decimal) {
-            final LogicalTypes.Decimal decimal = (LogicalTypes.Decimal) logicalType;
+            LogicalTypes.Decimal decimal = (LogicalTypes.Decimal) logicalType;
             return "decimal(" + decimal.getPrecision() + "," + decimal.getScale() + ")";
         }
         return logicalType != null ? logicalType.getName() : schema.getProp(LogicalType.LOGICAL_TYPE_PROP);
     }
 
     /** The logical type as users write it, {@code decimal(9,2)}, {@code timestamp-millis}, or "no logical type". */
-    static String describe(final Schema schema) {
-        final String logicalType = logicalType(schema);
+    static String describe(Schema schema) {
+        String logicalType = logicalType(schema);
         return logicalType == null ? "no logical type (" + schema.getType().getName() + ")" : logicalType;
     }
 
-    private static Schema.Field writerField(final Schema.Field readerField, final Schema writer) {
-        final Schema.Field byName = writer.getField(readerField.name());
+    private static Schema.Field writerField(Schema.Field readerField, Schema writer) {
+        Schema.Field byName = writer.getField(readerField.name());
         if (byName != null) {
             return byName;
         }
-        for (final String alias : readerField.aliases()) {
-            final Schema.Field byAlias = writer.getField(alias);
+        for (String alias : readerField.aliases()) {
+            Schema.Field byAlias = writer.getField(alias);
             if (byAlias != null) {
                 return byAlias;
             }
@@ -157,10 +145,10 @@ public final class LogicalTypeCompatibility {
     }
 
     /** The reader branch Avro resolves a writer value into: the first of the same type, else the first promotion. */
-    private static int readerBranch(final Schema readerUnion, final Schema writer) {
-        final List<Schema> branches = readerUnion.getTypes();
+    private static int readerBranch(Schema readerUnion, Schema writer) {
+        List<Schema> branches = readerUnion.getTypes();
         for (int index = 0; index < branches.size(); index++) {
-            final Schema branch = branches.get(index);
+            Schema branch = branches.get(index);
             if (branch.getType() == writer.getType()
                 && (!isNamed(branch) || branch.getFullName().equals(writer.getFullName())
                     || branch.getAliases().contains(writer.getFullName()))) {
@@ -175,13 +163,13 @@ public final class LogicalTypeCompatibility {
         return -1;
     }
 
-    private static boolean isNamed(final Schema schema) {
+    private static boolean isNamed(Schema schema) {
         return schema.getType() == Schema.Type.RECORD || schema.getType() == Schema.Type.ENUM
             || schema.getType() == Schema.Type.FIXED;
     }
 
     /** Same type, or a promotion of the Avro spec's "Schema Resolution" section. */
-    private static boolean resolvable(final Schema.Type reader, final Schema.Type writer) {
+    private static boolean resolvable(Schema.Type reader, Schema.Type writer) {
         if (reader == writer) {
             return true;
         }

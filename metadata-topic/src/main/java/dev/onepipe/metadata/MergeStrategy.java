@@ -21,7 +21,7 @@ public final class MergeStrategy {
 
         private final boolean needsField;
 
-        Kind(final boolean needsField) {
+        Kind(boolean needsField) {
             this.needsField = needsField;
         }
 
@@ -35,7 +35,7 @@ public final class MergeStrategy {
     private final Kind kind;
     private final String field;
 
-    private MergeStrategy(final Kind kind, final String field) {
+    private MergeStrategy(Kind kind, String field) {
         this.kind = kind;
         this.field = field;
     }
@@ -45,9 +45,9 @@ public final class MergeStrategy {
      *
      * @throws IllegalArgumentException naming what is wrong
      */
-    public static MergeStrategy of(final Kind kind, final String field) {
+    public static MergeStrategy of(Kind kind, String field) {
         Objects.requireNonNull(kind, "kind");
-        final boolean hasField = field != null && !field.isBlank();
+        boolean hasField = field != null && !field.isBlank();
         if (kind.needsField() && !hasField) {
             throw new IllegalArgumentException("merge strategy " + kind + " needs a field");
         }
@@ -57,11 +57,11 @@ public final class MergeStrategy {
         return new MergeStrategy(kind, hasField ? field : null);
     }
 
-    public static MergeStrategy latestByField(final String field) {
+    public static MergeStrategy latestByField(String field) {
         return of(Kind.LATEST_BY_FIELD, field);
     }
 
-    public static MergeStrategy vectorClock(final String field) {
+    public static MergeStrategy vectorClock(String field) {
         return of(Kind.VECTOR_CLOCK, field);
     }
 
@@ -78,18 +78,18 @@ public final class MergeStrategy {
     }
 
     /** Parses the text form, e.g. {@code "LATEST_BY_FIELD version"} or {@code "first_seen"}. */
-    public static MergeStrategy parse(final String text) {
-        final String[] words = text.trim().split("\\s+");
+    public static MergeStrategy parse(String text) {
+        String[] words = text.trim().split("\\s+");
         if (words.length > 2 || words[0].isEmpty()) {
             throw new IllegalArgumentException("merge strategy must be '<STRATEGY> [field]', got '" + text + "'");
         }
         return of(parseKind(words[0]), words.length == 2 ? words[1] : null);
     }
 
-    static Kind parseKind(final String text) {
+    static Kind parseKind(String text) {
         try {
             return Kind.valueOf(text.trim().toUpperCase(Locale.ROOT));
-        } catch (final IllegalArgumentException exception) {
+        } catch (IllegalArgumentException exception) {
             throw new IllegalArgumentException("unknown merge strategy '" + text + "', expected one of "
                 + java.util.Arrays.toString(Kind.values()), exception);
         }
@@ -104,14 +104,14 @@ public final class MergeStrategy {
     }
 
     @Override
-    public boolean equals(final Object other) {
+    public boolean equals(Object other) {
         if (this == other) {
             return true;
         }
         if (!(other instanceof MergeStrategy)) {
             return false;
         }
-        final MergeStrategy that = (MergeStrategy) other;
+        MergeStrategy that = (MergeStrategy) other;
         return kind == that.kind && Objects.equals(field, that.field);
     }
 

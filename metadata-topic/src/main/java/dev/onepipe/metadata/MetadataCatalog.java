@@ -50,13 +50,13 @@ public final class MetadataCatalog {
      * canonical or whose value does not decode is logged and skipped, so one foreign record cannot stop every
      * client; {@link #skippedRecordCount()} counts them.
      */
-    public void apply(final byte[] key, final byte[] value) {
-        final MetadataEntry entry;
-        final MetadataKey metadataKey;
+    public void apply(byte[] key, byte[] value) {
+        MetadataEntry entry;
+        MetadataKey metadataKey;
         try {
             metadataKey = MetadataEntryCodec.decodeKey(key);
             entry = MetadataEntryCodec.decode(key, value, schemaJson -> parseReusingKnownSchema(metadataKey, schemaJson));
-        } catch (final InvalidMetadataEntryException exception) {
+        } catch (InvalidMetadataEntryException exception) {
             skippedRecords.incrementAndGet();
             LOG.warn("Skipping metadata record: {}", exception.getMessage());
             return;
@@ -68,20 +68,20 @@ public final class MetadataCatalog {
         }
     }
 
-    public void apply(final MetadataRecord record) {
+    public void apply(MetadataRecord record) {
         apply(record.key(), record.value());
     }
 
     /** Applies decoded entries, e.g. the entries of a {@link RegistrationPlan}. */
-    public void applyAll(final List<? extends MetadataEntry> entries) {
+    public void applyAll(List<? extends MetadataEntry> entries) {
         entries.forEach(this::apply);
     }
 
-    public synchronized void apply(final MetadataEntry entry) {
+    public synchronized void apply(MetadataEntry entry) {
         Objects.requireNonNull(entry, "entry");
         if (entry instanceof SchemaVersion) {
-            final SchemaVersion version = (SchemaVersion) entry;
-            final SchemaVersion replaced = schemasBySubject
+            SchemaVersion version = (SchemaVersion) entry;
+            SchemaVersion replaced = schemasBySubject
                 .computeIfAbsent(version.subject(), subject -> new ConcurrentSkipListMap<>())
                 .put(version.version(), version);
             if (replaced != null && replaced.id() != version.id()) {
@@ -93,7 +93,7 @@ public final class MetadataCatalog {
             }
             notifyAll();
         } else {
-            final DatasetVersion version = (DatasetVersion) entry;
+            DatasetVersion version = (DatasetVersion) entry;
             datasetsByName.computeIfAbsent(version.name(), name -> new ConcurrentSkipListMap<>())
                 .put(version.version(), version);
             indexTopic(version.name());
@@ -102,15 +102,15 @@ public final class MetadataCatalog {
     }
 
     /** Removes the entry under a key (a tombstone). The highest id seen stays, so ids are never handed out twice here. */
-    public synchronized void remove(final MetadataKey key) {
+    public synchronized void remove(MetadataKey key) {
         if (key.kind() == MetadataKey.Kind.SCHEMA) {
-            final NavigableMap<Integer, SchemaVersion> versions = schemasBySubject.get(key.name());
-            final SchemaVersion removed = versions == null ? null : versions.remove(key.version());
+            NavigableMap<Integer, SchemaVersion> versions = schemasBySubject.get(key.name());
+            SchemaVersion removed = versions == null ? null : versions.remove(key.version());
             if (removed != null) {
                 schemasById.remove(removed.id(), removed);
             }
         } else {
-            final NavigableMap<Integer, DatasetVersion> versions = datasetsByName.get(key.name());
+            NavigableMap<Integer, DatasetVersion> versions = datasetsByName.get(key.name());
             if (versions != null && versions.remove(key.version()) != null) {
                 indexTopic(key.name());
             }
@@ -118,7 +118,7 @@ public final class MetadataCatalog {
         appliedRecords++;
     }
 
-    private void indexTopic(final String datasetName) {
+    private void indexTopic(String datasetName) {
         datasetNameByTopic.values().remove(datasetName);
         latestDatasetVersion(datasetName)
             .filter(version -> !version.deleted())
@@ -126,9 +126,9 @@ public final class MetadataCatalog {
     }
 
     /** A rewrite of a version (a soft delete) keeps the parsed schema object, and with it every cached reader. */
-    private Schema parseReusingKnownSchema(final MetadataKey key, final String schemaJson) {
+    private Schema parseReusingKnownSchema(MetadataKey key, String schemaJson) {
         if (key.kind() == MetadataKey.Kind.SCHEMA) {
-            final Optional<SchemaVersion> existing = schemaVersion(key.name(), key.version());
+            Optional<SchemaVersion> existing = schemaVersion(key.name(), key.version());
             if (existing.isPresent() && existing.get().schemaJson().equals(schemaJson)) {
                 return existing.get().schema();
             }
@@ -137,7 +137,7 @@ public final class MetadataCatalog {
     }
 
     /** A schema version by global id, deleted or not (data written with a deleted version must stay readable). */
-    public Optional<SchemaVersion> schemaById(final int id) {
+    public Optional<SchemaVersion> schemaById(int id) {
         return Optional.ofNullable(schemasById.get(id));
     }
 
@@ -146,21 +146,21 @@ public final class MetadataCatalog {
      * for the catalog to catch up (ids only increase, so a record may name a version registered a moment ago). An id
      * at or below the highest one seen that is still unknown is reported at once.
      */
-    public Optional<SchemaVersion> awaitSchemaById(final int id, final Duration maximumWait) {
-        final SchemaVersion known = schemasById.get(id);
+    public Optional<SchemaVersion> awaitSchemaById(int id, Duration maximumWait) {
+        SchemaVersion known = schemasById.get(id);
         if (known != null || id <= maximumSchemaId || maximumWait.isZero() || maximumWait.isNegative()) {
             return Optional.ofNullable(known);
         }
-        final long deadline = System.nanoTime() + maximumWait.toNanos();
+        long deadline = System.nanoTime() + maximumWait.toNanos();
         synchronized (this) {
             while (!schemasById.containsKey(id) && id > maximumSchemaId) {
-                final long remainingMillis = (deadline - System.nanoTime()) / 1_000_000L;
+                long remainingMillis = (deadline - System.nanoTime()) / 1_000_000L;
                 if (remainingMillis <= 0) {
                     break;
                 }
                 try {
                     wait(remainingMillis);
-                } catch (final InterruptedException exception) {
+                } catch (InterruptedException exception) {
                     Thread.currentThread().interrupt();
                     break;
                 }
@@ -169,18 +169,18 @@ public final class MetadataCatalog {
         return Optional.ofNullable(schemasById.get(id));
     }
 
-    public Optional<SchemaVersion> schemaVersion(final String subject, final int version) {
-        final NavigableMap<Integer, SchemaVersion> versions = schemasBySubject.get(subject);
+    public Optional<SchemaVersion> schemaVersion(String subject, int version) {
+        NavigableMap<Integer, SchemaVersion> versions = schemasBySubject.get(subject);
         return versions == null ? Optional.empty() : Optional.ofNullable(versions.get(version));
     }
 
     /** The highest-numbered version of a subject that is not soft-deleted. */
-    public Optional<SchemaVersion> latestSchemaVersion(final String subject) {
-        final NavigableMap<Integer, SchemaVersion> versions = schemasBySubject.get(subject);
+    public Optional<SchemaVersion> latestSchemaVersion(String subject) {
+        NavigableMap<Integer, SchemaVersion> versions = schemasBySubject.get(subject);
         if (versions == null) {
             return Optional.empty();
         }
-        for (final SchemaVersion version : versions.descendingMap().values()) {
+        for (SchemaVersion version : versions.descendingMap().values()) {
             if (!version.deleted()) {
                 return Optional.of(version);
             }
@@ -189,15 +189,15 @@ public final class MetadataCatalog {
     }
 
     /** Every version of a subject, soft-deleted ones included, oldest first. */
-    public List<SchemaVersion> schemaVersions(final String subject) {
-        final NavigableMap<Integer, SchemaVersion> versions = schemasBySubject.get(subject);
+    public List<SchemaVersion> schemaVersions(String subject) {
+        NavigableMap<Integer, SchemaVersion> versions = schemasBySubject.get(subject);
         return versions == null ? List.of() : List.copyOf(versions.values());
     }
 
     /** The versions of a subject that are not soft-deleted, oldest first. */
-    public List<SchemaVersion> activeSchemaVersions(final String subject) {
-        final List<SchemaVersion> active = new ArrayList<>();
-        for (final SchemaVersion version : schemaVersions(subject)) {
+    public List<SchemaVersion> activeSchemaVersions(String subject) {
+        List<SchemaVersion> active = new ArrayList<>();
+        for (SchemaVersion version : schemaVersions(subject)) {
             if (!version.deleted()) {
                 active.add(version);
             }
@@ -206,18 +206,18 @@ public final class MetadataCatalog {
     }
 
     /** The highest version number ever used by a subject (soft-deleted versions included), 0 if none. */
-    public int highestSchemaVersionNumber(final String subject) {
-        final NavigableMap<Integer, SchemaVersion> versions = schemasBySubject.get(subject);
+    public int highestSchemaVersionNumber(String subject) {
+        NavigableMap<Integer, SchemaVersion> versions = schemasBySubject.get(subject);
         return versions == null || versions.isEmpty() ? 0 : versions.lastKey();
     }
 
     /** The active version of a subject that is the same schema (see {@link SchemaIdentity}), if any. */
-    public Optional<SchemaVersion> findSchemaVersion(final String subject, final Schema schema) {
+    public Optional<SchemaVersion> findSchemaVersion(String subject, Schema schema) {
         return findSchemaVersion(subject, SchemaIdentity.of(schema));
     }
 
-    public Optional<SchemaVersion> findSchemaVersion(final String subject, final SchemaIdentity identity) {
-        for (final SchemaVersion version : activeSchemaVersions(subject)) {
+    public Optional<SchemaVersion> findSchemaVersion(String subject, SchemaIdentity identity) {
+        for (SchemaVersion version : activeSchemaVersions(subject)) {
             if (version.fingerprint() == identity.fingerprint() && version.identity().equals(identity)) {
                 return Optional.of(version);
             }
@@ -231,34 +231,34 @@ public final class MetadataCatalog {
     }
 
     /** The current metadata of a dataset: its latest version, unless that version soft-deletes it. */
-    public Optional<DatasetVersion> dataset(final String name) {
+    public Optional<DatasetVersion> dataset(String name) {
         return latestDatasetVersion(name).filter(version -> !version.deleted());
     }
 
     /** The latest metadata version of a dataset, even if it soft-deletes the dataset. */
-    public Optional<DatasetVersion> latestDatasetVersion(final String name) {
-        final NavigableMap<Integer, DatasetVersion> versions = datasetsByName.get(name);
+    public Optional<DatasetVersion> latestDatasetVersion(String name) {
+        NavigableMap<Integer, DatasetVersion> versions = datasetsByName.get(name);
         if (versions == null || versions.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(versions.lastEntry().getValue());
     }
 
-    public Optional<DatasetVersion> datasetVersion(final String name, final int version) {
-        final NavigableMap<Integer, DatasetVersion> versions = datasetsByName.get(name);
+    public Optional<DatasetVersion> datasetVersion(String name, int version) {
+        NavigableMap<Integer, DatasetVersion> versions = datasetsByName.get(name);
         return versions == null ? Optional.empty() : Optional.ofNullable(versions.get(version));
     }
 
     /** Every metadata version of a dataset, oldest first. */
-    public List<DatasetVersion> datasetVersions(final String name) {
-        final NavigableMap<Integer, DatasetVersion> versions = datasetsByName.get(name);
+    public List<DatasetVersion> datasetVersions(String name) {
+        NavigableMap<Integer, DatasetVersion> versions = datasetsByName.get(name);
         return versions == null ? List.of() : List.copyOf(versions.values());
     }
 
     /** The current metadata of every dataset that is not soft-deleted, sorted by name. */
     public List<DatasetVersion> datasets() {
-        final List<DatasetVersion> result = new ArrayList<>();
-        for (final String name : new TreeSet<>(datasetsByName.keySet())) {
+        List<DatasetVersion> result = new ArrayList<>();
+        for (String name : new TreeSet<>(datasetsByName.keySet())) {
             dataset(name).ifPresent(result::add);
         }
         return result;
@@ -270,18 +270,18 @@ public final class MetadataCatalog {
     }
 
     /** The active dataset publishing to a topic. */
-    public Optional<DatasetVersion> datasetForTopic(final String topic) {
-        final String name = datasetNameByTopic.get(topic);
+    public Optional<DatasetVersion> datasetForTopic(String topic) {
+        String name = datasetNameByTopic.get(topic);
         return name == null ? Optional.empty() : dataset(name);
     }
 
     /** Version {@code version} of the value schema of a dataset, i.e. the lookup by (dataset, version). */
-    public Optional<SchemaVersion> schemaForDataset(final String datasetName, final int version) {
+    public Optional<SchemaVersion> schemaForDataset(String datasetName, int version) {
         return dataset(datasetName).flatMap(dataset -> schemaVersion(dataset.metadata().valueSubject(), version));
     }
 
     /** The latest active value schema of a dataset. */
-    public Optional<SchemaVersion> latestSchemaForDataset(final String datasetName) {
+    public Optional<SchemaVersion> latestSchemaForDataset(String datasetName) {
         return dataset(datasetName).flatMap(dataset -> latestSchemaVersion(dataset.metadata().valueSubject()));
     }
 
@@ -289,20 +289,20 @@ public final class MetadataCatalog {
      * A shared reader that decodes data written with schema {@code writerId} as schema {@code readerId}; one instance
      * per pair, so Avro's resolver cache is hit on every record.
      */
-    public Optional<GenericDatumReader<GenericRecord>> genericReader(final int writerId, final int readerId) {
-        final SchemaVersion writer = schemasById.get(writerId);
-        final SchemaVersion reader = schemasById.get(readerId);
+    public Optional<GenericDatumReader<GenericRecord>> genericReader(int writerId, int readerId) {
+        SchemaVersion writer = schemasById.get(writerId);
+        SchemaVersion reader = schemasById.get(readerId);
         if (writer == null || reader == null) {
             return Optional.empty();
         }
-        final long pair = ((long) writerId << 32) | (readerId & 0xFFFFFFFFL);
+        long pair = ((long) writerId << 32) | (readerId & 0xFFFFFFFFL);
         return Optional.of(genericReaders.computeIfAbsent(pair,
             ignored -> new GenericDatumReader<>(writer.schema(), reader.schema())));
     }
 
     /** A shared writer for schema {@code id}. */
-    public Optional<GenericDatumWriter<GenericRecord>> genericWriter(final int id) {
-        final SchemaVersion version = schemasById.get(id);
+    public Optional<GenericDatumWriter<GenericRecord>> genericWriter(int id) {
+        SchemaVersion version = schemasById.get(id);
         return version == null ? Optional.empty()
             : Optional.of(genericWriters.computeIfAbsent(id, ignored -> new GenericDatumWriter<>(version.schema())));
     }
@@ -313,7 +313,7 @@ public final class MetadataCatalog {
     }
 
     /** Counts ids up to {@code id} as taken, so the next id handed out is above it (see {@link FramedSchemaIds}). */
-    synchronized void reserveSchemaIdsThrough(final int id) {
+    synchronized void reserveSchemaIdsThrough(int id) {
         if (id > maximumSchemaId) {
             maximumSchemaId = id;
         }
@@ -325,7 +325,7 @@ public final class MetadataCatalog {
 
     public int datasetVersionCount() {
         int count = 0;
-        for (final NavigableMap<Integer, DatasetVersion> versions : datasetsByName.values()) {
+        for (NavigableMap<Integer, DatasetVersion> versions : datasetsByName.values()) {
             count += versions.size();
         }
         return count;
@@ -343,7 +343,7 @@ public final class MetadataCatalog {
 
     /** An independent copy with the same entries (parsed schemas are shared, they are immutable in use). */
     public synchronized MetadataCatalog copy() {
-        final MetadataCatalog copy = new MetadataCatalog();
+        MetadataCatalog copy = new MetadataCatalog();
         schemasBySubject.forEach((subject, versions) ->
             copy.schemasBySubject.put(subject, new ConcurrentSkipListMap<>(versions)));
         copy.schemasById.putAll(schemasById);

@@ -44,8 +44,8 @@ public final class MetadataCatalogReader implements AutoCloseable {
     private volatile long readyNanos = -1;
     private volatile RuntimeException failure;
 
-    private MetadataCatalogReader(final Map<String, Object> clientConfig, final String topic,
-                                  final MetadataCatalog catalog) {
+    private MetadataCatalogReader(Map<String, Object> clientConfig, String topic,
+                                  MetadataCatalog catalog) {
         this.catalog = catalog;
         this.partition = MetadataTopic.partition(topic);
         this.consumer = new KafkaConsumer<>(consumerConfig(clientConfig), new ByteArrayDeserializer(),
@@ -60,20 +60,20 @@ public final class MetadataCatalogReader implements AutoCloseable {
      *
      * @param clientConfig Kafka client settings, at least {@code bootstrap.servers}; consumer-only settings are set here
      */
-    public static MetadataCatalogReader start(final Map<String, Object> clientConfig, final String topic) {
+    public static MetadataCatalogReader start(Map<String, Object> clientConfig, String topic) {
         return start(clientConfig, topic, new MetadataCatalog());
     }
 
     /** Starts reading into the given catalog. */
-    public static MetadataCatalogReader start(final Map<String, Object> clientConfig, final String topic,
-                                              final MetadataCatalog catalog) {
-        final MetadataCatalogReader reader = new MetadataCatalogReader(clientConfig, topic, catalog);
+    public static MetadataCatalogReader start(Map<String, Object> clientConfig, String topic,
+                                              MetadataCatalog catalog) {
+        MetadataCatalogReader reader = new MetadataCatalogReader(clientConfig, topic, catalog);
         reader.thread.start();
         return reader;
     }
 
-    static Map<String, Object> consumerConfig(final Map<String, Object> clientConfig) {
-        final Map<String, Object> config = new HashMap<>(clientConfig);
+    static Map<String, Object> consumerConfig(Map<String, Object> clientConfig) {
+        Map<String, Object> config = new HashMap<>(clientConfig);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -90,10 +90,10 @@ public final class MetadataCatalogReader implements AutoCloseable {
         try {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
-            final long endAtStart = consumer.endOffsets(List.of(partition)).get(partition);
+            long endAtStart = consumer.endOffsets(List.of(partition)).get(partition);
             while (running) {
-                final ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
-                for (final ConsumerRecord<byte[], byte[]> record : records) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
+                for (ConsumerRecord<byte[], byte[]> record : records) {
                     catalog.apply(record.key(), record.value());
                 }
                 position = consumer.position(partition);
@@ -105,11 +105,11 @@ public final class MetadataCatalogReader implements AutoCloseable {
                     ready.countDown();
                 }
             }
-        } catch (final WakeupException exception) {
+        } catch (WakeupException exception) {
             if (running) {
                 failure = new IllegalStateException("Metadata reader woken up unexpectedly", exception);
             }
-        } catch (final RuntimeException exception) {
+        } catch (RuntimeException exception) {
             failure = exception;
             LOG.error("Metadata reader for {} stopped", partition, exception);
         } finally {
@@ -132,15 +132,15 @@ public final class MetadataCatalogReader implements AutoCloseable {
      * @return whether it is ready
      * @throws IllegalStateException when the reader failed
      */
-    public boolean awaitReady(final Duration timeout) throws InterruptedException {
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
         ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
         throwIfFailed();
         return isReady();
     }
 
     /** Waits until the reader has read past the given offset of the metadata topic (e.g. the last one just written). */
-    public boolean awaitOffset(final long offset, final Duration timeout) throws InterruptedException {
-        final long deadline = System.nanoTime() + timeout.toNanos();
+    public boolean awaitOffset(long offset, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (position <= offset) {
             throwIfFailed();
             if (System.nanoTime() > deadline) {
@@ -153,7 +153,7 @@ public final class MetadataCatalogReader implements AutoCloseable {
 
     /** How long the reader took from start to ready, once ready. */
     public Optional<Duration> timeToReady() {
-        final long readyAt = readyNanos;
+        long readyAt = readyNanos;
         return readyAt < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(readyAt - startNanos));
     }
 
@@ -163,7 +163,7 @@ public final class MetadataCatalogReader implements AutoCloseable {
     }
 
     private void throwIfFailed() {
-        final RuntimeException cause = failure;
+        RuntimeException cause = failure;
         if (cause != null) {
             throw new IllegalStateException("Metadata reader for " + partition + " failed: " + cause.getMessage(), cause);
         }
@@ -175,7 +175,7 @@ public final class MetadataCatalogReader implements AutoCloseable {
         consumer.wakeup();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (final InterruptedException exception) {
+        } catch (InterruptedException exception) {
             Thread.currentThread().interrupt();
         }
     }

@@ -113,11 +113,11 @@ public final class MetadataEntryCodec {
     private MetadataEntryCodec() {
     }
 
-    public static MetadataRecord encode(final MetadataEntry entry) {
+    public static MetadataRecord encode(MetadataEntry entry) {
         return new MetadataRecord(entry.key().toBytes(), encodeValue(entry));
     }
 
-    public static byte[] encodeValue(final MetadataEntry entry) {
+    public static byte[] encodeValue(MetadataEntry entry) {
         if (entry instanceof SchemaVersion) {
             return write(FORMAT_VERSION, SCHEMA_VERSION_ENTRY, toRecord((SchemaVersion) entry));
         }
@@ -130,7 +130,7 @@ public final class MetadataEntryCodec {
      * @throws InvalidMetadataEntryException when the key is not canonical or the value does not decode or does not
      *                                       match its key
      */
-    public static MetadataEntry decode(final byte[] key, final byte[] value) {
+    public static MetadataEntry decode(byte[] key, byte[] value) {
         return decode(key, value, MetadataEntryCodec::parseSchema);
     }
 
@@ -138,18 +138,18 @@ public final class MetadataEntryCodec {
      * Decodes a record, parsing schema texts with the given function (the catalog passes one that reuses schemas it
      * has already parsed).
      */
-    static MetadataEntry decode(final byte[] key, final byte[] value, final Function<String, Schema> schemaParser) {
-        final MetadataKey metadataKey = decodeKey(key);
+    static MetadataEntry decode(byte[] key, byte[] value, Function<String, Schema> schemaParser) {
+        MetadataKey metadataKey = decodeKey(key);
         if (value == null) {
             return null;
         }
-        final boolean knownFormat = value.length > 0 && (value[0] == FORMAT_VERSION
+        boolean knownFormat = value.length > 0 && (value[0] == FORMAT_VERSION
             || metadataKey.kind() == MetadataKey.Kind.DATASET && value[0] == DATASET_FORMAT_VERSION);
         if (!knownFormat) {
             throw new InvalidMetadataEntryException("Entry " + metadataKey + " has unknown value format "
                 + (value.length == 0 ? "(empty)" : Byte.toString(value[0])));
         }
-        final MetadataEntry entry;
+        MetadataEntry entry;
         try {
             if (metadataKey.kind() == MetadataKey.Kind.SCHEMA) {
                 entry = toSchemaVersion(read(SCHEMA_VERSION_ENTRY, SCHEMA_VERSION_ENTRY, value), schemaParser);
@@ -157,7 +157,7 @@ public final class MetadataEntryCodec {
                 entry = toDatasetVersion(read(value[0] == FORMAT_VERSION ? DATASET_ENTRY_FORMAT_1 : DATASET_ENTRY,
                     DATASET_ENTRY, value));
             }
-        } catch (final RuntimeException | IOException exception) {
+        } catch (RuntimeException | IOException exception) {
             throw new InvalidMetadataEntryException("Entry " + metadataKey + " does not decode: " + exception.getMessage(),
                 exception);
         }
@@ -168,18 +168,18 @@ public final class MetadataEntryCodec {
     }
 
     /** @throws InvalidMetadataEntryException when the bytes are not the canonical encoding of a key */
-    public static MetadataKey decodeKey(final byte[] key) {
+    public static MetadataKey decodeKey(byte[] key) {
         return MetadataKey.parse(key).orElseThrow(() -> new InvalidMetadataEntryException(
             "Not a canonical metadata key: " + (key == null ? "null" : "'" + new String(key,
                 java.nio.charset.StandardCharsets.ISO_8859_1) + "'")));
     }
 
-    static Schema parseSchema(final String json) {
+    static Schema parseSchema(String json) {
         return new Schema.Parser().parse(json);
     }
 
-    private static GenericRecord toRecord(final SchemaVersion version) {
-        final GenericRecord record = new GenericData.Record(SCHEMA_VERSION_ENTRY);
+    private static GenericRecord toRecord(SchemaVersion version) {
+        GenericRecord record = new GenericData.Record(SCHEMA_VERSION_ENTRY);
         record.put("subject", version.subject());
         record.put("version", version.version());
         record.put("id", version.id());
@@ -191,17 +191,17 @@ public final class MetadataEntryCodec {
         return record;
     }
 
-    private static SchemaVersion toSchemaVersion(final GenericRecord record, final Function<String, Schema> schemaParser) {
-        final String schemaJson = record.get("schema").toString();
+    private static SchemaVersion toSchemaVersion(GenericRecord record, Function<String, Schema> schemaParser) {
+        String schemaJson = record.get("schema").toString();
         return new SchemaVersion(record.get("subject").toString(), (Integer) record.get("version"),
             (Integer) record.get("id"), schemaParser.apply(schemaJson), schemaJson,
             record.get("canonicalSchema").toString(), (Long) record.get("fingerprint"),
             Instant.ofEpochMilli((Long) record.get("registeredAt")), (Boolean) record.get("deleted"));
     }
 
-    private static GenericRecord toRecord(final DatasetVersion version) {
-        final DatasetMetadata metadata = version.metadata();
-        final GenericRecord record = new GenericData.Record(DATASET_ENTRY);
+    private static GenericRecord toRecord(DatasetVersion version) {
+        DatasetMetadata metadata = version.metadata();
+        GenericRecord record = new GenericData.Record(DATASET_ENTRY);
         record.put("name", metadata.name());
         record.put("version", version.version());
         record.put("topic", metadata.topic());
@@ -214,9 +214,9 @@ public final class MetadataEntryCodec {
         record.put("compatibility", metadata.compatibility().name());
         record.put("archiveEnabled", metadata.archive().enabled());
         record.put("archiveFormat", metadata.archive().format());
-        final List<GenericRecord> checks = new ArrayList<>();
-        for (final ReconciliationCheck check : metadata.reconciliation()) {
-            final GenericRecord checkRecord = new GenericData.Record(RECONCILIATION_CHECK_ENTRY);
+        List<GenericRecord> checks = new ArrayList<>();
+        for (ReconciliationCheck check : metadata.reconciliation()) {
+            GenericRecord checkRecord = new GenericData.Record(RECONCILIATION_CHECK_ENTRY);
             checkRecord.put("name", check.name());
             checkRecord.put("kind", check.kind().name());
             checkRecord.put("field", check.field().orElse(null));
@@ -227,8 +227,8 @@ public final class MetadataEntryCodec {
         record.put("description", metadata.description().orElse(null));
         record.put("registeredAt", version.registeredAt().toEpochMilli());
         record.put("deleted", version.deleted());
-        final TopicSettings topicSettings = metadata.topicSettings();
-        final GenericRecord settingsRecord = new GenericData.Record(TOPIC_SETTINGS_ENTRY);
+        TopicSettings topicSettings = metadata.topicSettings();
+        GenericRecord settingsRecord = new GenericData.Record(TOPIC_SETTINGS_ENTRY);
         settingsRecord.put("partitions", topicSettings.partitions());
         settingsRecord.put("replicationFactor", topicSettings.replicationFactor().orElse(0));
         settingsRecord.put("retentionMs", topicSettings.retentionMs());
@@ -238,8 +238,8 @@ public final class MetadataEntryCodec {
         return record;
     }
 
-    private static DatasetVersion toDatasetVersion(final GenericRecord record) {
-        final DatasetMetadata.Builder builder = DatasetMetadata.builder(record.get("name").toString())
+    private static DatasetVersion toDatasetVersion(GenericRecord record) {
+        DatasetMetadata.Builder builder = DatasetMetadata.builder(record.get("name").toString())
             .topic(record.get("topic").toString())
             .valueSubject(record.get("valueSubject").toString())
             .uniqueKey(strings(record.get("uniqueKey")))
@@ -252,15 +252,15 @@ public final class MetadataEntryCodec {
             .dedupHorizon(java.time.Duration.ofMillis((Long) record.get("dedupHorizonMs")))
             .owner(text(record.get("owner")))
             .description(text(record.get("description")));
-        final GenericRecord settings = (GenericRecord) record.get("topicSettings");
+        GenericRecord settings = (GenericRecord) record.get("topicSettings");
         if (settings != null) {
-            final int replicationFactor = (Integer) settings.get("replicationFactor");
+            int replicationFactor = (Integer) settings.get("replicationFactor");
             builder.topicSettings(TopicSettings.of((Integer) settings.get("partitions"),
                 replicationFactor == 0 ? null : replicationFactor, (Long) settings.get("retentionMs"),
                 settings.get("cleanupPolicy").toString()));
         }
-        for (final Object check : (List<?>) record.get("reconciliation")) {
-            final GenericRecord checkRecord = (GenericRecord) check;
+        for (Object check : (List<?>) record.get("reconciliation")) {
+            GenericRecord checkRecord = (GenericRecord) check;
             builder.addReconciliation(ReconciliationCheck.of(checkRecord.get("name").toString(),
                 ReconciliationCheck.Kind.valueOf(checkRecord.get("kind").toString()), text(checkRecord.get("field"))));
         }
@@ -268,34 +268,34 @@ public final class MetadataEntryCodec {
             Instant.ofEpochMilli((Long) record.get("registeredAt")), (Boolean) record.get("deleted"));
     }
 
-    private static List<String> strings(final Object array) {
-        final List<String> result = new ArrayList<>();
-        for (final Object element : (List<?>) array) {
+    private static List<String> strings(Object array) {
+        List<String> result = new ArrayList<>();
+        for (Object element : (List<?>) array) {
             result.add(element.toString());
         }
         return result;
     }
 
-    private static String text(final Object value) {
+    private static String text(Object value) {
         return value == null ? null : value.toString();
     }
 
-    private static byte[] write(final byte format, final Schema schema, final GenericRecord record) {
-        final ByteArrayOutputStream output = new ByteArrayOutputStream(256);
+    private static byte[] write(byte format, Schema schema, GenericRecord record) {
+        ByteArrayOutputStream output = new ByteArrayOutputStream(256);
         output.write(format);
-        final BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(output, null);
+        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(output, null);
         try {
             new GenericDatumWriter<GenericRecord>(schema).write(record, encoder);
             encoder.flush();
-        } catch (final IOException exception) {
+        } catch (IOException exception) {
             throw new UncheckedIOException(exception);
         }
         return output.toByteArray();
     }
 
-    private static GenericRecord read(final Schema writer, final Schema reader, final byte[] value) throws IOException {
-        final BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(value, 1, value.length - 1, null);
-        final GenericRecord record = new GenericDatumReader<GenericRecord>(writer, reader).read(null, decoder);
+    private static GenericRecord read(Schema writer, Schema reader, byte[] value) throws IOException {
+        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(value, 1, value.length - 1, null);
+        GenericRecord record = new GenericDatumReader<GenericRecord>(writer, reader).read(null, decoder);
         if (!decoder.isEnd()) {
             throw new IOException("trailing bytes after the entry");
         }

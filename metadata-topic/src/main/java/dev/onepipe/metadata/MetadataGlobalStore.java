@@ -51,13 +51,13 @@ public final class MetadataGlobalStore {
     }
 
     /** Adds the default-named global store over {@code metadataTopic}, feeding {@code catalog}. */
-    public static StreamsBuilder addTo(final StreamsBuilder builder, final String metadataTopic,
-                                       final MetadataCatalog catalog) {
+    public static StreamsBuilder addTo(StreamsBuilder builder, String metadataTopic,
+                                       MetadataCatalog catalog) {
         return addTo(builder, metadataTopic, DEFAULT_STORE_NAME, catalog);
     }
 
-    public static StreamsBuilder addTo(final StreamsBuilder builder, final String metadataTopic, final String storeName,
-                                       final MetadataCatalog catalog) {
+    public static StreamsBuilder addTo(StreamsBuilder builder, String metadataTopic, String storeName,
+                                       MetadataCatalog catalog) {
         return builder.addGlobalStore(
             Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(storeName), Serdes.Bytes(), Serdes.ByteArray())
                 .withLoggingDisabled(),
@@ -71,7 +71,7 @@ public final class MetadataGlobalStore {
         private final String storeName;
         private final MetadataCatalog catalog;
 
-        CatalogUpdaterSupplier(final String storeName, final MetadataCatalog catalog) {
+        CatalogUpdaterSupplier(String storeName, MetadataCatalog catalog) {
             this.storeName = storeName;
             this.catalog = catalog;
         }
@@ -88,24 +88,24 @@ public final class MetadataGlobalStore {
         private final MetadataCatalog catalog;
         private KeyValueStore<Bytes, byte[]> store;
 
-        CatalogUpdater(final String storeName, final MetadataCatalog catalog) {
+        CatalogUpdater(String storeName, MetadataCatalog catalog) {
             this.storeName = storeName;
             this.catalog = catalog;
         }
 
         @Override
-        public void init(final ProcessorContext<Void, Void> context) {
+        public void init(ProcessorContext<Void, Void> context) {
             store = context.getStateStore(storeName);
             try (KeyValueIterator<Bytes, byte[]> entries = store.all()) {
                 while (entries.hasNext()) {
-                    final KeyValue<Bytes, byte[]> entry = entries.next();
+                    KeyValue<Bytes, byte[]> entry = entries.next();
                     catalog.apply(entry.key.get(), entry.value);
                 }
             }
         }
 
         @Override
-        public void process(final Record<byte[], byte[]> record) {
+        public void process(Record<byte[], byte[]> record) {
             if (record.key() == null) {
                 return;
             }

@@ -26,7 +26,7 @@ public final class MetadataKey {
 
         private final String prefix;
 
-        Kind(final String prefix) {
+        Kind(String prefix) {
             this.prefix = prefix;
         }
 
@@ -34,7 +34,7 @@ public final class MetadataKey {
             return prefix;
         }
 
-        static Kind fromPrefix(final String prefix) {
+        static Kind fromPrefix(String prefix) {
             return SCHEMA.prefix.equals(prefix) ? SCHEMA : DATASET;
         }
     }
@@ -43,21 +43,21 @@ public final class MetadataKey {
     private final String name;
     private final int version;
 
-    private MetadataKey(final Kind kind, final String name, final int version) {
+    private MetadataKey(Kind kind, String name, int version) {
         this.kind = kind;
         this.name = name;
         this.version = version;
     }
 
-    public static MetadataKey schema(final String subject, final int version) {
+    public static MetadataKey schema(String subject, int version) {
         return of(Kind.SCHEMA, subject, version);
     }
 
-    public static MetadataKey dataset(final String datasetName, final int version) {
+    public static MetadataKey dataset(String datasetName, int version) {
         return of(Kind.DATASET, datasetName, version);
     }
 
-    public static MetadataKey of(final Kind kind, final String name, final int version) {
+    public static MetadataKey of(Kind kind, String name, int version) {
         Objects.requireNonNull(kind, "kind");
         if (!isValidName(name)) {
             throw new IllegalArgumentException("Invalid " + kind.prefix() + " name '" + name + "': use 1 to "
@@ -70,24 +70,24 @@ public final class MetadataKey {
     }
 
     /** Whether a subject or dataset name can be used in a key. */
-    public static boolean isValidName(final String name) {
+    public static boolean isValidName(String name) {
         return name != null && NAME.matcher(name).matches();
     }
 
     /** The key these bytes encode, or empty when they are not exactly the canonical encoding of a key. */
-    public static Optional<MetadataKey> parse(final byte[] bytes) {
+    public static Optional<MetadataKey> parse(byte[] bytes) {
         if (bytes == null || bytes.length > 300) {
             return Optional.empty();
         }
-        final Matcher matcher = KEY.matcher(new String(bytes, StandardCharsets.US_ASCII));
+        Matcher matcher = KEY.matcher(new String(bytes, StandardCharsets.US_ASCII));
         if (!matcher.matches()) {
             return Optional.empty();
         }
-        final long version = Long.parseLong(matcher.group(3));
+        long version = Long.parseLong(matcher.group(3));
         if (version > Integer.MAX_VALUE) {
             return Optional.empty();
         }
-        final MetadataKey key = new MetadataKey(Kind.fromPrefix(matcher.group(1)), matcher.group(2), (int) version);
+        MetadataKey key = new MetadataKey(Kind.fromPrefix(matcher.group(1)), matcher.group(2), (int) version);
         // a byte outside US-ASCII decodes to U+FFFD, which the pattern rejects; the round trip guards the rest
         return java.util.Arrays.equals(key.toBytes(), bytes) ? Optional.of(key) : Optional.empty();
     }
@@ -109,14 +109,14 @@ public final class MetadataKey {
     }
 
     @Override
-    public boolean equals(final Object other) {
+    public boolean equals(Object other) {
         if (this == other) {
             return true;
         }
         if (!(other instanceof MetadataKey)) {
             return false;
         }
-        final MetadataKey that = (MetadataKey) other;
+        MetadataKey that = (MetadataKey) other;
         return kind == that.kind && version == that.version && name.equals(that.name);
     }
 

@@ -4,33 +4,21 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /** The bytes of one metadata topic record: the canonical key and the encoded value (null for a tombstone). */
-public final class MetadataRecord {
+public record MetadataRecord(byte[] key, byte[] value) {
 
-    private final byte[] key;
-    private final byte[] value;
-
-    public MetadataRecord(final byte[] key, final byte[] value) {
-        this.key = Objects.requireNonNull(key, "key");
-        this.value = value;
-    }
-
-    public byte[] key() {
-        return key;
-    }
-
-    public byte[] value() {
-        return value;
+    public MetadataRecord {
+        Objects.requireNonNull(key, "key");
     }
 
     @Override
-    public boolean equals(final Object other) {
+    public boolean equals(Object other) {
         if (this == other) {
             return true;
         }
         if (!(other instanceof MetadataRecord)) {
             return false;
         }
-        final MetadataRecord that = (MetadataRecord) other;
+        MetadataRecord that = (MetadataRecord) other;
         return Arrays.equals(key, that.key) && Arrays.equals(value, that.value);
     }
 

@@ -20,13 +20,13 @@ public final class MetadataRegistry implements AutoCloseable {
     private final String topic;
     private final MetadataWriter writer;
 
-    private MetadataRegistry(final String topic, final MetadataWriter writer) {
+    private MetadataRegistry(String topic, MetadataWriter writer) {
         this.topic = topic;
         this.writer = writer;
     }
 
     /** Connects to the default metadata topic, creating it if absent. */
-    public static MetadataRegistry connect(final Map<String, Object> clientConfig) {
+    public static MetadataRegistry connect(Map<String, Object> clientConfig) {
         return connect(clientConfig, MetadataTopic.DEFAULT_NAME);
     }
 
@@ -35,7 +35,7 @@ public final class MetadataRegistry implements AutoCloseable {
      *
      * @param clientConfig Kafka client settings, at least {@code bootstrap.servers}
      */
-    public static MetadataRegistry connect(final Map<String, Object> clientConfig, final String topic) {
+    public static MetadataRegistry connect(Map<String, Object> clientConfig, String topic) {
         try (Admin admin = Admin.create(clientConfig)) {
             MetadataTopic.ensureExists(admin, topic);
         }
@@ -48,17 +48,17 @@ public final class MetadataRegistry implements AutoCloseable {
      *
      * @return empty when the topic does not exist
      */
-    public static Optional<MetadataRegistry> connectIfExists(final Map<String, Object> clientConfig, final String topic) {
+    public static Optional<MetadataRegistry> connectIfExists(Map<String, Object> clientConfig, String topic) {
         try (Admin admin = Admin.create(clientConfig)) {
             if (!admin.listTopics().names().get(60, TimeUnit.SECONDS).contains(topic)) {
                 return Optional.empty();
             }
-        } catch (final ExecutionException exception) {
+        } catch (ExecutionException exception) {
             throw new IllegalStateException("Cannot list the topics to find the metadata topic " + topic + ": "
                 + exception.getCause(), exception.getCause());
-        } catch (final TimeoutException exception) {
+        } catch (TimeoutException exception) {
             throw new IllegalStateException("Kafka did not list its topics within 60 s", exception);
-        } catch (final InterruptedException exception) {
+        } catch (InterruptedException exception) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while looking for the metadata topic " + topic, exception);
         }
@@ -70,17 +70,17 @@ public final class MetadataRegistry implements AutoCloseable {
     }
 
     /** Registers a schema, metadata, or both; returns the version and id, or the reasons for the rejection. */
-    public RegistrationResult register(final RegistrationRequest request) {
+    public RegistrationResult register(RegistrationRequest request) {
         return writer.register(request);
     }
 
     /** Registers several requests in one transaction; each has its own result. */
-    public List<RegistrationResult> registerAll(final List<RegistrationRequest> requests) {
+    public List<RegistrationResult> registerAll(List<RegistrationRequest> requests) {
         return writer.register(requests).results();
     }
 
     /** What {@link #register} would do, without writing anything. */
-    public RegistrationResult check(final RegistrationRequest request) {
+    public RegistrationResult check(RegistrationRequest request) {
         return writer.check(List.of(request)).result();
     }
 
@@ -95,7 +95,7 @@ public final class MetadataRegistry implements AutoCloseable {
     }
 
     /** Every version of a subject, soft-deleted ones included. */
-    public List<SchemaVersion> schemaVersions(final String subject) {
+    public List<SchemaVersion> schemaVersions(String subject) {
         return writer.readCatalog().schemaVersions(subject);
     }
 
@@ -103,11 +103,11 @@ public final class MetadataRegistry implements AutoCloseable {
      * A dataset's metadata history and its value subject's versions, with the given schema version (or the latest
      * active one when {@code schemaVersion} is empty) in full.
      */
-    public Optional<DatasetDescription> showDataset(final String name, final OptionalInt schemaVersion) {
-        final MetadataCatalog catalog = writer.readCatalog();
+    public Optional<DatasetDescription> showDataset(String name, OptionalInt schemaVersion) {
+        MetadataCatalog catalog = writer.readCatalog();
         return catalog.latestDatasetVersion(name).map(current -> {
-            final String subject = current.metadata().valueSubject();
-            final SchemaVersion shown = schemaVersion.isPresent()
+            String subject = current.metadata().valueSubject();
+            SchemaVersion shown = schemaVersion.isPresent()
                 ? catalog.schemaVersion(subject, schemaVersion.getAsInt()).orElse(null)
                 : catalog.latestSchemaVersion(subject).orElse(null);
             return new DatasetDescription(current, catalog.datasetVersions(name), shown, catalog.schemaVersions(subject));
@@ -115,12 +115,12 @@ public final class MetadataRegistry implements AutoCloseable {
     }
 
     /** Soft-deletes a dataset. */
-    public RegistrationResult deleteDataset(final String name) {
+    public RegistrationResult deleteDataset(String name) {
         return writer.register(RegistrationRequest.deleteDataset(name));
     }
 
     /** Soft-deletes a schema version; data written with it stays readable. */
-    public RegistrationResult deleteSchemaVersion(final String subject, final int version) {
+    public RegistrationResult deleteSchemaVersion(String subject, int version) {
         return writer.register(RegistrationRequest.deleteSchemaVersion(subject, version));
     }
 

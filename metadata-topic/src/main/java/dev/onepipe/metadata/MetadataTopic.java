@@ -34,7 +34,7 @@ public final class MetadataTopic {
     private MetadataTopic() {
     }
 
-    public static TopicPartition partition(final String topic) {
+    public static TopicPartition partition(String topic) {
         return new TopicPartition(topic, PARTITION);
     }
 
@@ -44,16 +44,16 @@ public final class MetadataTopic {
      *
      * @throws IllegalStateException when an existing topic has the wrong shape
      */
-    public static void ensureExists(final Admin admin, final String topic) {
+    public static void ensureExists(Admin admin, String topic) {
         try {
-            final Optional<TopicDescription> existing = describe(admin, topic);
+            Optional<TopicDescription> existing = describe(admin, topic);
             if (existing.isPresent()) {
                 verify(admin, topic, existing.get());
                 return;
             }
-            final Collection<Node> brokers = admin.describeCluster().nodes().get();
-            final short replicationFactor = (short) Math.max(1, Math.min(PREFERRED_REPLICATION_FACTOR, brokers.size()));
-            final Map<String, String> configs = replicationFactor >= PREFERRED_REPLICATION_FACTOR
+            Collection<Node> brokers = admin.describeCluster().nodes().get();
+            short replicationFactor = (short) Math.max(1, Math.min(PREFERRED_REPLICATION_FACTOR, brokers.size()));
+            Map<String, String> configs = replicationFactor >= PREFERRED_REPLICATION_FACTOR
                 ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                     TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "2")
                 : Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
@@ -61,22 +61,22 @@ public final class MetadataTopic {
                 admin.createTopics(List.of(new NewTopic(topic, 1, replicationFactor).configs(configs))).all().get();
                 LOG.info("Created metadata topic {} (1 partition, compacted, replication factor {})", topic,
                     replicationFactor);
-            } catch (final ExecutionException exception) {
+            } catch (ExecutionException exception) {
                 if (!(exception.getCause() instanceof TopicExistsException)) {
                     throw exception;
                 }
                 verify(admin, topic, describe(admin, topic).orElseThrow());
             }
-        } catch (final ExecutionException exception) {
+        } catch (ExecutionException exception) {
             throw new IllegalStateException("Could not create or describe metadata topic " + topic + ": "
                 + exception.getCause().getMessage(), exception.getCause());
-        } catch (final InterruptedException exception) {
+        } catch (InterruptedException exception) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating metadata topic " + topic, exception);
         }
     }
 
-    private static Optional<TopicDescription> describe(final Admin admin, final String topic)
+    private static Optional<TopicDescription> describe(Admin admin, String topic)
         throws ExecutionException, InterruptedException {
         if (!admin.listTopics().names().get().contains(topic)) {
             return Optional.empty();
@@ -84,15 +84,15 @@ public final class MetadataTopic {
         return Optional.of(admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic));
     }
 
-    private static void verify(final Admin admin, final String topic, final TopicDescription description)
+    private static void verify(Admin admin, String topic, TopicDescription description)
         throws ExecutionException, InterruptedException {
         if (description.partitions().size() != 1) {
             throw new IllegalStateException("Metadata topic " + topic + " has " + description.partitions().size()
                 + " partitions; it must have exactly one so entries are totally ordered");
         }
-        final ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        final Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
-        final ConfigEntry cleanupPolicy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+        ConfigEntry cleanupPolicy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
         if (cleanupPolicy == null || !cleanupPolicy.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT)
             || cleanupPolicy.value().contains(TopicConfig.CLEANUP_POLICY_DELETE)) {
             throw new IllegalStateException("Metadata topic " + topic + " has cleanup.policy="

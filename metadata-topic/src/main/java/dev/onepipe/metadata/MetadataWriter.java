@@ -70,19 +70,19 @@ public final class MetadataWriter implements AutoCloseable {
      * @param clientConfig Kafka client settings, at least {@code bootstrap.servers}
      * @param topic        the metadata topic (it must exist, see {@link MetadataTopic#ensureExists})
      */
-    public MetadataWriter(final Map<String, Object> clientConfig, final String topic) {
+    public MetadataWriter(Map<String, Object> clientConfig, String topic) {
         this(clientConfig, topic, topic + TRANSACTIONAL_ID_SUFFIX, new RegistrationPlanner(), DEFAULT_MAXIMUM_ATTEMPTS);
     }
 
-    public MetadataWriter(final Map<String, Object> clientConfig, final String topic, final String transactionalId,
-                          final RegistrationPlanner planner, final int maximumAttempts) {
+    public MetadataWriter(Map<String, Object> clientConfig, String topic, String transactionalId,
+                          RegistrationPlanner planner, int maximumAttempts) {
         this.clientConfig = Map.copyOf(clientConfig);
         this.topic = topic;
         this.partition = MetadataTopic.partition(topic);
         this.transactionalId = transactionalId;
         this.planner = planner;
         this.maximumAttempts = maximumAttempts;
-        final Map<String, Object> consumerConfig = MetadataCatalogReader.consumerConfig(clientConfig);
+        Map<String, Object> consumerConfig = MetadataCatalogReader.consumerConfig(clientConfig);
         // the writer only reads to catch up, and waits for its own commit markers; a broker holding each fetch for
         // the default 500 ms would cost that much per registration
         consumerConfig.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
@@ -92,7 +92,7 @@ public final class MetadataWriter implements AutoCloseable {
     }
 
     /** Registers one request; see {@link #register(List)}. */
-    public RegistrationResult register(final RegistrationRequest request) {
+    public RegistrationResult register(RegistrationRequest request) {
         return register(List.of(request)).result();
     }
 
@@ -102,7 +102,7 @@ public final class MetadataWriter implements AutoCloseable {
      *
      * @throws RegistrationFailedException when it could not commit within the attempt limit
      */
-    public synchronized RegistrationPlan register(final List<RegistrationRequest> requests) {
+    public synchronized RegistrationPlan register(List<RegistrationRequest> requests) {
         KafkaException lastFailure = null;
         for (int attempt = 1; attempt <= maximumAttempts; attempt++) {
             try {
@@ -112,34 +112,34 @@ public final class MetadataWriter implements AutoCloseable {
                 }
                 readToEnd();
                 reserveIdsOfFramedRecords();
-                final RegistrationPlan plan = planner.plan(state, requests);
+                RegistrationPlan plan = planner.plan(state, requests);
                 if (plan.entries().isEmpty()) {
                     return plan;
                 }
                 producer.beginTransaction();
-                final List<Future<RecordMetadata>> sent = new ArrayList<>();
-                for (final MetadataRecord record : plan.records()) {
+                List<Future<RecordMetadata>> sent = new ArrayList<>();
+                for (MetadataRecord record : plan.records()) {
                     sent.add(producer.send(new ProducerRecord<>(topic, MetadataTopic.PARTITION, record.key(), record.value())));
                 }
                 producer.commitTransaction();
                 lastWrittenOffset = sent.get(sent.size() - 1).get().offset();
                 readPast(lastWrittenOffset);
                 return plan;
-            } catch (final InvalidConfigurationException exception) {
+            } catch (InvalidConfigurationException exception) {
                 // authorization, authentication and version failures are configuration errors: retrying cannot fix them
                 closeProducer();
                 throw new RegistrationFailedException("Kafka refused the metadata writer: " + exception.getMessage(),
                     exception);
-            } catch (final KafkaException exception) {
+            } catch (KafkaException exception) {
                 lastFailure = exception;
                 fencedCount++;
                 closeProducer();
                 LOG.debug("Metadata write attempt {} of {} failed ({}); starting over", attempt, maximumAttempts,
                     exception.toString());
                 pause(attempt);
-            } catch (final ExecutionException exception) {
+            } catch (ExecutionException exception) {
                 throw new IllegalStateException("A send of a committed transaction failed", exception.getCause());
-            } catch (final InterruptedException exception) {
+            } catch (InterruptedException exception) {
                 Thread.currentThread().interrupt();
                 closeProducer();
                 throw new RegistrationFailedException("Interrupted while registering", exception);
@@ -151,7 +151,7 @@ public final class MetadataWriter implements AutoCloseable {
     }
 
     /** A dry run: plans the requests against the committed state of the topic and writes nothing. */
-    public synchronized RegistrationPlan check(final List<RegistrationRequest> requests) {
+    public synchronized RegistrationPlan check(List<RegistrationRequest> requests) {
         readToEnd();
         reserveIdsOfFramedRecords();
         return planner.plan(state, requests);
@@ -165,7 +165,7 @@ public final class MetadataWriter implements AutoCloseable {
         if (idsOfFramedRecordsReserved || state.maximumSchemaId() > 0) {
             return;
         }
-        final int highest = FramedSchemaIds.highest(clientConfig, topic);
+        int highest = FramedSchemaIds.highest(clientConfig, topic);
         idsOfFramedRecordsReserved = true;
         if (highest > 0) {
             LOG.warn("The registry {} holds no schema, but records on the topics carry schema ids up to {}: new ids start at {}",
@@ -196,30 +196,30 @@ public final class MetadataWriter implements AutoCloseable {
      * next plan must not be made from a state without it. Other writers' commits need no such wait: the
      * {@code initTransactions()} that lets a writer in completes every earlier transaction first.
      */
-    private void readPast(final long offset) {
-        final long deadline = System.nanoTime() + COMMIT_VISIBILITY_TIMEOUT.toNanos();
+    private void readPast(long offset) {
+        long deadline = System.nanoTime() + COMMIT_VISIBILITY_TIMEOUT.toNanos();
         while (consumer.position(partition) <= offset) {
             if (System.nanoTime() > deadline) {
                 throw new TimeoutException("Committed metadata at offset " + offset
                     + " did not become readable within " + COMMIT_VISIBILITY_TIMEOUT);
             }
-            for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT)) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT)) {
                 state.apply(record.key(), record.value());
             }
         }
     }
 
     private void readToEnd() {
-        final long end = consumer.endOffsets(List.of(partition)).get(partition);
+        long end = consumer.endOffsets(List.of(partition)).get(partition);
         while (consumer.position(partition) < end) {
-            for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT)) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT)) {
                 state.apply(record.key(), record.value());
             }
         }
     }
 
     private Map<String, Object> producerConfig() {
-        final Map<String, Object> config = new HashMap<>(clientConfig);
+        Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -232,12 +232,12 @@ public final class MetadataWriter implements AutoCloseable {
         return config;
     }
 
-    private void pause(final int attempt) {
-        final long ceiling = Math.min(DEFAULT_MAXIMUM_BACKOFF.toMillis(),
+    private void pause(int attempt) {
+        long ceiling = Math.min(DEFAULT_MAXIMUM_BACKOFF.toMillis(),
             DEFAULT_INITIAL_BACKOFF.toMillis() << Math.min(attempt, 16));
         try {
             Thread.sleep(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
-        } catch (final InterruptedException exception) {
+        } catch (InterruptedException exception) {
             Thread.currentThread().interrupt();
             throw new RegistrationFailedException("Interrupted while waiting to retry a registration", exception);
         }
@@ -247,7 +247,7 @@ public final class MetadataWriter implements AutoCloseable {
         if (producer != null) {
             try {
                 producer.close(Duration.ZERO);
-            } catch (final KafkaException exception) {
+            } catch (KafkaException exception) {
                 LOG.debug("Closing a fenced producer failed", exception);
             }
             producer = null;

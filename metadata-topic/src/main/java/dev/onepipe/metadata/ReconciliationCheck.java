@@ -21,7 +21,7 @@ public final class ReconciliationCheck {
 
         private final boolean needsField;
 
-        Kind(final boolean needsField) {
+        Kind(boolean needsField) {
             this.needsField = needsField;
         }
 
@@ -29,10 +29,10 @@ public final class ReconciliationCheck {
             return needsField;
         }
 
-        static Kind parse(final String text) {
+        static Kind parse(String text) {
             try {
                 return valueOf(text.trim().toUpperCase(Locale.ROOT));
-            } catch (final IllegalArgumentException exception) {
+            } catch (IllegalArgumentException exception) {
                 throw new IllegalArgumentException("unknown reconciliation kind '" + text + "', expected one of "
                     + java.util.Arrays.toString(values()), exception);
             }
@@ -43,19 +43,19 @@ public final class ReconciliationCheck {
     private final Kind kind;
     private final String field;
 
-    private ReconciliationCheck(final String name, final Kind kind, final String field) {
+    private ReconciliationCheck(String name, Kind kind, String field) {
         this.name = name;
         this.kind = kind;
         this.field = field;
     }
 
     /** @throws IllegalArgumentException naming what is wrong */
-    public static ReconciliationCheck of(final String name, final Kind kind, final String field) {
+    public static ReconciliationCheck of(String name, Kind kind, String field) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a reconciliation check needs a name");
         }
         Objects.requireNonNull(kind, "kind");
-        final boolean hasField = field != null && !field.isBlank();
+        boolean hasField = field != null && !field.isBlank();
         if (kind.needsField() && !hasField) {
             throw new IllegalArgumentException("reconciliation check '" + name + "' of kind " + kind + " needs a field");
         }
@@ -75,14 +75,14 @@ public final class ReconciliationCheck {
     }
 
     @Override
-    public boolean equals(final Object other) {
+    public boolean equals(Object other) {
         if (this == other) {
             return true;
         }
         if (!(other instanceof ReconciliationCheck)) {
             return false;
         }
-        final ReconciliationCheck that = (ReconciliationCheck) other;
+        ReconciliationCheck that = (ReconciliationCheck) other;
         return name.equals(that.name) && kind == that.kind && Objects.equals(field, that.field);
     }
 

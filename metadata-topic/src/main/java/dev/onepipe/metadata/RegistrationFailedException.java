@@ -8,7 +8,7 @@ public final class RegistrationFailedException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    public RegistrationFailedException(final String message, final Throwable cause) {
+    public RegistrationFailedException(String message, Throwable cause) {
         super(message, cause);
     }
 }

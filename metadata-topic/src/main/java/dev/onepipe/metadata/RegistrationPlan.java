@@ -8,18 +8,11 @@ import java.util.List;
  * the metadata topic, in order, for the accepted ones. Writing {@link #records()} to the topic (or applying
  * {@link #entries()} to a catalog) makes the registrations happen.
  */
-public final class RegistrationPlan {
+public record RegistrationPlan(List<RegistrationResult> results, List<MetadataEntry> entries) {
 
-    private final List<RegistrationResult> results;
-    private final List<MetadataEntry> entries;
-
-    RegistrationPlan(final List<RegistrationResult> results, final List<MetadataEntry> entries) {
-        this.results = List.copyOf(results);
-        this.entries = List.copyOf(entries);
-    }
-
-    public List<RegistrationResult> results() {
-        return results;
+    public RegistrationPlan {
+        results = List.copyOf(results);
+        entries = List.copyOf(entries);
     }
 
     /** The result of the only request, for plans of one request. */
@@ -34,14 +27,10 @@ public final class RegistrationPlan {
         return results.stream().allMatch(RegistrationResult::accepted);
     }
 
-    public List<MetadataEntry> entries() {
-        return entries;
-    }
-
     /** The entries encoded as metadata topic records (canonical key bytes, Avro values). */
     public List<MetadataRecord> records() {
-        final List<MetadataRecord> records = new ArrayList<>(entries.size());
-        for (final MetadataEntry entry : entries) {
+        List<MetadataRecord> records = new ArrayList<>(entries.size());
+        for (MetadataEntry entry : entries) {
             records.add(MetadataEntryCodec.encode(entry));
         }
         return records;

@@ -37,14 +37,14 @@ public final class RegistrationPlanner {
     }
 
     /** A planner stamping registrations with the given clock (a fixed clock makes plans reproducible in tests). */
-    public RegistrationPlanner(final Clock clock) {
+    public RegistrationPlanner(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** Plans one request against the catalog state, without changing it. */
-    public RegistrationPlan plan(final MetadataCatalog state, final RegistrationRequest request) {
-        final List<MetadataEntry> entries = new ArrayList<>();
-        final RegistrationResult result = planOne(state, request, entries);
+    public RegistrationPlan plan(MetadataCatalog state, RegistrationRequest request) {
+        List<MetadataEntry> entries = new ArrayList<>();
+        RegistrationResult result = planOne(state, request, entries);
         return new RegistrationPlan(List.of(result), entries);
     }
 
@@ -52,15 +52,15 @@ public final class RegistrationPlanner {
      * Plans requests in order, each seeing the entries planned for the ones before it (as if registered one after
      * another), without changing the given catalog. A rejected request writes nothing and does not stop the others.
      */
-    public RegistrationPlan plan(final MetadataCatalog state, final List<RegistrationRequest> requests) {
+    public RegistrationPlan plan(MetadataCatalog state, List<RegistrationRequest> requests) {
         if (requests.size() == 1) {
             return plan(state, requests.get(0));
         }
-        final MetadataCatalog working = state.copy();
-        final List<MetadataEntry> entries = new ArrayList<>();
-        final List<RegistrationResult> results = new ArrayList<>(requests.size());
-        for (final RegistrationRequest request : requests) {
-            final List<MetadataEntry> planned = new ArrayList<>();
+        MetadataCatalog working = state.copy();
+        List<MetadataEntry> entries = new ArrayList<>();
+        List<RegistrationResult> results = new ArrayList<>(requests.size());
+        for (RegistrationRequest request : requests) {
+            List<MetadataEntry> planned = new ArrayList<>();
             results.add(planOne(working, request, planned));
             working.applyAll(planned);
             entries.addAll(planned);
@@ -68,9 +68,9 @@ public final class RegistrationPlanner {
         return new RegistrationPlan(results, entries);
     }
 
-    private RegistrationResult planOne(final MetadataCatalog state, final RegistrationRequest request,
-                                       final List<MetadataEntry> entries) {
-        final Instant now = Instant.ofEpochMilli(clock.millis());
+    private RegistrationResult planOne(MetadataCatalog state, RegistrationRequest request,
+                                       List<MetadataEntry> entries) {
+        Instant now = Instant.ofEpochMilli(clock.millis());
         switch (request.kind()) {
             case DELETE_DATASET:
                 return planDatasetDeletion(state, request, now, entries);
@@ -81,25 +81,25 @@ public final class RegistrationPlanner {
         }
     }
 
-    private RegistrationResult planDatasetDeletion(final MetadataCatalog state, final RegistrationRequest request,
-                                                   final Instant now, final List<MetadataEntry> entries) {
-        final String name = request.datasetName().orElseThrow();
-        final Optional<DatasetVersion> latest = state.latestDatasetVersion(name);
+    private RegistrationResult planDatasetDeletion(MetadataCatalog state, RegistrationRequest request,
+                                                   Instant now, List<MetadataEntry> entries) {
+        String name = request.datasetName().orElseThrow();
+        Optional<DatasetVersion> latest = state.latestDatasetVersion(name);
         if (latest.isEmpty()) {
             return RegistrationResult.rejected(request, List.of("no dataset named '" + name + "'"), List.of());
         }
         if (latest.get().deleted()) {
             return RegistrationResult.accepted(request, null, false, latest.get(), false);
         }
-        final DatasetVersion deletion = new DatasetVersion(latest.get().metadata(), latest.get().version() + 1, now, true);
+        DatasetVersion deletion = new DatasetVersion(latest.get().metadata(), latest.get().version() + 1, now, true);
         entries.add(deletion);
         return RegistrationResult.accepted(request, null, false, deletion, true);
     }
 
-    private RegistrationResult planSchemaVersionDeletion(final MetadataCatalog state, final RegistrationRequest request,
-                                                         final List<MetadataEntry> entries) {
-        final String subject = request.subject().orElseThrow();
-        final Optional<SchemaVersion> existing = state.schemaVersion(subject, request.version());
+    private RegistrationResult planSchemaVersionDeletion(MetadataCatalog state, RegistrationRequest request,
+                                                         List<MetadataEntry> entries) {
+        String subject = request.subject().orElseThrow();
+        Optional<SchemaVersion> existing = state.schemaVersion(subject, request.version());
         if (existing.isEmpty()) {
             return RegistrationResult.rejected(request,
                 List.of("subject '" + subject + "' has no version " + request.version()), List.of());
@@ -107,17 +107,17 @@ public final class RegistrationPlanner {
         if (existing.get().deleted()) {
             return RegistrationResult.accepted(request, existing.get(), false, null, false);
         }
-        final SchemaVersion deletion = existing.get().withDeleted(true);
+        SchemaVersion deletion = existing.get().withDeleted(true);
         entries.add(deletion);
         return RegistrationResult.accepted(request, deletion, true, null, false);
     }
 
-    private RegistrationResult planRegistration(final MetadataCatalog state, final RegistrationRequest request,
-                                                final Instant now, final List<MetadataEntry> entries) {
-        final List<String> reasons = new ArrayList<>();
-        final DatasetMetadata metadata = request.metadata().orElse(null);
+    private RegistrationResult planRegistration(MetadataCatalog state, RegistrationRequest request,
+                                                Instant now, List<MetadataEntry> entries) {
+        List<String> reasons = new ArrayList<>();
+        DatasetMetadata metadata = request.metadata().orElse(null);
 
-        final String subject;
+        String subject;
         if (metadata != null) {
             subject = metadata.valueSubject();
             state.datasetForTopic(metadata.topic())
@@ -125,7 +125,7 @@ public final class RegistrationPlanner {
                 .ifPresent(owner -> reasons.add("topic '" + metadata.topic() + "' already belongs to dataset '"
                     + owner.name() + "'"));
         } else if (request.datasetName().isPresent()) {
-            final Optional<DatasetVersion> dataset = state.dataset(request.datasetName().get());
+            Optional<DatasetVersion> dataset = state.dataset(request.datasetName().get());
             if (dataset.isEmpty()) {
                 return RegistrationResult.rejected(request, List.of("no dataset named '" + request.datasetName().get()
                     + "'; register its metadata first, or together with the schema"), List.of());
@@ -144,7 +144,7 @@ public final class RegistrationPlanner {
             try {
                 candidate = request.schema().isPresent() ? request.schema().get()
                     : MetadataEntryCodec.parseSchema(request.schemaText().orElseThrow());
-            } catch (final AvroRuntimeException exception) {
+            } catch (AvroRuntimeException exception) {
                 reasons.add("schema does not parse: " + exception.getMessage());
             }
         }
@@ -152,15 +152,15 @@ public final class RegistrationPlanner {
             return RegistrationResult.rejected(request, reasons, List.of());
         }
 
-        final Map<String, DatasetMetadata> governing = governingDatasets(state, subject, metadata);
-        final List<CompatibilityViolation> violations = new ArrayList<>();
-        final Optional<SchemaVersion> latest = state.latestSchemaVersion(subject);
+        Map<String, DatasetMetadata> governing = governingDatasets(state, subject, metadata);
+        List<CompatibilityViolation> violations = new ArrayList<>();
+        Optional<SchemaVersion> latest = state.latestSchemaVersion(subject);
         SchemaVersion schemaVersion = null;
         boolean schemaVersionWritten = false;
 
         if (candidate != null) {
-            final Optional<SchemaVersion> identical = state.findSchemaVersion(subject, candidate);
-            for (final DatasetMetadata dataset : governing.values()) {
+            Optional<SchemaVersion> identical = state.findSchemaVersion(subject, candidate);
+            for (DatasetMetadata dataset : governing.values()) {
                 addAll(reasons, "dataset '" + dataset.name() + "': ", DatasetMetadataValidator.validate(dataset, candidate));
             }
             if (identical.isPresent()) {
@@ -170,11 +170,11 @@ public final class RegistrationPlanner {
                         + latest.get().version() + "): ", DatasetMetadataValidator.validate(metadata, latest.get().schema()));
                 }
             } else {
-                for (final CompatibilityMode mode : modes(governing)) {
+                for (CompatibilityMode mode : modes(governing)) {
                     violations.addAll(SchemaCompatibilityChecker.check(mode, candidate, state.activeSchemaVersions(subject)));
                 }
                 if (latest.isPresent()) {
-                    for (final DatasetMetadata dataset : governing.values()) {
+                    for (DatasetMetadata dataset : governing.values()) {
                         reasons.addAll(DatasetMetadataValidator.validateEvolution(dataset, latest.get().schema(), candidate));
                     }
                 }
@@ -195,7 +195,7 @@ public final class RegistrationPlanner {
         }
 
         if (!reasons.isEmpty() || !violations.isEmpty()) {
-            final List<String> allReasons = new ArrayList<>(reasons);
+            List<String> allReasons = new ArrayList<>(reasons);
             violations.forEach(violation -> allReasons.add(violation.toString()));
             return RegistrationResult.rejected(request, allReasons, violations);
         }
@@ -206,7 +206,7 @@ public final class RegistrationPlanner {
         DatasetVersion datasetVersion = null;
         boolean datasetVersionWritten = false;
         if (metadata != null) {
-            final Optional<DatasetVersion> current = state.latestDatasetVersion(metadata.name());
+            Optional<DatasetVersion> current = state.latestDatasetVersion(metadata.name());
             if (current.isPresent() && !current.get().deleted() && current.get().metadata().equals(metadata)) {
                 datasetVersion = current.get();
             } else {
@@ -222,10 +222,10 @@ public final class RegistrationPlanner {
     }
 
     /** The metadata of every active dataset whose values use the subject, with the request's metadata replacing its own. */
-    private static Map<String, DatasetMetadata> governingDatasets(final MetadataCatalog state, final String subject,
-                                                                  final DatasetMetadata requested) {
-        final Map<String, DatasetMetadata> governing = new LinkedHashMap<>();
-        for (final DatasetVersion dataset : state.datasets()) {
+    private static Map<String, DatasetMetadata> governingDatasets(MetadataCatalog state, String subject,
+                                                                  DatasetMetadata requested) {
+        Map<String, DatasetMetadata> governing = new LinkedHashMap<>();
+        for (DatasetVersion dataset : state.datasets()) {
             if (dataset.metadata().valueSubject().equals(subject)
                 && (requested == null || !dataset.name().equals(requested.name()))) {
                 governing.put(dataset.name(), dataset.metadata());
@@ -237,16 +237,16 @@ public final class RegistrationPlanner {
         return governing;
     }
 
-    private static Set<CompatibilityMode> modes(final Map<String, DatasetMetadata> governing) {
+    private static Set<CompatibilityMode> modes(Map<String, DatasetMetadata> governing) {
         if (governing.isEmpty()) {
             return EnumSet.of(CompatibilityMode.DEFAULT);
         }
-        final Set<CompatibilityMode> modes = new LinkedHashSet<>();
+        Set<CompatibilityMode> modes = new LinkedHashSet<>();
         governing.values().forEach(dataset -> modes.add(dataset.compatibility()));
         return modes;
     }
 
-    private static void addAll(final List<String> reasons, final String prefix, final List<String> problems) {
+    private static void addAll(List<String> reasons, String prefix, List<String> problems) {
         problems.forEach(problem -> reasons.add(prefix + problem));
     }
 }

@@ -27,8 +27,8 @@ public final class RegistrationRequest {
     private final DatasetMetadata metadata;
     private final int version;
 
-    private RegistrationRequest(final Kind kind, final String subject, final String datasetName, final Schema schema,
-                                final String schemaText, final DatasetMetadata metadata, final int version) {
+    private RegistrationRequest(Kind kind, String subject, String datasetName, Schema schema,
+                                String schemaText, DatasetMetadata metadata, int version) {
         this.kind = kind;
         this.subject = subject;
         this.datasetName = datasetName;
@@ -39,55 +39,55 @@ public final class RegistrationRequest {
     }
 
     /** Registers a schema under a subject, checked with the compatibility mode of the datasets using the subject. */
-    public static RegistrationRequest schema(final String subject, final Schema schema) {
+    public static RegistrationRequest schema(String subject, Schema schema) {
         return new RegistrationRequest(Kind.REGISTER, Objects.requireNonNull(subject, "subject"), null,
             Objects.requireNonNull(schema, "schema"), null, null, 0);
     }
 
     /** @see #schema(String, Schema) */
-    public static RegistrationRequest schema(final String subject, final String schemaJson) {
+    public static RegistrationRequest schema(String subject, String schemaJson) {
         return new RegistrationRequest(Kind.REGISTER, Objects.requireNonNull(subject, "subject"), null, null,
             Objects.requireNonNull(schemaJson, "schemaJson"), null, 0);
     }
 
     /** Registers a new value schema for an already registered dataset. */
-    public static RegistrationRequest datasetSchema(final String datasetName, final Schema schema) {
+    public static RegistrationRequest datasetSchema(String datasetName, Schema schema) {
         return new RegistrationRequest(Kind.REGISTER, null, Objects.requireNonNull(datasetName, "datasetName"),
             Objects.requireNonNull(schema, "schema"), null, null, 0);
     }
 
     /** @see #datasetSchema(String, Schema) */
-    public static RegistrationRequest datasetSchema(final String datasetName, final String schemaJson) {
+    public static RegistrationRequest datasetSchema(String datasetName, String schemaJson) {
         return new RegistrationRequest(Kind.REGISTER, null, Objects.requireNonNull(datasetName, "datasetName"), null,
             Objects.requireNonNull(schemaJson, "schemaJson"), null, 0);
     }
 
     /** Registers dataset metadata only; it is validated against the latest schema of its value subject. */
-    public static RegistrationRequest metadata(final DatasetMetadata metadata) {
+    public static RegistrationRequest metadata(DatasetMetadata metadata) {
         return new RegistrationRequest(Kind.REGISTER, null, null, null, null,
             Objects.requireNonNull(metadata, "metadata"), 0);
     }
 
     /** Registers dataset metadata and its value schema together, atomically. */
-    public static RegistrationRequest dataset(final DatasetMetadata metadata, final Schema schema) {
+    public static RegistrationRequest dataset(DatasetMetadata metadata, Schema schema) {
         return new RegistrationRequest(Kind.REGISTER, null, null, Objects.requireNonNull(schema, "schema"), null,
             Objects.requireNonNull(metadata, "metadata"), 0);
     }
 
     /** @see #dataset(DatasetMetadata, Schema) */
-    public static RegistrationRequest dataset(final DatasetMetadata metadata, final String schemaJson) {
+    public static RegistrationRequest dataset(DatasetMetadata metadata, String schemaJson) {
         return new RegistrationRequest(Kind.REGISTER, null, null, null, Objects.requireNonNull(schemaJson, "schemaJson"),
             Objects.requireNonNull(metadata, "metadata"), 0);
     }
 
     /** Soft-deletes a dataset: a new metadata version flagged deleted. */
-    public static RegistrationRequest deleteDataset(final String datasetName) {
+    public static RegistrationRequest deleteDataset(String datasetName) {
         return new RegistrationRequest(Kind.DELETE_DATASET, null, Objects.requireNonNull(datasetName, "datasetName"),
             null, null, null, 0);
     }
 
     /** Soft-deletes one schema version: it keeps its id and stays readable, but is no longer latest nor checked. */
-    public static RegistrationRequest deleteSchemaVersion(final String subject, final int version) {
+    public static RegistrationRequest deleteSchemaVersion(String subject, int version) {
         return new RegistrationRequest(Kind.DELETE_SCHEMA_VERSION, Objects.requireNonNull(subject, "subject"), null,
             null, null, null, version);
     }
@@ -135,7 +135,7 @@ public final class RegistrationRequest {
             case DELETE_SCHEMA_VERSION:
                 return "delete schema " + subject + " version " + version;
             default:
-                final StringBuilder text = new StringBuilder("register");
+                StringBuilder text = new StringBuilder("register");
                 if (metadata != null) {
                     text.append(" dataset ").append(metadata.name());
                 }

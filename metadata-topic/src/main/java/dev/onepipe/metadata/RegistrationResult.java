@@ -19,10 +19,10 @@ public final class RegistrationResult {
     private final DatasetVersion datasetVersion;
     private final boolean datasetVersionWritten;
 
-    private RegistrationResult(final RegistrationRequest request, final boolean accepted, final List<String> reasons,
-                               final List<CompatibilityViolation> violations, final SchemaVersion schemaVersion,
-                               final boolean schemaVersionWritten, final DatasetVersion datasetVersion,
-                               final boolean datasetVersionWritten) {
+    private RegistrationResult(RegistrationRequest request, boolean accepted, List<String> reasons,
+                               List<CompatibilityViolation> violations, SchemaVersion schemaVersion,
+                               boolean schemaVersionWritten, DatasetVersion datasetVersion,
+                               boolean datasetVersionWritten) {
         this.request = Objects.requireNonNull(request, "request");
         this.accepted = accepted;
         this.reasons = List.copyOf(reasons);
@@ -33,15 +33,15 @@ public final class RegistrationResult {
         this.datasetVersionWritten = datasetVersionWritten;
     }
 
-    static RegistrationResult accepted(final RegistrationRequest request, final SchemaVersion schemaVersion,
-                                       final boolean schemaVersionWritten, final DatasetVersion datasetVersion,
-                                       final boolean datasetVersionWritten) {
+    static RegistrationResult accepted(RegistrationRequest request, SchemaVersion schemaVersion,
+                                       boolean schemaVersionWritten, DatasetVersion datasetVersion,
+                                       boolean datasetVersionWritten) {
         return new RegistrationResult(request, true, List.of(), List.of(), schemaVersion, schemaVersionWritten,
             datasetVersion, datasetVersionWritten);
     }
 
-    static RegistrationResult rejected(final RegistrationRequest request, final List<String> reasons,
-                                       final List<CompatibilityViolation> violations) {
+    static RegistrationResult rejected(RegistrationRequest request, List<String> reasons,
+                                       List<CompatibilityViolation> violations) {
         return new RegistrationResult(request, false, reasons, violations, null, false, null, false);
     }
 
@@ -93,7 +93,7 @@ public final class RegistrationResult {
         if (!accepted) {
             return "rejected " + request + ": " + String.join("; ", reasons);
         }
-        final StringBuilder text = new StringBuilder("accepted ").append(request).append(':');
+        StringBuilder text = new StringBuilder("accepted ").append(request).append(':');
         if (schemaVersion != null) {
             text.append(" subject ").append(schemaVersion.subject()).append(" version ").append(schemaVersion.version())
                 .append(" id ").append(schemaVersion.id())

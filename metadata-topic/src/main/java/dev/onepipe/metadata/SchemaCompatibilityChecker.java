@@ -25,16 +25,16 @@ public final class SchemaCompatibilityChecker {
      * @param activeVersions the subject's versions that are not soft-deleted, oldest first
      * @return every violation; empty when the candidate is compatible
      */
-    public static List<CompatibilityViolation> check(final CompatibilityMode mode, final Schema candidate,
-                                                     final List<SchemaVersion> activeVersions) {
-        final List<CompatibilityViolation> violations = new ArrayList<>();
+    public static List<CompatibilityViolation> check(CompatibilityMode mode, Schema candidate,
+                                                     List<SchemaVersion> activeVersions) {
+        List<CompatibilityViolation> violations = new ArrayList<>();
         if (mode == CompatibilityMode.NONE || activeVersions.isEmpty()) {
             return violations;
         }
-        final List<SchemaVersion> checkedAgainst = mode.transitive()
+        List<SchemaVersion> checkedAgainst = mode.transitive()
             ? activeVersions
             : List.of(activeVersions.get(activeVersions.size() - 1));
-        for (final SchemaVersion existing : checkedAgainst) {
+        for (SchemaVersion existing : checkedAgainst) {
             if (mode.newSchemaReadsOldData()) {
                 collect(mode, CompatibilityViolation.Direction.NEW_SCHEMA_READS_OLD_DATA, existing.version(),
                     candidate, existing.schema(), violations);
@@ -47,20 +47,20 @@ public final class SchemaCompatibilityChecker {
         return violations;
     }
 
-    private static void collect(final CompatibilityMode mode, final CompatibilityViolation.Direction direction,
-                                final int existingVersion, final Schema reader, final Schema writer,
-                                final List<CompatibilityViolation> violations) {
-        final SchemaCompatibilityResult result =
+    private static void collect(CompatibilityMode mode, CompatibilityViolation.Direction direction,
+                                int existingVersion, Schema reader, Schema writer,
+                                List<CompatibilityViolation> violations) {
+        SchemaCompatibilityResult result =
             SchemaCompatibility.checkReaderWriterCompatibility(reader, writer).getResult();
         if (result.getCompatibility() != SchemaCompatibilityType.COMPATIBLE) {
-            for (final Incompatibility incompatibility : result.getIncompatibilities()) {
+            for (Incompatibility incompatibility : result.getIncompatibilities()) {
                 violations.add(new CompatibilityViolation(mode, direction, existingVersion,
                     fieldPath(reader, incompatibility.getLocation()), incompatibility.getLocation(),
                     incompatibility.getType(), incompatibility.getMessage()));
             }
         }
-        for (final LogicalTypeCompatibility.Mismatch mismatch : LogicalTypeCompatibility.check(reader, writer)) {
-            final String location = mismatch.location().isEmpty() ? "/" : mismatch.location();
+        for (LogicalTypeCompatibility.Mismatch mismatch : LogicalTypeCompatibility.check(reader, writer)) {
+            String location = mismatch.location().isEmpty() ? "/" : mismatch.location();
             violations.add(new CompatibilityViolation(mode, direction, existingVersion,
                 fieldPath(reader, mismatch.location()), location, null, mismatch.detail()));
         }
@@ -70,16 +70,16 @@ public final class SchemaCompatibilityChecker {
      * Turns Avro's location, a JSON pointer into the reading schema such as {@code /fields/2/type/fields/0/type},
      * into a field path such as {@code address.street}.
      */
-    static String fieldPath(final Schema reader, final String location) {
-        final String[] tokens = location.split("/");
-        final StringBuilder path = new StringBuilder();
+    static String fieldPath(Schema reader, String location) {
+        String[] tokens = location.split("/");
+        StringBuilder path = new StringBuilder();
         Schema current = reader;
         int index = 1;
         while (index < tokens.length && current != null) {
-            final String token = tokens[index];
+            String token = tokens[index];
             if ("fields".equals(token) && index + 1 < tokens.length && current.getType() == Schema.Type.RECORD) {
-                final int position = Integer.parseInt(tokens[index + 1]);
-                final Schema.Field field = current.getFields().get(position);
+                int position = Integer.parseInt(tokens[index + 1]);
+                Schema.Field field = current.getFields().get(position);
                 if (path.length() > 0 && path.charAt(path.length() - 1) != '.') {
                     path.append('.');
                 }

@@ -46,15 +46,15 @@ public final class SchemaIdentity {
     private final long fingerprint;
     private final String identityForm;
 
-    private SchemaIdentity(final String parsingForm, final long fingerprint, final String identityForm) {
+    private SchemaIdentity(String parsingForm, long fingerprint, String identityForm) {
         this.parsingForm = parsingForm;
         this.fingerprint = fingerprint;
         this.identityForm = identityForm;
     }
 
-    public static SchemaIdentity of(final Schema schema) {
-        final String parsingForm = SchemaNormalization.toParsingForm(schema);
-        final long fingerprint = SchemaNormalization.parsingFingerprint64(schema);
+    public static SchemaIdentity of(Schema schema) {
+        String parsingForm = SchemaNormalization.toParsingForm(schema);
+        long fingerprint = SchemaNormalization.parsingFingerprint64(schema);
         return new SchemaIdentity(parsingForm, fingerprint, identityForm(schema));
     }
 
@@ -73,12 +73,12 @@ public final class SchemaIdentity {
         return identityForm;
     }
 
-    private static String identityForm(final Schema schema) {
+    private static String identityForm(Schema schema) {
         try {
-            final JsonNode tree = JSON.readTree(schema.toString());
+            JsonNode tree = JSON.readTree(schema.toString());
             normalizeSchema(tree, schema, new HashSet<>());
             return JSON.writeValueAsString(sorted(tree));
-        } catch (final IOException exception) {
+        } catch (IOException exception) {
             throw new UncheckedIOException("Avro rendered a schema that is not JSON", exception);
         }
     }
@@ -88,7 +88,7 @@ public final class SchemaIdentity {
      * "doc" keys inside default values or custom properties are data, not docs. A named type is rendered in full
      * once and then by name only, so each is visited once.
      */
-    private static void normalizeSchema(final JsonNode node, final Schema schema, final Set<String> visitedNames) {
+    private static void normalizeSchema(JsonNode node, Schema schema, Set<String> visitedNames) {
         if (!(node instanceof ObjectNode)) {
             if (node instanceof ArrayNode && schema.getType() == Schema.Type.UNION) {
                 for (int branch = 0; branch < node.size(); branch++) {
@@ -97,7 +97,7 @@ public final class SchemaIdentity {
             }
             return;
         }
-        final ObjectNode object = (ObjectNode) node;
+        ObjectNode object = (ObjectNode) node;
         object.remove(DOC);
         sortAliases(object);
         switch (schema.getType()) {
@@ -105,14 +105,14 @@ public final class SchemaIdentity {
                 if (!visitedNames.add(schema.getFullName())) {
                     return;
                 }
-                final JsonNode fields = object.get("fields");
+                JsonNode fields = object.get("fields");
                 for (int position = 0; fields != null && position < fields.size(); position++) {
-                    final Schema.Field field = schema.getFields().get(position);
-                    final ObjectNode fieldNode = (ObjectNode) fields.get(position);
+                    Schema.Field field = schema.getFields().get(position);
+                    ObjectNode fieldNode = (ObjectNode) fields.get(position);
                     fieldNode.remove(DOC);
                     sortAliases(fieldNode);
                     if (field.hasDefaultValue()) {
-                        final JsonNode parsedDefault = JacksonUtils.toJsonNode(field.defaultVal());
+                        JsonNode parsedDefault = JacksonUtils.toJsonNode(field.defaultVal());
                         if (parsedDefault != null) {
                             fieldNode.set("default", parsedDefault);
                         }
@@ -131,28 +131,28 @@ public final class SchemaIdentity {
         }
     }
 
-    private static void sortAliases(final ObjectNode object) {
-        final JsonNode aliases = object.get("aliases");
+    private static void sortAliases(ObjectNode object) {
+        JsonNode aliases = object.get("aliases");
         if (aliases instanceof ArrayNode) {
-            final List<String> names = new ArrayList<>();
+            List<String> names = new ArrayList<>();
             aliases.forEach(alias -> names.add(alias.asText()));
             Collections.sort(names);
-            final ArrayNode sortedAliases = object.putArray("aliases");
+            ArrayNode sortedAliases = object.putArray("aliases");
             names.forEach(sortedAliases::add);
         }
     }
 
     /** A copy of the tree in which every object's attributes are in name order; arrays keep their order. */
-    private static JsonNode sorted(final JsonNode node) {
+    private static JsonNode sorted(JsonNode node) {
         if (node instanceof ObjectNode) {
-            final ObjectNode result = JSON.createObjectNode();
-            final TreeMap<String, JsonNode> byName = new TreeMap<>();
+            ObjectNode result = JSON.createObjectNode();
+            TreeMap<String, JsonNode> byName = new TreeMap<>();
             node.fields().forEachRemaining(entry -> byName.put(entry.getKey(), entry.getValue()));
             byName.forEach((name, value) -> result.set(name, sorted(value)));
             return result;
         }
         if (node instanceof ArrayNode) {
-            final ArrayNode result = JSON.createArrayNode();
+            ArrayNode result = JSON.createArrayNode();
             node.forEach(element -> result.add(sorted(element)));
             return result;
         }
@@ -160,14 +160,14 @@ public final class SchemaIdentity {
     }
 
     @Override
-    public boolean equals(final Object other) {
+    public boolean equals(Object other) {
         if (this == other) {
             return true;
         }
         if (!(other instanceof SchemaIdentity)) {
             return false;
         }
-        final SchemaIdentity that = (SchemaIdentity) other;
+        SchemaIdentity that = (SchemaIdentity) other;
         return fingerprint == that.fingerprint && identityForm.equals(that.identityForm);
     }
 

@@ -24,8 +24,8 @@ public final class SchemaVersion implements MetadataEntry {
     private final boolean deleted;
     private volatile SchemaIdentity identity;
 
-    SchemaVersion(final String subject, final int version, final int id, final Schema schema, final String schemaJson,
-                  final String canonicalForm, final long fingerprint, final Instant registeredAt, final boolean deleted) {
+    SchemaVersion(String subject, int version, int id, Schema schema, String schemaJson,
+                  String canonicalForm, long fingerprint, Instant registeredAt, boolean deleted) {
         this.subject = Objects.requireNonNull(subject, "subject");
         this.version = version;
         this.id = id;
@@ -38,18 +38,18 @@ public final class SchemaVersion implements MetadataEntry {
     }
 
     /** A new version of a schema, its forms computed from the parsed schema. */
-    static SchemaVersion create(final String subject, final int version, final int id, final Schema schema,
-                                final Instant registeredAt) {
-        final SchemaIdentity identity = SchemaIdentity.of(schema);
-        final SchemaVersion created = new SchemaVersion(subject, version, id, schema, schema.toString(),
+    static SchemaVersion create(String subject, int version, int id, Schema schema,
+                                Instant registeredAt) {
+        SchemaIdentity identity = SchemaIdentity.of(schema);
+        SchemaVersion created = new SchemaVersion(subject, version, id, schema, schema.toString(),
             identity.parsingForm(), identity.fingerprint(), registeredAt, false);
         created.identity = identity;
         return created;
     }
 
     /** The same version with the soft-deleted flag set as given; the parsed schema object is shared. */
-    public SchemaVersion withDeleted(final boolean isDeleted) {
-        final SchemaVersion copy = new SchemaVersion(subject, version, id, schema, schemaJson, canonicalForm,
+    public SchemaVersion withDeleted(boolean isDeleted) {
+        SchemaVersion copy = new SchemaVersion(subject, version, id, schema, schemaJson, canonicalForm,
             fingerprint, registeredAt, isDeleted);
         copy.identity = identity;
         return copy;
@@ -112,14 +112,14 @@ public final class SchemaVersion implements MetadataEntry {
     }
 
     @Override
-    public boolean equals(final Object other) {
+    public boolean equals(Object other) {
         if (this == other) {
             return true;
         }
         if (!(other instanceof SchemaVersion)) {
             return false;
         }
-        final SchemaVersion that = (SchemaVersion) other;
+        SchemaVersion that = (SchemaVersion) other;
         return version == that.version && id == that.id && fingerprint == that.fingerprint && deleted == that.deleted
             && subject.equals(that.subject) && schemaJson.equals(that.schemaJson)
             && canonicalForm.equals(that.canonicalForm) && registeredAt.equals(that.registeredAt);

@@ -46,12 +46,12 @@ public final class TimestampText {
      * @return the instant it names, a text without offset read as UTC
      * @throws DateTimeParseException when the text is none of the forms
      */
-    public static Instant parseInstant(final String text) {
-        final String trimmed = text.trim();
+    public static Instant parseInstant(String text) {
+        String trimmed = text.trim();
         if (trimmed.length() == 10) {
             return LocalDate.parse(trimmed).atStartOfDay().toInstant(ZoneOffset.UTC);
         }
-        final TemporalAccessor parsed = parseDateTime(trimmed);
+        TemporalAccessor parsed = parseDateTime(trimmed);
         if (parsed.isSupported(ChronoField.OFFSET_SECONDS)) {
             return OffsetDateTime.from(parsed).toInstant();
         }
@@ -63,20 +63,20 @@ public final class TimestampText {
      *
      * @throws DateTimeParseException when the text is not one of those forms or carries an offset
      */
-    public static LocalDateTime parseLocal(final String text) {
-        final String trimmed = text.trim();
+    public static LocalDateTime parseLocal(String text) {
+        String trimmed = text.trim();
         if (trimmed.length() == 10) {
             return LocalDate.parse(trimmed).atStartOfDay();
         }
-        final TemporalAccessor parsed = parseDateTime(trimmed);
+        TemporalAccessor parsed = parseDateTime(trimmed);
         if (parsed.isSupported(ChronoField.OFFSET_SECONDS)) {
             throw new DateTimeParseException("a local timestamp has no offset", trimmed, 0);
         }
         return LocalDateTime.from(parsed);
     }
 
-    private static TemporalAccessor parseDateTime(final String text) {
-        final int separator = 10;
+    private static TemporalAccessor parseDateTime(String text) {
+        int separator = 10;
         if (text.length() > separator && text.charAt(separator) == ' ') {
             return DATE_TIME.parse(text.substring(0, separator) + 'T' + text.substring(separator + 1));
         }

@@ -30,8 +30,8 @@ public final class TopicSettings {
     private final long retentionMs;
     private final String cleanupPolicy;
 
-    private TopicSettings(final int partitions, final int replicationFactor, final long retentionMs,
-                          final String cleanupPolicy) {
+    private TopicSettings(int partitions, int replicationFactor, long retentionMs,
+                          String cleanupPolicy) {
         this.partitions = partitions;
         this.replicationFactor = replicationFactor;
         this.retentionMs = retentionMs;
@@ -46,21 +46,21 @@ public final class TopicSettings {
      *                          for the default
      * @throws IllegalArgumentException listing every problem
      */
-    public static TopicSettings of(final Integer partitions, final Integer replicationFactor, final Long retentionMs,
-                                   final String cleanupPolicy) {
-        final List<String> problems = new ArrayList<>();
-        final int partitionCount = partitions == null ? DEFAULT_PARTITIONS : partitions;
+    public static TopicSettings of(Integer partitions, Integer replicationFactor, Long retentionMs,
+                                   String cleanupPolicy) {
+        List<String> problems = new ArrayList<>();
+        int partitionCount = partitions == null ? DEFAULT_PARTITIONS : partitions;
         if (partitionCount < 1) {
             problems.add("partitions must be 1 or more, got " + partitionCount);
         }
         if (replicationFactor != null && (replicationFactor < 1 || replicationFactor > Short.MAX_VALUE)) {
             problems.add("replicationFactor must be 1 or more, got " + replicationFactor);
         }
-        final long retention = retentionMs == null ? DEFAULT_RETENTION_MS : retentionMs;
+        long retention = retentionMs == null ? DEFAULT_RETENTION_MS : retentionMs;
         if (retention < 1 && retention != -1) {
             problems.add("retentionMs must be 1 or more, or -1 for forever, got " + retention);
         }
-        final String policy = cleanupPolicy == null ? DEFAULT_CLEANUP_POLICY : normalizePolicy(cleanupPolicy);
+        String policy = cleanupPolicy == null ? DEFAULT_CLEANUP_POLICY : normalizePolicy(cleanupPolicy);
         if (!CLEANUP_POLICIES.contains(policy)) {
             problems.add("cleanupPolicy must be one of " + CLEANUP_POLICIES + ", got '" + cleanupPolicy + "'");
         }
@@ -71,9 +71,9 @@ public final class TopicSettings {
     }
 
     /** {@code "delete, compact"} and {@code "compact,delete"} are one policy: Kafka reads it as a list. */
-    static String normalizePolicy(final String policy) {
-        final List<String> parts = new ArrayList<>();
-        for (final String part : policy.toLowerCase(Locale.ROOT).split(",")) {
+    static String normalizePolicy(String policy) {
+        List<String> parts = new ArrayList<>();
+        for (String part : policy.toLowerCase(Locale.ROOT).split(",")) {
             if (!part.isBlank()) {
                 parts.add(part.trim());
             }
@@ -102,14 +102,14 @@ public final class TopicSettings {
     }
 
     @Override
-    public boolean equals(final Object other) {
+    public boolean equals(Object other) {
         if (this == other) {
             return true;
         }
         if (!(other instanceof TopicSettings)) {
             return false;
         }
-        final TopicSettings that = (TopicSettings) other;
+        TopicSettings that = (TopicSettings) other;
         return partitions == that.partitions && replicationFactor == that.replicationFactor
             && retentionMs == that.retentionMs && cleanupPolicy.equals(that.cleanupPolicy);
     }

@@ -1,6 +1,5 @@
 package dev.onepipe.dedup.topology;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,6 +10,8 @@ import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.TopologyProvisioning;
 import dev.onepipe.core.TopologySetting;
 import dev.onepipe.core.dataset.DatasetStreams;
+import dev.onepipe.core.dataset.Ingest;
+import dev.onepipe.core.dataset.NewestVersionSerde;
 import dev.onepipe.core.runtime.RegisteredDatasets;
 import dev.onepipe.dedup.merge.RecordMerger;
 import dev.onepipe.dedup.table.CleanTableFactory;
@@ -23,7 +24,6 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
-import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -135,18 +135,16 @@ public final class DedupTopology implements OnepipeTopology {
             this.datasets = DatasetStreams.of(builder, context);
             this.dataset = datasets.metadata(context.target());
             this.schema = datasets.schema(dataset.name());
-            int latestVersion = context.catalog().latestSchemaVersion(dataset.valueSubject()).orElseThrow().version();
-            Duration unknownIdWait = Duration.ofMillis(context.config().getLong(DatasetStreams.UNKNOWN_SCHEMA_WAIT_MS, DatasetStreams.DEFAULT_UNKNOWN_SCHEMA_WAIT_MS));
-            this.records = new NewestVersionSerde(context.catalog(), dataset.name(), dataset.valueSubject(), latestVersion, unknownIdWait);
+            this.records = datasets.newestVersionSerde(dataset.name());
         }
 
         /**
          * Ingest: the dataset's records as the newest schema version seen (a compatible version registered while the
-         * topology runs is followed without a restart, {@link NewestVersionSerde}); unreadable ones go to its
-         * dead-letter topic.
+         * topology runs is followed without a restart, {@link NewestVersionSerde}), tombstones kept for the key step;
+         * unreadable ones go to its dead-letter topic.
          */
         KStream<String, GenericRecord> ingest() {
-            return builder.stream(dataset.topic(), Consumed.with(DatasetStreams.keySerde(), records));
+            return datasets.stream(dataset.name(), Ingest.named("ingest").readingNewestVersion().keepingTombstones());
         }
 
         /**

@@ -59,12 +59,12 @@ public final class DatasetProducer implements AutoCloseable {
      * @param clientConfig Kafka producer settings, at least {@code bootstrap.servers}; idempotence and
      *                     {@code acks=all} are always set
      */
-    public DatasetProducer(final Map<String, Object> clientConfig, final MetadataCatalog catalog) {
+    public DatasetProducer(Map<String, Object> clientConfig, MetadataCatalog catalog) {
         this(clientConfig, catalog, null);
     }
 
-    private DatasetProducer(final Map<String, Object> clientConfig, final MetadataCatalog catalog,
-                            final MetadataCatalogReader ownedReader) {
+    private DatasetProducer(Map<String, Object> clientConfig, MetadataCatalog catalog,
+                            MetadataCatalogReader ownedReader) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.ownedReader = ownedReader;
         this.producer = new KafkaProducer<>(producerConfig(clientConfig), new ByteArraySerializer(),
@@ -72,7 +72,7 @@ public final class DatasetProducer implements AutoCloseable {
     }
 
     /** A producer with its own catalog reader on the default metadata topic, ready when returned. */
-    public static DatasetProducer connect(final Map<String, Object> clientConfig) throws InterruptedException {
+    public static DatasetProducer connect(Map<String, Object> clientConfig) throws InterruptedException {
         return connect(clientConfig, MetadataTopic.DEFAULT_NAME, Duration.ofSeconds(60));
     }
 
@@ -81,22 +81,22 @@ public final class DatasetProducer implements AutoCloseable {
      *
      * @throws IllegalStateException when the catalog is not ready within {@code readyTimeout}
      */
-    public static DatasetProducer connect(final Map<String, Object> clientConfig, final String metadataTopic,
-                                          final Duration readyTimeout) throws InterruptedException {
-        final MetadataCatalogReader reader = MetadataCatalogReader.start(clientConfig, metadataTopic);
+    public static DatasetProducer connect(Map<String, Object> clientConfig, String metadataTopic,
+                                          Duration readyTimeout) throws InterruptedException {
+        MetadataCatalogReader reader = MetadataCatalogReader.start(clientConfig, metadataTopic);
         try {
             if (!reader.awaitReady(readyTimeout)) {
                 throw new IllegalStateException("Metadata topic " + metadataTopic + " was not read within " + readyTimeout);
             }
             return new DatasetProducer(clientConfig, reader.catalog(), reader);
-        } catch (final RuntimeException | InterruptedException exception) {
+        } catch (RuntimeException | InterruptedException exception) {
             reader.close();
             throw exception;
         }
     }
 
-    static Map<String, Object> producerConfig(final Map<String, Object> clientConfig) {
-        final Map<String, Object> config = new HashMap<>(clientConfig);
+    static Map<String, Object> producerConfig(Map<String, Object> clientConfig) {
+        Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
@@ -104,12 +104,12 @@ public final class DatasetProducer implements AutoCloseable {
     }
 
     /** Sends a record keyed by the dataset's unique key. */
-    public Future<RecordMetadata> send(final String dataset, final IndexedRecord record) {
+    public Future<RecordMetadata> send(String dataset, IndexedRecord record) {
         return send(dataset, null, record, null);
     }
 
     /** Sends a record keyed by the dataset's unique key; the callback runs when the broker acknowledges it. */
-    public Future<RecordMetadata> send(final String dataset, final IndexedRecord record, final Callback callback) {
+    public Future<RecordMetadata> send(String dataset, IndexedRecord record, Callback callback) {
         return send(dataset, null, record, callback);
     }
 
@@ -118,8 +118,8 @@ public final class DatasetProducer implements AutoCloseable {
      *
      * @throws WireFormatException when the record is not valid for a registered schema of the dataset; nothing is sent
      */
-    public Future<RecordMetadata> send(final String dataset, final String key, final IndexedRecord record,
-                                       final Callback callback) {
+    public Future<RecordMetadata> send(String dataset, String key, IndexedRecord record,
+                                       Callback callback) {
         return send(dataset, key, record, null, callback);
     }
 
@@ -130,8 +130,8 @@ public final class DatasetProducer implements AutoCloseable {
      * @throws WireFormatException when the record is not valid for a registered schema of the dataset, or its event
      *                             time is before 1970; nothing is sent
      */
-    public Future<RecordMetadata> send(final String dataset, final String key, final IndexedRecord record,
-                                       final Long timestampMillis, final Callback callback) {
+    public Future<RecordMetadata> send(String dataset, String key, IndexedRecord record,
+                                       Long timestampMillis, Callback callback) {
         return producer.send(producerRecord(dataset, key, record, timestampMillis), callback);
     }
 
@@ -143,24 +143,24 @@ public final class DatasetProducer implements AutoCloseable {
      * @throws WireFormatException when the record is not valid for a registered schema of the dataset, or its event
      *                             time is before 1970
      */
-    public ProducerRecord<byte[], byte[]> producerRecord(final String dataset, final String key, final IndexedRecord record,
-                                                         final Long timestampMillis) {
+    public ProducerRecord<byte[], byte[]> producerRecord(String dataset, String key, IndexedRecord record,
+                                                         Long timestampMillis) {
         Objects.requireNonNull(record, "record");
-        final DatasetVersion version = dataset(dataset);
-        final String topic = version.metadata().topic();
-        final byte[] value = serializer(dataset).serialize(topic, record);
-        final byte[] keyBytes;
+        DatasetVersion version = dataset(dataset);
+        String topic = version.metadata().topic();
+        byte[] value = serializer(dataset).serialize(topic, record);
+        byte[] keyBytes;
         if (key != null) {
             keyBytes = key.getBytes(StandardCharsets.UTF_8);
         } else {
             try {
                 keyBytes = keyEncoder(version).encodeToBytes(record);
-            } catch (final IllegalArgumentException exception) {
+            } catch (IllegalArgumentException exception) {
                 throw new WireFormatException(WireFormatException.Reason.INVALID_FOR_SCHEMA, topic, null, null,
                     exception.getMessage(), exception);
             }
         }
-        final Long timestamp = timestampMillis != null ? timestampMillis : eventTimeMillis(version, topic, record);
+        Long timestamp = timestampMillis != null ? timestampMillis : eventTimeMillis(version, topic, record);
         return new ProducerRecord<>(topic, null, timestamp, keyBytes, value);
     }
 
@@ -170,17 +170,17 @@ public final class DatasetProducer implements AutoCloseable {
      *
      * @throws WireFormatException when the event time is before 1970 (Kafka refuses negative timestamps)
      */
-    static Long eventTimeMillis(final DatasetVersion version, final String topic, final IndexedRecord record) {
-        final Optional<String> fieldName = version.metadata().eventTimeField();
+    static Long eventTimeMillis(DatasetVersion version, String topic, IndexedRecord record) {
+        Optional<String> fieldName = version.metadata().eventTimeField();
         if (fieldName.isEmpty()) {
             return null;
         }
-        final Schema.Field field = record.getSchema().getField(fieldName.get());
+        Schema.Field field = record.getSchema().getField(fieldName.get());
         if (field == null) {
             return null;
         }
-        final Object value = record.get(field.pos());
-        final Long millis;
+        Object value = record.get(field.pos());
+        Long millis;
         if (value instanceof Instant) {
             millis = ((Instant) value).toEpochMilli();
         } else if (value instanceof LocalDateTime) {
@@ -198,7 +198,7 @@ public final class DatasetProducer implements AutoCloseable {
         return millis;
     }
 
-    private static long toMillis(final long value, final String logicalType) {
+    private static long toMillis(long value, String logicalType) {
         if (logicalType == null) {
             return value;
         }
@@ -215,9 +215,9 @@ public final class DatasetProducer implements AutoCloseable {
     }
 
     /** The logical type of a long, or of the non-null branch of a nullable long. */
-    private static String logicalTypeName(final Schema schema) {
+    private static String logicalTypeName(Schema schema) {
         if (schema.getType() == Schema.Type.UNION) {
-            for (final Schema branch : schema.getTypes()) {
+            for (Schema branch : schema.getTypes()) {
                 if (branch.getType() == Schema.Type.LONG) {
                     return logicalTypeName(branch);
                 }
@@ -232,17 +232,17 @@ public final class DatasetProducer implements AutoCloseable {
      *
      * @throws JsonConversionException naming the field when the JSON does not fit; nothing is sent
      */
-    public Future<RecordMetadata> sendJson(final String dataset, final String json, final Callback callback) {
+    public Future<RecordMetadata> sendJson(String dataset, String json, Callback callback) {
         return send(dataset, null, fromJson(dataset, json), callback);
     }
 
-    public Future<RecordMetadata> sendJson(final String dataset, final String json) {
+    public Future<RecordMetadata> sendJson(String dataset, String json) {
         return sendJson(dataset, json, null);
     }
 
     /** Converts natural JSON to a record of the dataset's latest schema, without sending. */
-    public GenericRecord fromJson(final String dataset, final String json) {
-        final SchemaVersion latest = catalog.latestSchemaVersion(dataset(dataset).metadata().valueSubject())
+    public GenericRecord fromJson(String dataset, String json) {
+        SchemaVersion latest = catalog.latestSchemaVersion(dataset(dataset).metadata().valueSubject())
             .orElseThrow(() -> new WireFormatException(WireFormatException.Reason.UNKNOWN_DATASET, null, null, null,
                 "dataset '" + dataset + "' has no active schema version", null));
         return JsonRecordConverter.convert(latest.schema(), json);
@@ -264,22 +264,22 @@ public final class DatasetProducer implements AutoCloseable {
         }
     }
 
-    private DatasetVersion dataset(final String dataset) {
+    private DatasetVersion dataset(String dataset) {
         return catalog.dataset(dataset).orElseThrow(() -> new WireFormatException(
             WireFormatException.Reason.UNKNOWN_DATASET, null, null, null,
             "dataset '" + dataset + "' is not registered", null));
     }
 
-    private DatasetSerializer<IndexedRecord> serializer(final String dataset) {
+    private DatasetSerializer<IndexedRecord> serializer(String dataset) {
         return serializers.computeIfAbsent(dataset, name -> new DatasetSerializer<>(catalog, name));
     }
 
-    private UniqueKeyEncoder keyEncoder(final DatasetVersion version) {
-        final KeyEncoding current = keyEncoders.get(version.name());
+    private UniqueKeyEncoder keyEncoder(DatasetVersion version) {
+        KeyEncoding current = keyEncoders.get(version.name());
         if (current != null && current.version == version) {
             return current.encoder;
         }
-        final KeyEncoding created = new KeyEncoding(version, UniqueKeyEncoder.forDataset(version.metadata()));
+        KeyEncoding created = new KeyEncoding(version, UniqueKeyEncoder.forDataset(version.metadata()));
         keyEncoders.put(version.name(), created);
         return created.encoder;
     }
@@ -289,7 +289,7 @@ public final class DatasetProducer implements AutoCloseable {
         private final DatasetVersion version;
         private final UniqueKeyEncoder encoder;
 
-        KeyEncoding(final DatasetVersion version, final UniqueKeyEncoder encoder) {
+        KeyEncoding(DatasetVersion version, UniqueKeyEncoder encoder) {
             this.version = version;
             this.encoder = encoder;
         }

@@ -8,7 +8,7 @@ public final class JsonConversionException extends IllegalArgumentException {
     private final String fieldPath;
     private final String detail;
 
-    JsonConversionException(final String fieldPath, final String detail) {
+    JsonConversionException(String fieldPath, String detail) {
         super(fieldPath == null || fieldPath.isEmpty() ? detail : "field '" + fieldPath + "': " + detail);
         this.fieldPath = fieldPath == null || fieldPath.isEmpty() ? "(record)" : fieldPath;
         this.detail = detail;

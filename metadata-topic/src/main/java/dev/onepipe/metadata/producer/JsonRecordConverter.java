@@ -61,18 +61,18 @@ public final class JsonRecordConverter {
     /**
      * @throws JsonConversionException naming the field when the JSON does not fit the schema
      */
-    public static GenericRecord convert(final Schema recordSchema, final String json) {
-        final JsonNode node;
+    public static GenericRecord convert(Schema recordSchema, String json) {
+        JsonNode node;
         try {
             node = JSON.readTree(json);
-        } catch (final JsonProcessingException exception) {
+        } catch (JsonProcessingException exception) {
             throw new JsonConversionException(null, "not valid JSON: " + exception.getOriginalMessage());
         }
         return convert(recordSchema, node);
     }
 
     /** @see #convert(Schema, String) */
-    public static GenericRecord convert(final Schema recordSchema, final JsonNode node) {
+    public static GenericRecord convert(Schema recordSchema, JsonNode node) {
         if (recordSchema.getType() != Schema.Type.RECORD) {
             throw new IllegalArgumentException("Schema " + recordSchema.getFullName() + " is not a record");
         }
@@ -83,7 +83,7 @@ public final class JsonRecordConverter {
         return (GenericRecord) convertValue(recordSchema, node, "");
     }
 
-    private static Object convertValue(final Schema schema, final JsonNode node, final String path) {
+    private static Object convertValue(Schema schema, JsonNode node, String path) {
         if (schema.getType() == Schema.Type.UNION) {
             return convertUnion(schema, node, path);
         }
@@ -93,7 +93,7 @@ public final class JsonRecordConverter {
             }
             throw new JsonConversionException(path, "null where " + typeName(schema) + " is required (not nullable)");
         }
-        final LogicalType logicalType = schema.getLogicalType();
+        LogicalType logicalType = schema.getLogicalType();
         switch (schema.getType()) {
             case NULL:
                 throw mismatch(path, schema, node);
@@ -126,7 +126,7 @@ public final class JsonRecordConverter {
                 if (logicalType != null && "uuid".equals(logicalType.getName())) {
                     try {
                         UUID.fromString(node.textValue());
-                    } catch (final IllegalArgumentException exception) {
+                    } catch (IllegalArgumentException exception) {
                         throw new JsonConversionException(path, "'" + node.textValue() + "' is not a UUID");
                     }
                 }
@@ -140,7 +140,7 @@ public final class JsonRecordConverter {
                 if (logicalType instanceof LogicalTypes.Decimal) {
                     return DECIMAL.toFixed(decimal((LogicalTypes.Decimal) logicalType, node, path), schema, logicalType);
                 }
-                final byte[] bytes = base64(node, path, schema);
+                byte[] bytes = base64(node, path, schema);
                 if (bytes.length != schema.getFixedSize()) {
                     throw new JsonConversionException(path, "fixed " + schema.getFullName() + " needs "
                         + schema.getFixedSize() + " bytes, got " + bytes.length);
@@ -159,7 +159,7 @@ public final class JsonRecordConverter {
                 if (!node.isArray()) {
                     throw mismatch(path, schema, node);
                 }
-                final GenericData.Array<Object> array = new GenericData.Array<>(node.size(), schema);
+                GenericData.Array<Object> array = new GenericData.Array<>(node.size(), schema);
                 for (int index = 0; index < node.size(); index++) {
                     array.add(convertValue(schema.getElementType(), node.get(index), path + "[" + index + "]"));
                 }
@@ -168,8 +168,8 @@ public final class JsonRecordConverter {
                 if (!node.isObject()) {
                     throw mismatch(path, schema, node);
                 }
-                final Map<String, Object> map = new LinkedHashMap<>();
-                for (final Map.Entry<String, JsonNode> entry : node.properties()) {
+                Map<String, Object> map = new LinkedHashMap<>();
+                for (Map.Entry<String, JsonNode> entry : node.properties()) {
                     map.put(entry.getKey(), convertValue(schema.getValueType(), entry.getValue(),
                         path + "{" + entry.getKey() + "}"));
                 }
@@ -181,16 +181,16 @@ public final class JsonRecordConverter {
         }
     }
 
-    private static GenericRecord convertRecord(final Schema schema, final JsonNode node, final String path) {
+    private static GenericRecord convertRecord(Schema schema, JsonNode node, String path) {
         if (!node.isObject()) {
             throw mismatch(path, schema, node);
         }
-        final GenericData.Record record = new GenericData.Record(schema);
-        final Set<String> known = new HashSet<>();
-        for (final Schema.Field field : schema.getFields()) {
+        GenericData.Record record = new GenericData.Record(schema);
+        Set<String> known = new HashSet<>();
+        for (Schema.Field field : schema.getFields()) {
             known.add(field.name());
-            final String fieldPath = path.isEmpty() ? field.name() : path + "." + field.name();
-            final JsonNode value = node.get(field.name());
+            String fieldPath = path.isEmpty() ? field.name() : path + "." + field.name();
+            JsonNode value = node.get(field.name());
             if (value == null) {
                 if (field.hasDefaultValue()) {
                     record.put(field.pos(), GenericData.get().deepCopy(field.schema(),
@@ -205,9 +205,9 @@ public final class JsonRecordConverter {
                 record.put(field.pos(), convertValue(field.schema(), value, fieldPath));
             }
         }
-        final Iterator<String> names = node.fieldNames();
+        Iterator<String> names = node.fieldNames();
         while (names.hasNext()) {
-            final String name = names.next();
+            String name = names.next();
             if (!known.contains(name)) {
                 throw new JsonConversionException(path.isEmpty() ? name : path + "." + name,
                     "unknown field: not in schema " + schema.getFullName());
@@ -222,7 +222,7 @@ public final class JsonRecordConverter {
      * branch takes it: a value more than one branch takes (5 for {@code ["int","long"]}, {@code {"a":"b"}} for a map
      * and a record) is refused as ambiguous rather than stored in a branch picked by position.
      */
-    private static Object convertUnion(final Schema union, final JsonNode node, final String path) {
+    private static Object convertUnion(Schema union, JsonNode node, String path) {
         if (node == null || node.isNull()) {
             if (isNullable(union)) {
                 return null;
@@ -230,27 +230,27 @@ public final class JsonRecordConverter {
             throw new JsonConversionException(path, "null where " + typeName(union) + " is required (not nullable)");
         }
         if (node.isObject() && node.size() == 1) {
-            final Map.Entry<String, JsonNode> wrapped = node.properties().iterator().next();
-            for (final Schema branch : union.getTypes()) {
+            Map.Entry<String, JsonNode> wrapped = node.properties().iterator().next();
+            for (Schema branch : union.getTypes()) {
                 if (branch.getType() != Schema.Type.NULL && wrapped.getKey().equals(branchName(branch))) {
                     return convertValue(branch, wrapped.getValue(), path);
                 }
             }
         }
-        final List<String> failures = new ArrayList<>();
-        final List<Schema> fitting = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        List<Schema> fitting = new ArrayList<>();
         Object converted = null;
-        for (final Schema branch : union.getTypes()) {
+        for (Schema branch : union.getTypes()) {
             if (branch.getType() == Schema.Type.NULL) {
                 continue;
             }
             try {
-                final Object value = convertValue(branch, node, path);
+                Object value = convertValue(branch, node, path);
                 if (fitting.isEmpty()) {
                     converted = value;
                 }
                 fitting.add(branch);
-            } catch (final JsonConversionException exception) {
+            } catch (JsonConversionException exception) {
                 failures.add(typeName(branch) + ": " + exception.detail());
             }
         }
@@ -258,7 +258,7 @@ public final class JsonRecordConverter {
             return converted;
         }
         if (fitting.size() > 1) {
-            final List<String> names = new ArrayList<>();
+            List<String> names = new ArrayList<>();
             fitting.forEach(branch -> names.add(branchName(branch)));
             throw new JsonConversionException(path, describe(node) + " is ambiguous: it fits branches " + names
                 + " of union " + typeName(union) + "; write it in Avro's wrapped form, e.g. {\"" + names.get(0)
@@ -269,7 +269,7 @@ public final class JsonRecordConverter {
     }
 
     /** A branch's name in Avro's JSON encoding: the full name of a named type, else the type's name. */
-    private static String branchName(final Schema branch) {
+    private static String branchName(Schema branch) {
         switch (branch.getType()) {
             case RECORD:
             case ENUM:
@@ -280,15 +280,15 @@ public final class JsonRecordConverter {
         }
     }
 
-    private static long integral(final Schema schema, final JsonNode node, final String path, final long minimum,
-                                 final long maximum) {
+    private static long integral(Schema schema, JsonNode node, String path, long minimum,
+                                 long maximum) {
         if (!node.isNumber()) {
             throw mismatch(path, schema, node);
         }
-        final BigInteger value;
+        BigInteger value;
         try {
             value = node.decimalValue().toBigIntegerExact();
-        } catch (final ArithmeticException exception) {
+        } catch (ArithmeticException exception) {
             throw new JsonConversionException(path, "expected a whole number for " + typeName(schema) + ", got "
                 + node.asText());
         }
@@ -300,12 +300,12 @@ public final class JsonRecordConverter {
 
     /** A JSON number to a float; a number beyond {@link Float#MAX_VALUE}, or non-zero but below float's smallest
      * value, is out of range (it would be stored as Infinity or 0). NaN and infinities must be written as text. */
-    private static float floatValue(final Schema schema, final JsonNode node, final String path) {
-        final double value = floating(schema, node, path);
+    private static float floatValue(Schema schema, JsonNode node, String path) {
+        double value = floating(schema, node, path);
         if (!node.isNumber()) {
             return (float) value;
         }
-        final float narrowed = (float) value;
+        float narrowed = (float) value;
         if (Float.isInfinite(narrowed) || (narrowed == 0.0f && node.decimalValue().signum() != 0)) {
             throw new JsonConversionException(path, node.asText() + " is out of range for " + typeName(schema)
                 + " (magnitude " + Float.MIN_VALUE + " to " + Float.MAX_VALUE + ")");
@@ -313,9 +313,9 @@ public final class JsonRecordConverter {
         return narrowed;
     }
 
-    private static double floating(final Schema schema, final JsonNode node, final String path) {
+    private static double floating(Schema schema, JsonNode node, String path) {
         if (node.isNumber()) {
-            final double value = node.doubleValue();
+            double value = node.doubleValue();
             if (Double.isInfinite(value) || (value == 0.0 && node.decimalValue().signum() != 0)) {
                 throw new JsonConversionException(path, node.asText() + " is out of range for " + typeName(schema)
                     + " (magnitude " + Double.MIN_VALUE + " to " + Double.MAX_VALUE + ")");
@@ -337,8 +337,8 @@ public final class JsonRecordConverter {
         throw mismatch(path, schema, node);
     }
 
-    private static long temporalLong(final LogicalType logicalType, final String text, final String path,
-                                     final Schema schema, final JsonNode node) {
+    private static long temporalLong(LogicalType logicalType, String text, String path,
+                                     Schema schema, JsonNode node) {
         try {
             switch (logicalType.getName()) {
                 case "timestamp-millis":
@@ -360,7 +360,7 @@ public final class JsonRecordConverter {
                 default:
                     throw mismatch(path, schema, node);
             }
-        } catch (final DateTimeParseException exception) {
+        } catch (DateTimeParseException exception) {
             throw new JsonConversionException(path, "'" + text + "' is not an ISO-8601 "
                 + (logicalType.getName().startsWith("time-") ? "time (hh:mm:ss[.fff])"
                     : logicalType.getName().startsWith("local-") ? "local date-time (2026-11-29T10:00:00, no offset)"
@@ -368,69 +368,69 @@ public final class JsonRecordConverter {
         }
     }
 
-    private static Instant parseInstant(final String text) {
+    private static Instant parseInstant(String text) {
         return TimestampText.parseInstant(text);
     }
 
-    private static LocalDate parseDate(final String text, final String path) {
+    private static LocalDate parseDate(String text, String path) {
         try {
             return LocalDate.parse(text);
-        } catch (final DateTimeParseException exception) {
+        } catch (DateTimeParseException exception) {
             throw new JsonConversionException(path, "'" + text + "' is not an ISO-8601 date (yyyy-mm-dd)");
         }
     }
 
-    private static LocalTime parseTime(final String text, final String path) {
+    private static LocalTime parseTime(String text, String path) {
         try {
             return LocalTime.parse(text);
-        } catch (final DateTimeParseException exception) {
+        } catch (DateTimeParseException exception) {
             throw new JsonConversionException(path, "'" + text + "' is not an ISO-8601 time (hh:mm:ss[.fff])");
         }
     }
 
-    private static BigDecimal decimal(final LogicalTypes.Decimal decimal, final JsonNode node, final String path) {
-        final BigDecimal value;
+    private static BigDecimal decimal(LogicalTypes.Decimal decimal, JsonNode node, String path) {
+        BigDecimal value;
         try {
             value = node.isNumber() ? node.decimalValue() : node.isTextual() ? new BigDecimal(node.textValue()) : null;
-        } catch (final NumberFormatException exception) {
+        } catch (NumberFormatException exception) {
             throw new JsonConversionException(path, "'" + node.textValue() + "' is not a decimal number");
         }
         if (value == null) {
             throw new JsonConversionException(path, "expected a decimal number, got " + describe(node));
         }
         try {
-            final BigDecimal scaled = value.setScale(decimal.getScale());
+            BigDecimal scaled = value.setScale(decimal.getScale());
             if (scaled.precision() > decimal.getPrecision()) {
                 throw new JsonConversionException(path, value + " has more than " + decimal.getPrecision()
                     + " digits (decimal(" + decimal.getPrecision() + "," + decimal.getScale() + "))");
             }
             return scaled;
-        } catch (final ArithmeticException exception) {
+        } catch (ArithmeticException exception) {
             throw new JsonConversionException(path, value + " has more than " + decimal.getScale()
                 + " digits after the point (decimal(" + decimal.getPrecision() + "," + decimal.getScale() + "))");
         }
     }
 
-    private static byte[] base64(final JsonNode node, final String path, final Schema schema) {
+    private static byte[] base64(JsonNode node, String path, Schema schema) {
         if (!node.isTextual()) {
             throw mismatch(path, schema, node);
         }
         try {
             return Base64.getDecoder().decode(node.textValue());
-        } catch (final IllegalArgumentException exception) {
+        } catch (IllegalArgumentException exception) {
             throw new JsonConversionException(path, "expected base64 text for " + typeName(schema) + ": "
                 + exception.getMessage());
         }
     }
 
-    private static boolean isNullable(final Schema schema) {
+    private static boolean isNullable(Schema schema) {
         if (schema.getType() == Schema.Type.NULL) {
             return true;
         }
         if (schema.getType() != Schema.Type.UNION) {
             return false;
         }
-        for (final Schema branch : schema.getTypes()) {
+        for (Schema branch : schema.getTypes()) {
             if (branch.getType() == Schema.Type.NULL) {
                 return true;
             }
@@ -438,12 +438,12 @@ public final class JsonRecordConverter {
         return false;
     }
 
-    private static JsonConversionException mismatch(final String path, final Schema schema, final JsonNode node) {
+    private static JsonConversionException mismatch(String path, Schema schema, JsonNode node) {
         return new JsonConversionException(path, "expected " + article(schema) + typeName(schema) + ", got "
             + describe(node));
     }
 
-    private static String article(final Schema schema) {
+    private static String article(Schema schema) {
         switch (schema.getType()) {
             case INT:
             case LONG:
@@ -465,11 +465,11 @@ public final class JsonRecordConverter {
         }
     }
 
-    private static String typeName(final Schema schema) {
-        final LogicalType logicalType = schema.getLogicalType();
+    private static String typeName(Schema schema) {
+        LogicalType logicalType = schema.getLogicalType();
         switch (schema.getType()) {
             case UNION:
-                final List<String> branches = new ArrayList<>();
+                List<String> branches = new ArrayList<>();
                 schema.getTypes().forEach(branch -> branches.add(typeName(branch)));
                 return branches.toString();
             case RECORD:
@@ -486,16 +486,16 @@ public final class JsonRecordConverter {
         }
     }
 
-    private static String shown(final JsonNode node) {
-        final String text = node.toString();
+    private static String shown(JsonNode node) {
+        String text = node.toString();
         return text.length() > 60 ? text.substring(0, 60) + "..." : text;
     }
 
-    private static String describe(final JsonNode node) {
+    private static String describe(JsonNode node) {
         if (node == null || node.isNull()) {
             return "null";
         }
-        final String shown = shown(node);
+        String shown = shown(node);
         if (node.isTextual()) {
             return "string " + shown;
         }

@@ -56,15 +56,15 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
     private volatile DecoderState ownerState;
     private volatile ReaderSchema readerSchema;
 
-    private DatasetDeserializer(final MetadataCatalog catalog, final String datasetName, final ReaderChoice readerChoice,
-                                final int readerVersionNumber, final Class<?> specificClass,
-                                final Duration unknownIdWait) {
+    private DatasetDeserializer(MetadataCatalog catalog, String datasetName, ReaderChoice readerChoice,
+                                int readerVersionNumber, Class<?> specificClass,
+                                Duration unknownIdWait) {
         this(catalog, datasetName, readerChoice, readerVersionNumber, specificClass, List.of(), unknownIdWait);
     }
 
-    private DatasetDeserializer(final MetadataCatalog catalog, final String datasetName, final ReaderChoice readerChoice,
-                                final int readerVersionNumber, final Class<?> specificClass, final List<String> projectedFields,
-                                final Duration unknownIdWait) {
+    private DatasetDeserializer(MetadataCatalog catalog, String datasetName, ReaderChoice readerChoice,
+                                int readerVersionNumber, Class<?> specificClass, List<String> projectedFields,
+                                Duration unknownIdWait) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.datasetName = datasetName;
         this.readerChoice = readerChoice;
@@ -75,15 +75,15 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
     }
 
     /** Generic records as version {@code readerVersion} of the dataset's value schema. */
-    public static <R> DatasetDeserializer<R> readingVersion(final MetadataCatalog catalog, final String datasetName,
-                                                            final int readerVersion, final Duration unknownIdWait) {
+    public static <R> DatasetDeserializer<R> readingVersion(MetadataCatalog catalog, String datasetName,
+                                                            int readerVersion, Duration unknownIdWait) {
         return new DatasetDeserializer<>(catalog, Objects.requireNonNull(datasetName, "datasetName"),
             ReaderChoice.VERSION, readerVersion, null, unknownIdWait);
     }
 
     /** Generic records as the dataset's latest value schema (chosen on the first record, then fixed). */
-    public static <R> DatasetDeserializer<R> readingLatest(final MetadataCatalog catalog, final String datasetName,
-                                                           final Duration unknownIdWait) {
+    public static <R> DatasetDeserializer<R> readingLatest(MetadataCatalog catalog, String datasetName,
+                                                           Duration unknownIdWait) {
         return new DatasetDeserializer<>(catalog, Objects.requireNonNull(datasetName, "datasetName"),
             ReaderChoice.LATEST, 0, null, unknownIdWait);
     }
@@ -93,8 +93,8 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
      * fixed): Avro skips the other fields' bytes instead of building them, which is what a job that reads a few fields
      * of wide records wants. A field the latest schema does not have is an error when the first record is read.
      */
-    public static <R> DatasetDeserializer<R> readingProjection(final MetadataCatalog catalog, final String datasetName,
-                                                               final List<String> fields, final Duration unknownIdWait) {
+    public static <R> DatasetDeserializer<R> readingProjection(MetadataCatalog catalog, String datasetName,
+                                                               List<String> fields, Duration unknownIdWait) {
         if (fields.isEmpty()) {
             throw new IllegalArgumentException("A projection needs at least one field");
         }
@@ -103,10 +103,10 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
     }
 
     /** Instances of a generated SpecificRecord class, resolved to that class's schema. */
-    public static <R extends SpecificRecord> DatasetDeserializer<R> readingSpecific(final MetadataCatalog catalog,
-                                                                                   final String datasetName,
-                                                                                   final Class<R> recordClass,
-                                                                                   final Duration unknownIdWait) {
+    public static <R extends SpecificRecord> DatasetDeserializer<R> readingSpecific(MetadataCatalog catalog,
+                                                                                   String datasetName,
+                                                                                   Class<R> recordClass,
+                                                                                   Duration unknownIdWait) {
         return new DatasetDeserializer<>(catalog, Objects.requireNonNull(datasetName, "datasetName"),
             ReaderChoice.SPECIFIC, 0, Objects.requireNonNull(recordClass, "recordClass"), unknownIdWait);
     }
@@ -115,13 +115,13 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
      * Generic records each in the schema it was written with. With a dataset name, ids of other subjects are refused;
      * with null, any registered id is read.
      */
-    public static <R> DatasetDeserializer<R> readingAsWritten(final MetadataCatalog catalog, final String datasetName,
-                                                              final Duration unknownIdWait) {
+    public static <R> DatasetDeserializer<R> readingAsWritten(MetadataCatalog catalog, String datasetName,
+                                                              Duration unknownIdWait) {
         return new DatasetDeserializer<>(catalog, datasetName, ReaderChoice.AS_WRITTEN, 0, null, unknownIdWait);
     }
 
     @Override
-    public T deserialize(final String topic, final byte[] data) {
+    public T deserialize(String topic, byte[] data) {
         if (data == null) {
             return null;
         }
@@ -137,8 +137,8 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
             throw failure(WireFormatException.Reason.WRONG_MAGIC_BYTE, topic, null,
                 "first byte is " + (data[0] & 0xFF) + ", expected " + WireFormat.MAGIC_BYTE, null);
         }
-        final int schemaId = WireFormat.schemaId(data);
-        final DecoderState state = decoderState();
+        int schemaId = WireFormat.schemaId(data);
+        DecoderState state = decoderState();
         Binding binding = state.lastBinding;
         if (binding == null || binding.writerId != schemaId) {
             binding = state.bindings.get(schemaId);
@@ -148,17 +148,17 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
             }
             state.lastBinding = binding;
         }
-        final BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, WireFormat.HEADER_LENGTH,
+        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, WireFormat.HEADER_LENGTH,
             data.length - WireFormat.HEADER_LENGTH, state.decoder);
         state.decoder = decoder;
-        final T record;
+        T record;
         try {
             record = binding.reader.read(null, decoder);
-        } catch (final EOFException exception) {
+        } catch (EOFException exception) {
             throw failure(WireFormatException.Reason.TRUNCATED, topic, schemaId,
                 "the Avro data ends before the record does (" + (data.length - WireFormat.HEADER_LENGTH)
                     + " bytes after the header)", exception);
-        } catch (final IOException | RuntimeException exception) {
+        } catch (IOException | RuntimeException exception) {
             throw failure(WireFormatException.Reason.UNDECODABLE, topic, schemaId,
                 "cannot decode with writer schema " + binding.writerDescription + " as " + binding.readerDescription
                     + ": " + exception, exception);
@@ -169,7 +169,7 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
                     "bytes are left over after the record; the value is not one record of schema "
                         + binding.writerDescription, null);
             }
-        } catch (final IOException exception) {
+        } catch (IOException exception) {
             throw failure(WireFormatException.Reason.UNDECODABLE, topic, schemaId, exception.toString(), exception);
         }
         return record;
@@ -181,11 +181,11 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
      * threads use the thread-local.
      */
     private DecoderState decoderState() {
-        final DecoderState owner = ownerState;
+        DecoderState owner = ownerState;
         if (owner != null && owner.thread == Thread.currentThread()) {
             return owner;
         }
-        final DecoderState state = decoderStates.get();
+        DecoderState state = decoderStates.get();
         if (owner == null) {
             ownerState = state;
         }
@@ -193,10 +193,10 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
     }
 
     /** Deserializes a consumed record, locating any failure at its topic, partition and offset. */
-    public T deserialize(final ConsumerRecord<?, byte[]> record) {
+    public T deserialize(ConsumerRecord<?, byte[]> record) {
         try {
             return deserialize(record.topic(), record.value());
-        } catch (final WireFormatException exception) {
+        } catch (WireFormatException exception) {
             throw exception.at(record.partition(), record.offset());
         }
     }
@@ -205,14 +205,14 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
      * Builds this thread's binding for a writer id. Each thread gets its own datum reader: Avro's reader resolves
      * fastest on the thread that created it, and falls back to a thread-local cache lookup per record on others.
      */
-    private Binding bind(final String topic, final int schemaId) {
-        final Optional<SchemaVersion> writer = catalog.awaitSchemaById(schemaId, unknownIdWait);
+    private Binding bind(String topic, int schemaId) {
+        Optional<SchemaVersion> writer = catalog.awaitSchemaById(schemaId, unknownIdWait);
         if (writer.isEmpty()) {
             throw failure(WireFormatException.Reason.UNKNOWN_SCHEMA_ID, topic, schemaId, "schema id " + schemaId
                 + " is not registered (highest known id is " + catalog.maximumSchemaId() + ")", null);
         }
-        final ReaderSchema reader = readerSchema(topic);
-        final SchemaVersion writerVersion = writer.get();
+        ReaderSchema reader = readerSchema(topic);
+        SchemaVersion writerVersion = writer.get();
         if (reader.subject != null && !reader.subject.equals(writerVersion.subject())) {
             throw failure(WireFormatException.Reason.UNDECODABLE, topic, schemaId, "schema id " + schemaId
                 + " belongs to subject " + writerVersion.subject() + ", not to " + reader.subject + " of dataset "
@@ -223,7 +223,7 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
     }
 
     @SuppressWarnings("unchecked")
-    private DatumReader<T> datumReader(final SchemaVersion writer, final ReaderSchema reader) {
+    private DatumReader<T> datumReader(SchemaVersion writer, ReaderSchema reader) {
         switch (readerChoice) {
             case SPECIFIC:
                 return new SpecificDatumReader<>(writer.schema(), reader.schema, SpecificData.getForClass(specificClass));
@@ -234,41 +234,41 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
         }
     }
 
-    private synchronized ReaderSchema readerSchema(final String topic) {
+    private synchronized ReaderSchema readerSchema(String topic) {
         ReaderSchema result = readerSchema;
         if (result != null) {
             return result;
         }
         if (readerChoice == ReaderChoice.AS_WRITTEN) {
-            final String subject = datasetName == null ? null : catalog.dataset(datasetName)
+            String subject = datasetName == null ? null : catalog.dataset(datasetName)
                 .map(dataset -> dataset.metadata().valueSubject())
                 .orElseThrow(() -> unknownDataset(topic));
             result = new ReaderSchema(null, 0, subject, "the writer schema");
         } else {
-            final String subject = catalog.dataset(datasetName)
+            String subject = catalog.dataset(datasetName)
                 .map(dataset -> dataset.metadata().valueSubject())
                 .orElseThrow(() -> unknownDataset(topic));
             switch (readerChoice) {
                 case SPECIFIC:
-                    final Schema classSchema = SpecificData.get().getSchema(specificClass);
+                    Schema classSchema = SpecificData.get().getSchema(specificClass);
                     result = new ReaderSchema(classSchema, 0, subject, "class " + specificClass.getName());
                     break;
                 case LATEST:
-                    final SchemaVersion latest = catalog.latestSchemaVersion(subject).orElseThrow(() -> failure(
+                    SchemaVersion latest = catalog.latestSchemaVersion(subject).orElseThrow(() -> failure(
                         WireFormatException.Reason.UNKNOWN_SCHEMA_ID, topic, null,
                         "subject " + subject + " has no active schema version to read as", null));
                     result = new ReaderSchema(latest.schema(), latest.id(), subject,
                         subject + " version " + latest.version() + " (latest when first used)");
                     break;
                 case PROJECTION:
-                    final SchemaVersion projected = catalog.latestSchemaVersion(subject).orElseThrow(() -> failure(
+                    SchemaVersion projected = catalog.latestSchemaVersion(subject).orElseThrow(() -> failure(
                         WireFormatException.Reason.UNKNOWN_SCHEMA_ID, topic, null,
                         "subject " + subject + " has no active schema version to read as", null));
                     result = new ReaderSchema(projection(projected.schema(), topic), projected.id(), subject,
                         "fields " + projectedFields + " of " + subject + " version " + projected.version() + " (latest when first used)");
                     break;
                 default:
-                    final SchemaVersion version = catalog.schemaVersion(subject, readerVersionNumber).orElseThrow(() ->
+                    SchemaVersion version = catalog.schemaVersion(subject, readerVersionNumber).orElseThrow(() ->
                         failure(WireFormatException.Reason.UNKNOWN_SCHEMA_ID, topic, null,
                             "subject " + subject + " has no version " + readerVersionNumber + " to read as", null));
                     result = new ReaderSchema(version.schema(), version.id(), subject,
@@ -280,10 +280,10 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
         return result;
     }
 
-    private Schema projection(final Schema schema, final String topic) {
-        final List<Schema.Field> fields = new ArrayList<>();
-        for (final String name : projectedFields) {
-            final Schema.Field field = schema.getField(name);
+    private Schema projection(Schema schema, String topic) {
+        List<Schema.Field> fields = new ArrayList<>();
+        for (String name : projectedFields) {
+            Schema.Field field = schema.getField(name);
             if (field == null) {
                 throw failure(WireFormatException.Reason.UNDECODABLE, topic, null, "the projection's field '" + name
                     + "' is not in " + schema.getFullName() + ", which has " + schema.getFields().stream().map(Schema.Field::name).toList(), null);
@@ -295,17 +295,17 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
 
     /** The reader schema in use, once the first record has chosen it. */
     public Optional<Schema> readerSchema() {
-        final ReaderSchema result = readerSchema;
+        ReaderSchema result = readerSchema;
         return result == null ? Optional.empty() : Optional.ofNullable(result.schema);
     }
 
-    private WireFormatException unknownDataset(final String topic) {
+    private WireFormatException unknownDataset(String topic) {
         return failure(WireFormatException.Reason.UNKNOWN_DATASET, topic, null,
             "dataset '" + datasetName + "' is not registered", null);
     }
 
-    private static WireFormatException failure(final WireFormatException.Reason reason, final String topic,
-                                               final Integer schemaId, final String detail, final Throwable cause) {
+    private static WireFormatException failure(WireFormatException.Reason reason, String topic,
+                                               Integer schemaId, String detail, Throwable cause) {
         return new WireFormatException(reason, topic, schemaId, null, detail, cause);
     }
 
@@ -316,7 +316,7 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
         private final String subject;
         private final String description;
 
-        ReaderSchema(final Schema schema, final int id, final String subject, final String description) {
+        ReaderSchema(Schema schema, int id, String subject, String description) {
             this.schema = schema;
             this.id = id;
             this.subject = subject;
@@ -331,8 +331,8 @@ public final class DatasetDeserializer<T> implements Deserializer<T> {
         private final String writerDescription;
         private final String readerDescription;
 
-        Binding(final int writerId, final DatumReader<T> reader, final String writerDescription,
-                final String readerDescription) {
+        Binding(int writerId, DatumReader<T> reader, String writerDescription,
+                String readerDescription) {
             this.writerId = writerId;
             this.reader = reader;
             this.writerDescription = writerDescription;

@@ -42,29 +42,29 @@ public final class DatasetSerializer<T extends IndexedRecord> implements Seriali
     private volatile EncoderState ownerState;
     private volatile Binding lastBinding;
 
-    public DatasetSerializer(final MetadataCatalog catalog, final String datasetName) {
+    public DatasetSerializer(MetadataCatalog catalog, String datasetName) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.datasetName = Objects.requireNonNull(datasetName, "datasetName");
     }
 
     @Override
-    public byte[] serialize(final String topic, final T record) {
+    public byte[] serialize(String topic, T record) {
         if (record == null) {
             return null;
         }
-        final Binding binding = bind(topic, record);
-        final EncoderState state = encoderState();
+        Binding binding = bind(topic, record);
+        EncoderState state = encoderState();
         state.output.reset();
         state.output.write(binding.header, 0, WireFormat.HEADER_LENGTH);
-        final BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(state.output, state.encoder);
+        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(state.output, state.encoder);
         state.encoder = encoder;
         try {
             binding.writer.write(record, encoder);
             encoder.flush();
-        } catch (final InvalidDatumException exception) {
+        } catch (InvalidDatumException exception) {
             throw invalid(topic, binding.version.id(), exception.fieldPath(), exception.getMessage()
                 + " (schema " + binding.version.subject() + " version " + binding.version.version() + ")");
-        } catch (final IOException exception) {
+        } catch (IOException exception) {
             throw new WireFormatException(WireFormatException.Reason.INVALID_FOR_SCHEMA, topic, binding.version.id(),
                 null, "could not encode: " + exception.getMessage(), exception);
         }
@@ -76,11 +76,11 @@ public final class DatasetSerializer<T extends IndexedRecord> implements Seriali
      * identity (no thread-local map lookup per record), other threads in the thread-local.
      */
     private EncoderState encoderState() {
-        final EncoderState owner = ownerState;
+        EncoderState owner = ownerState;
         if (owner != null && owner.thread == Thread.currentThread()) {
             return owner;
         }
-        final EncoderState state = encoderStates.get();
+        EncoderState state = encoderStates.get();
         if (owner == null) {
             ownerState = state;
         }
@@ -88,20 +88,20 @@ public final class DatasetSerializer<T extends IndexedRecord> implements Seriali
     }
 
     /** The registered schema version a record would be written with, or the reason it cannot be written. */
-    public SchemaVersion schemaVersionFor(final String topic, final T record) {
+    public SchemaVersion schemaVersionFor(String topic, T record) {
         return bind(topic, record).version;
     }
 
-    private Binding bind(final String topic, final IndexedRecord record) {
-        final Schema schema = record.getSchema();
-        final Class<?> recordClass = record.getClass();
-        final long catalogChange = catalog.appliedRecordCount();
-        final Binding last = lastBinding;
+    private Binding bind(String topic, IndexedRecord record) {
+        Schema schema = record.getSchema();
+        Class<?> recordClass = record.getClass();
+        long catalogChange = catalog.appliedRecordCount();
+        Binding last = lastBinding;
         if (last != null && last.schema == schema && last.recordClass == recordClass && last.catalogChange == catalogChange) {
             return last;
         }
-        final boolean specific = record instanceof SpecificRecord;
-        final IdentityKey key = new IdentityKey(schema, recordClass);
+        boolean specific = record instanceof SpecificRecord;
+        IdentityKey key = new IdentityKey(schema, recordClass);
         Binding binding = bindings.get(key);
         if (binding == null || binding.catalogChange != catalogChange) {
             binding = createBinding(topic, schema, recordClass, specific, catalogChange, binding);
@@ -116,19 +116,19 @@ public final class DatasetSerializer<T extends IndexedRecord> implements Seriali
         return binding;
     }
 
-    private Binding createBinding(final String topic, final Schema schema, final Class<?> recordClass,
-                                  final boolean specific, final long catalogChange, final Binding previous) {
-        final Optional<DatasetVersion> dataset = catalog.dataset(datasetName);
+    private Binding createBinding(String topic, Schema schema, Class<?> recordClass,
+                                  boolean specific, long catalogChange, Binding previous) {
+        Optional<DatasetVersion> dataset = catalog.dataset(datasetName);
         if (dataset.isEmpty()) {
             throw new WireFormatException(WireFormatException.Reason.UNKNOWN_DATASET, topic, null, null,
                 "dataset '" + datasetName + "' is not registered" + (catalog.latestDatasetVersion(datasetName).isPresent()
                     ? " (it is soft-deleted)" : ""), null);
         }
-        final String subject = dataset.get().metadata().valueSubject();
-        final SchemaIdentity identity = identities.computeIfAbsent(schema, SchemaIdentity::of);
-        final Optional<SchemaVersion> version = catalog.findSchemaVersion(subject, identity);
+        String subject = dataset.get().metadata().valueSubject();
+        SchemaIdentity identity = identities.computeIfAbsent(schema, SchemaIdentity::of);
+        Optional<SchemaVersion> version = catalog.findSchemaVersion(subject, identity);
         if (version.isEmpty()) {
-            final String latest = catalog.latestSchemaVersion(subject)
+            String latest = catalog.latestSchemaVersion(subject)
                 .map(latestVersion -> "latest is version " + latestVersion.version() + ", id " + latestVersion.id())
                 .orElse("it has no active version");
             throw new WireFormatException(WireFormatException.Reason.UNREGISTERED_SCHEMA, topic, null, null,
@@ -138,12 +138,12 @@ public final class DatasetSerializer<T extends IndexedRecord> implements Seriali
         if (previous != null && previous.version.id() == version.get().id()) {
             return new Binding(schema, recordClass, catalogChange, version.get(), previous.writer);
         }
-        final GenericData data = specific ? SpecificData.getForSchema(schema) : GenericData.get();
+        GenericData data = specific ? SpecificData.getForSchema(schema) : GenericData.get();
         return new Binding(schema, recordClass, catalogChange, version.get(), new ValidatingDatumWriter(schema, data));
     }
 
-    private static WireFormatException invalid(final String topic, final int schemaId, final String fieldPath,
-                                               final String detail) {
+    private static WireFormatException invalid(String topic, int schemaId, String fieldPath,
+                                               String detail) {
         return new WireFormatException(WireFormatException.Reason.INVALID_FOR_SCHEMA, topic, schemaId,
             fieldPath == null ? "(record)" : fieldPath, detail, null);
     }
@@ -157,8 +157,8 @@ public final class DatasetSerializer<T extends IndexedRecord> implements Seriali
         private final ValidatingDatumWriter writer;
         private final byte[] header;
 
-        Binding(final Schema schema, final Class<?> recordClass, final long catalogChange, final SchemaVersion version,
-                final ValidatingDatumWriter writer) {
+        Binding(Schema schema, Class<?> recordClass, long catalogChange, SchemaVersion version,
+                ValidatingDatumWriter writer) {
             this.schema = schema;
             this.recordClass = recordClass;
             this.catalogChange = catalogChange;
@@ -177,13 +177,13 @@ public final class DatasetSerializer<T extends IndexedRecord> implements Seriali
         private final Schema schema;
         private final Class<?> recordClass;
 
-        IdentityKey(final Schema schema, final Class<?> recordClass) {
+        IdentityKey(Schema schema, Class<?> recordClass) {
             this.schema = schema;
             this.recordClass = recordClass;
         }
 
         @Override
-        public boolean equals(final Object other) {
+        public boolean equals(Object other) {
             return other instanceof IdentityKey && ((IdentityKey) other).schema == schema
                 && ((IdentityKey) other).recordClass == recordClass;
         }

@@ -12,18 +12,18 @@ final class GrowableOutputStream extends OutputStream {
     private byte[] buffer;
     private int size;
 
-    GrowableOutputStream(final int initialCapacity) {
+    GrowableOutputStream(int initialCapacity) {
         buffer = new byte[initialCapacity];
     }
 
     @Override
-    public void write(final int value) {
+    public void write(int value) {
         ensureCapacity(size + 1);
         buffer[size++] = (byte) value;
     }
 
     @Override
-    public void write(final byte[] bytes, final int offset, final int length) {
+    public void write(byte[] bytes, int offset, int length) {
         ensureCapacity(size + length);
         System.arraycopy(bytes, offset, buffer, size, length);
         size += length;
@@ -37,7 +37,7 @@ final class GrowableOutputStream extends OutputStream {
         return Arrays.copyOf(buffer, size);
     }
 
-    private void ensureCapacity(final int capacity) {
+    private void ensureCapacity(int capacity) {
         if (capacity > buffer.length) {
             buffer = Arrays.copyOf(buffer, Math.max(capacity, buffer.length * 2));
         }

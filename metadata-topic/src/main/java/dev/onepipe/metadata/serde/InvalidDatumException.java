@@ -13,18 +13,18 @@ final class InvalidDatumException extends RuntimeException {
 
     private final Deque<String> path = new ArrayDeque<>();
 
-    InvalidDatumException(final String message) {
+    InvalidDatumException(String message) {
         super(message, null, false, false);
     }
 
     /** Prepends a field name (the field containing the failure). */
-    InvalidDatumException inField(final String fieldName) {
+    InvalidDatumException inField(String fieldName) {
         path.addFirst(fieldName);
         return this;
     }
 
     /** Prepends a container marker, {@code []} for array items or {@code {}} for map values. */
-    InvalidDatumException inContainer(final String marker) {
+    InvalidDatumException inContainer(String marker) {
         path.addFirst(marker);
         return this;
     }
@@ -34,8 +34,8 @@ final class InvalidDatumException extends RuntimeException {
         if (path.isEmpty()) {
             return null;
         }
-        final StringBuilder text = new StringBuilder();
-        for (final String segment : path) {
+        StringBuilder text = new StringBuilder();
+        for (String segment : path) {
             if (text.length() > 0 && !segment.startsWith("[") && !segment.startsWith("{")) {
                 text.append('.');
             }

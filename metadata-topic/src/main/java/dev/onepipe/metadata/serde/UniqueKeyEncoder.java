@@ -33,14 +33,14 @@ public final class UniqueKeyEncoder {
     private final List<String> fields;
     private volatile Positions positions;
 
-    public UniqueKeyEncoder(final List<String> fields) {
+    public UniqueKeyEncoder(List<String> fields) {
         if (fields.isEmpty()) {
             throw new IllegalArgumentException("a unique key needs at least one field");
         }
         this.fields = List.copyOf(fields);
     }
 
-    public static UniqueKeyEncoder forDataset(final DatasetMetadata metadata) {
+    public static UniqueKeyEncoder forDataset(DatasetMetadata metadata) {
         return new UniqueKeyEncoder(metadata.uniqueKey());
     }
 
@@ -54,36 +54,36 @@ public final class UniqueKeyEncoder {
      * @throws IllegalArgumentException when a key field is missing from the record's schema, null, or of a type a
      *                                  unique key cannot have
      */
-    public String encode(final IndexedRecord record) {
-        final Positions current = positionsFor(record.getSchema());
+    public String encode(IndexedRecord record) {
+        Positions current = positionsFor(record.getSchema());
         if (fields.size() == 1) {
             return stringForm(fields.get(0), record.get(current.positions[0]), current.schemas[0]);
         }
-        final List<String> forms = new ArrayList<>(fields.size());
+        List<String> forms = new ArrayList<>(fields.size());
         for (int index = 0; index < fields.size(); index++) {
             forms.add(stringForm(fields.get(index), record.get(current.positions[index]), current.schemas[index]));
         }
         return join(forms);
     }
 
-    public byte[] encodeToBytes(final IndexedRecord record) {
+    public byte[] encodeToBytes(IndexedRecord record) {
         return encode(record).getBytes(StandardCharsets.UTF_8);
     }
 
     /** The canonical key from the string forms of the key fields, in declared order (for keys computed elsewhere). */
-    public static String join(final List<String> stringForms) {
+    public static String join(List<String> stringForms) {
         if (stringForms.size() == 1) {
             return stringForms.get(0);
         }
-        final StringBuilder key = new StringBuilder();
-        for (final String form : stringForms) {
+        StringBuilder key = new StringBuilder();
+        for (String form : stringForms) {
             key.append(form.getBytes(StandardCharsets.UTF_8).length).append(':').append(form);
         }
         return key.toString();
     }
 
     /** The string form of a unique-key value; {@code fieldSchema} decides how logical-type objects are numbered. */
-    public static String stringForm(final String field, final Object value, final Schema fieldSchema) {
+    public static String stringForm(String field, Object value, Schema fieldSchema) {
         if (value == null) {
             throw new IllegalArgumentException("unique-key field '" + field + "' is null");
         }
@@ -99,10 +99,10 @@ public final class UniqueKeyEncoder {
         if (value instanceof Enum) {
             return ((Enum<?>) value).name();
         }
-        final LogicalType logicalType = fieldSchema == null ? null : fieldSchema.getLogicalType();
-        final String logicalName = logicalType == null ? "" : logicalType.getName();
+        LogicalType logicalType = fieldSchema == null ? null : fieldSchema.getLogicalType();
+        String logicalName = logicalType == null ? "" : logicalType.getName();
         if (value instanceof Instant) {
-            final Instant instant = (Instant) value;
+            Instant instant = (Instant) value;
             return logicalName.endsWith("micros")
                 ? Long.toString(ChronoUnit.MICROS.between(Instant.EPOCH, instant))
                 : Long.toString(instant.toEpochMilli());
@@ -111,22 +111,22 @@ public final class UniqueKeyEncoder {
             return Long.toString(((LocalDate) value).toEpochDay());
         }
         if (value instanceof LocalTime) {
-            final long nanos = ((LocalTime) value).toNanoOfDay();
+            long nanos = ((LocalTime) value).toNanoOfDay();
             return Long.toString(logicalName.endsWith("micros") ? nanos / 1_000L : nanos / 1_000_000L);
         }
         throw new IllegalArgumentException("unique-key field '" + field + "' holds a " + value.getClass().getName()
             + "; a unique key must be a string, int, long, boolean or enum");
     }
 
-    private Positions positionsFor(final Schema schema) {
-        final Positions current = positions;
+    private Positions positionsFor(Schema schema) {
+        Positions current = positions;
         if (current != null && current.schema == schema) {
             return current;
         }
-        final int[] fieldPositions = new int[fields.size()];
-        final Schema[] fieldSchemas = new Schema[fields.size()];
+        int[] fieldPositions = new int[fields.size()];
+        Schema[] fieldSchemas = new Schema[fields.size()];
         for (int index = 0; index < fields.size(); index++) {
-            final Schema.Field field = schema.getField(fields.get(index));
+            Schema.Field field = schema.getField(fields.get(index));
             if (field == null) {
                 throw new IllegalArgumentException("unique-key field '" + fields.get(index) + "' is not in schema "
                     + schema.getFullName());
@@ -134,7 +134,7 @@ public final class UniqueKeyEncoder {
             fieldPositions[index] = field.pos();
             fieldSchemas[index] = field.schema();
         }
-        final Positions created = new Positions(schema, fieldPositions, fieldSchemas);
+        Positions created = new Positions(schema, fieldPositions, fieldSchemas);
         positions = created;
         return created;
     }
@@ -145,7 +145,7 @@ public final class UniqueKeyEncoder {
         private final int[] positions;
         private final Schema[] schemas;
 
-        Positions(final Schema schema, final int[] positions, final Schema[] schemas) {
+        Positions(Schema schema, int[] positions, Schema[] schemas) {
             this.schema = schema;
             this.positions = positions;
             this.schemas = schemas;

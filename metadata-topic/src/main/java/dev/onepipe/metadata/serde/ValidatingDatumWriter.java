@@ -27,15 +27,15 @@ final class ValidatingDatumWriter extends GenericDatumWriter<Object> {
 
     private volatile Schema[][] knownEqualSchemas = new Schema[0][];
 
-    ValidatingDatumWriter(final Schema schema, final GenericData data) {
+    ValidatingDatumWriter(Schema schema, GenericData data) {
         super(schema, data);
     }
 
     @Override
-    protected void writeWithoutConversion(final Schema schema, final Object datum, final Encoder out) throws IOException {
+    protected void writeWithoutConversion(Schema schema, Object datum, Encoder out) throws IOException {
         // only where Avro's writer would be lenient: it narrows any Number, ignores the value of a null type, and
         // truncates a long fixed; every other wrong type already fails a cast inside the writer
-        final Schema.Type type = schema.getType();
+        Schema.Type type = schema.getType();
         if (datum == null) {
             expect(type == Schema.Type.NULL || type == Schema.Type.UNION, schema, null);
         } else {
@@ -67,11 +67,11 @@ final class ValidatingDatumWriter extends GenericDatumWriter<Object> {
     }
 
     @Override
-    protected void writeRecord(final Schema schema, final Object datum, final Encoder out) throws IOException {
+    protected void writeRecord(Schema schema, Object datum, Encoder out) throws IOException {
         if (!(datum instanceof IndexedRecord)) {
             throw new InvalidDatumException("expected record " + schema.getFullName() + ", got " + describe(datum));
         }
-        final Schema actual = ((IndexedRecord) datum).getSchema();
+        Schema actual = ((IndexedRecord) datum).getSchema();
         if (actual != schema && !isKnownEqual(actual, schema)) {
             throw new InvalidDatumException("expected a record of schema " + schema.getFullName()
                 + ", got a record of a different schema " + actual.getFullName()
@@ -81,39 +81,39 @@ final class ValidatingDatumWriter extends GenericDatumWriter<Object> {
     }
 
     @Override
-    protected void writeField(final Object datum, final Schema.Field field, final Encoder out, final Object state)
+    protected void writeField(Object datum, Schema.Field field, Encoder out, Object state)
         throws IOException {
         try {
             super.writeField(datum, field, out, state);
-        } catch (final InvalidDatumException exception) {
+        } catch (InvalidDatumException exception) {
             throw exception.inField(field.name());
-        } catch (final UnresolvedUnionException exception) {
+        } catch (UnresolvedUnionException exception) {
             throw new InvalidDatumException("value " + describe(exception.getUnresolvedDatum())
                 + " matches no branch of union " + field.schema()).inField(field.name());
-        } catch (final NullPointerException | ClassCastException | AvroRuntimeException exception) {
+        } catch (NullPointerException | ClassCastException | AvroRuntimeException exception) {
             throw new InvalidDatumException(String.valueOf(exception.getMessage())).inField(field.name());
         }
     }
 
     @Override
-    protected void writeArray(final Schema schema, final Object datum, final Encoder out) throws IOException {
+    protected void writeArray(Schema schema, Object datum, Encoder out) throws IOException {
         try {
             super.writeArray(schema, datum, out);
-        } catch (final InvalidDatumException exception) {
+        } catch (InvalidDatumException exception) {
             throw exception.inContainer("[]");
         }
     }
 
     @Override
-    protected void writeMap(final Schema schema, final Object datum, final Encoder out) throws IOException {
+    protected void writeMap(Schema schema, Object datum, Encoder out) throws IOException {
         try {
             super.writeMap(schema, datum, out);
-        } catch (final InvalidDatumException exception) {
+        } catch (InvalidDatumException exception) {
             throw exception.inContainer("{}");
         }
     }
 
-    private static void expect(final boolean conforms, final Schema schema, final Object datum) {
+    private static void expect(boolean conforms, Schema schema, Object datum) {
         if (!conforms) {
             throw new InvalidDatumException(datum == null
                 ? "null value where " + typeName(schema) + " is required (the type is not nullable)"
@@ -121,9 +121,9 @@ final class ValidatingDatumWriter extends GenericDatumWriter<Object> {
         }
     }
 
-    private boolean isKnownEqual(final Schema actual, final Schema expected) {
-        final Schema[][] known = knownEqualSchemas;
-        for (final Schema[] pair : known) {
+    private boolean isKnownEqual(Schema actual, Schema expected) {
+        Schema[][] known = knownEqualSchemas;
+        for (Schema[] pair : known) {
             if (pair[0] == actual && pair[1] == expected) {
                 return true;
             }
@@ -132,14 +132,14 @@ final class ValidatingDatumWriter extends GenericDatumWriter<Object> {
             return false;
         }
         if (known.length < MAXIMUM_REMEMBERED_SCHEMAS) {
-            final Schema[][] grown = java.util.Arrays.copyOf(known, known.length + 1);
+            Schema[][] grown = java.util.Arrays.copyOf(known, known.length + 1);
             grown[known.length] = new Schema[] {actual, expected};
             knownEqualSchemas = grown;
         }
         return true;
     }
 
-    private static String typeName(final Schema schema) {
+    private static String typeName(Schema schema) {
         switch (schema.getType()) {
             case FIXED:
                 return "fixed " + schema.getFullName() + " of " + schema.getFixedSize() + " bytes";
@@ -151,11 +151,11 @@ final class ValidatingDatumWriter extends GenericDatumWriter<Object> {
         }
     }
 
-    static String describe(final Object datum) {
+    static String describe(Object datum) {
         if (datum == null) {
             return "null";
         }
-        final String text = String.valueOf(datum);
+        String text = String.valueOf(datum);
         return datum.getClass().getName() + " " + (text.length() > 60 ? text.substring(0, 60) + "..." : text);
     }
 }

@@ -14,13 +14,13 @@ public final class WireFormat {
     }
 
     /** The five header bytes for a schema id. */
-    public static byte[] header(final int schemaId) {
+    public static byte[] header(int schemaId) {
         return new byte[] {MAGIC_BYTE, (byte) (schemaId >>> 24), (byte) (schemaId >>> 16), (byte) (schemaId >>> 8),
             (byte) schemaId};
     }
 
     /** The schema id in a framed value; the caller has checked the length and the magic byte. */
-    public static int schemaId(final byte[] value) {
+    public static int schemaId(byte[] value) {
         return ((value[1] & 0xFF) << 24) | ((value[2] & 0xFF) << 16) | ((value[3] & 0xFF) << 8) | (value[4] & 0xFF);
     }
 }

@@ -40,14 +40,14 @@ public final class WireFormatException extends SerializationException {
     private final String fieldPath;
     private final String detail;
 
-    public WireFormatException(final Reason reason, final String topic, final Integer schemaId, final String fieldPath,
-                               final String detail, final Throwable cause) {
+    public WireFormatException(Reason reason, String topic, Integer schemaId, String fieldPath,
+                               String detail, Throwable cause) {
         this(reason, topic, null, null, schemaId, fieldPath, detail, cause);
     }
 
-    private WireFormatException(final Reason reason, final String topic, final Integer partition, final Long offset,
-                                final Integer schemaId, final String fieldPath, final String detail,
-                                final Throwable cause) {
+    private WireFormatException(Reason reason, String topic, Integer partition, Long offset,
+                                Integer schemaId, String fieldPath, String detail,
+                                Throwable cause) {
         super(message(reason, topic, partition, offset, schemaId, fieldPath, detail), cause);
         this.reason = reason;
         this.topic = topic;
@@ -59,16 +59,16 @@ public final class WireFormatException extends SerializationException {
     }
 
     /** The same failure, located at a partition and offset (known to consumers, not to a bare deserializer). */
-    public WireFormatException at(final int recordPartition, final long recordOffset) {
-        final WireFormatException located = new WireFormatException(reason, topic, recordPartition, recordOffset,
+    public WireFormatException at(int recordPartition, long recordOffset) {
+        WireFormatException located = new WireFormatException(reason, topic, recordPartition, recordOffset,
             schemaId, fieldPath, detail, getCause());
         located.setStackTrace(getStackTrace());
         return located;
     }
 
-    private static String message(final Reason reason, final String topic, final Integer partition, final Long offset,
-                                  final Integer schemaId, final String fieldPath, final String detail) {
-        final StringBuilder text = new StringBuilder(reason.name());
+    private static String message(Reason reason, String topic, Integer partition, Long offset,
+                                  Integer schemaId, String fieldPath, String detail) {
+        StringBuilder text = new StringBuilder(reason.name());
         if (fieldPath != null) {
             text.append(" field '").append(fieldPath).append('\'');
         }

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.config.KafkaClientSettings;
 import dev.onepipe.core.deadletter.DeadLetterException;
 import dev.onepipe.core.runtime.RegisteredDatasets;
 import dev.onepipe.metadata.DatasetMetadata;
@@ -25,7 +26,6 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
@@ -34,6 +34,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * Registered datasets as Kafka Streams streams and tables of Avro records, resolved through the topology's catalog:
@@ -62,12 +63,15 @@ public final class DatasetStreams {
     public static final long DEFAULT_UNKNOWN_SCHEMA_WAIT_MS = DatasetDeserializer.DEFAULT_UNKNOWN_ID_WAIT.toMillis();
 
     private final StreamsBuilder builder;
+    private final TopologyContext context;
     private final MetadataCatalog catalog;
     private final Duration unknownSchemaWait;
     private final Map<String, Serde<GenericRecord>> genericSerdes = new ConcurrentHashMap<>();
+    private final Map<String, NewestVersionSerde> newestVersionSerdes = new ConcurrentHashMap<>();
 
     private DatasetStreams(StreamsBuilder builder, TopologyContext context) {
         this.builder = Objects.requireNonNull(builder, "builder");
+        this.context = context;
         this.catalog = context.catalog();
         this.unknownSchemaWait = Duration.ofMillis(context.config().getLong(UNKNOWN_SCHEMA_WAIT_MS, DEFAULT_UNKNOWN_SCHEMA_WAIT_MS));
     }
@@ -83,21 +87,31 @@ public final class DatasetStreams {
     }
 
     /**
-     * The records of {@code dataset} read as {@code ingest} says: only some fields, stamped with the event time. Values
-     * are decoded in a processor ({@code <name>-decode}) after the source ({@code <name>-source}), so every record
-     * that is not read (unreadable bytes, a null value, an event time before 1970 or over an hour ahead of the clock)
-     * is counted per stream in {@link DroppedRecordMetrics} under {@value DroppedRecordMetrics#CORRUPT} and goes to
-     * {@code <topic>.dlq} with its original bytes and the {@code onepipe.dlq.*} headers, like any other dead letter.
+     * The records of {@code dataset} read as {@code ingest} says: only some fields, stamped with the event time, as the
+     * newest schema version, with tombstones. Values are decoded in a processor ({@code <name>-decode}) after the
+     * source ({@code <name>-source}), so every record that is not read (unreadable bytes, a null value unless
+     * tombstones are kept, an event time before 1970 or over an hour ahead of the clock) is counted per stream in
+     * {@link DroppedRecordMetrics} under {@value DroppedRecordMetrics#CORRUPT} and goes to {@code <topic>.dlq} with its
+     * original bytes and the {@code onepipe.dlq.*} headers, like any other dead letter.
      */
     public KStream<String, GenericRecord> stream(String dataset, Ingest ingest) {
         DatasetMetadata metadata = metadata(dataset);
         String eventTimeField = ingest.eventTime() ? metadata.eventTimeField().orElse(null) : null;
-        List<String> fields = ingest.fieldsWith(eventTimeField);
-        Deserializer<GenericRecord> values = fields.isEmpty() ? serde(dataset).deserializer()
-                : new DatasetRecordDeserializer<>(catalog, DatasetDeserializer.readingProjection(catalog, dataset, fields, unknownSchemaWait),
-                        DatasetDeserializer.readingProjection(catalog, dataset, fields, Duration.ZERO));
+        Deserializer<GenericRecord> values = valueDeserializer(dataset, ingest.fieldsWith(eventTimeField), ingest.newestVersion());
         return builder.stream(metadata.topic(), Consumed.with(keySerde(), Serdes.ByteArray()).withName(ingest.name() + "-source"))
-                .processValues(() -> new IngestDecoder(values, ingest.name(), eventTimeField), Named.as(ingest.name() + "-decode"));
+                .processValues(() -> new IngestDecoder(values, ingest.name(), eventTimeField, ingest.tombstones()), Named.as(ingest.name() + "-decode"));
+    }
+
+    /** Reads values of {@code dataset}: as its newest version, only {@code fields}, or whole as the latest at build time. */
+    private Deserializer<GenericRecord> valueDeserializer(String dataset, List<String> fields, boolean newestVersion) {
+        if (newestVersion) {
+            return newestVersionSerde(dataset).deserializer();
+        }
+        if (fields.isEmpty()) {
+            return serde(dataset).deserializer();
+        }
+        return new DatasetRecordDeserializer<>(catalog, DatasetDeserializer.readingProjection(catalog, dataset, fields, unknownSchemaWait),
+                DatasetDeserializer.readingProjection(catalog, dataset, fields, Duration.ZERO));
     }
 
     /** The records of {@code dataset} as instances of a generated SpecificRecord class. */
@@ -111,10 +125,32 @@ public final class DatasetStreams {
                 Materialized.<String, GenericRecord, KeyValueStore<Bytes, byte[]>>with(keySerde(), serde(dataset)));
     }
 
-    /** The latest record per unique key of {@code dataset}, kept whole on every instance (for reference data). */
-    public GlobalKTable<String, GenericRecord> globalTable(String dataset) {
-        return builder.globalTable(topic(dataset), consumed(dataset),
-                Materialized.<String, GenericRecord, KeyValueStore<Bytes, byte[]>>with(keySerde(), serde(dataset)));
+    /**
+     * The latest record per unique key of {@code dataset}, kept whole on every instance, for reference data joined to
+     * streams ({@link ReferenceTable#leftJoin}). Only {@code ingest}'s name (processors {@code <name>-source}, store
+     * {@code <name>-store}, dropped-record stream {@code <name>}) and fields (what a lookup decodes) apply. A record that
+     * cannot be read leaves the key's value as it was, is counted under {@value DroppedRecordMetrics#CORRUPT} and goes
+     * to {@code <topic>.dlq} with the {@code onepipe.dlq.*} headers, see {@link ReferenceTable}.
+     *
+     * <p>Kafka Streams' own {@code GlobalKTable} is not used: its store is restored from raw bytes without decoding,
+     * and the dead letter an exception handler returns from the global thread cannot be sent (no task producer there).
+     *
+     * @throws IllegalArgumentException if {@code dataset} is not registered, or {@code ingest} asks for event time,
+     *                                  the newest version or tombstones (a table has no use for them)
+     */
+    public ReferenceTable referenceTable(String dataset, Ingest ingest) {
+        if (ingest.eventTime() || ingest.newestVersion() || ingest.tombstones()) {
+            throw new IllegalArgumentException("Reference table '" + ingest.name() + "' takes a name and fields only: "
+                    + "no inEventTime(), readingNewestVersion() or keepingTombstones()");
+        }
+        String name = ingest.name();
+        Deserializer<GenericRecord> whole = serde(dataset).deserializer();
+        Map<String, Object> producerSettings = KafkaClientSettings.common(context.config());
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ReferenceTable.storeName(name)), keySerde(), Serdes.ByteArray())
+                        .withLoggingDisabled(),
+                topic(dataset), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-source"),
+                () -> new ReferenceLoader(dataset, name, whole, producerSettings));
+        return new ReferenceTable(dataset, name, valueDeserializer(dataset, ingest.fields(), false));
     }
 
     /**
@@ -171,6 +207,19 @@ public final class DatasetStreams {
                     DatasetDeserializer.readingVersion(catalog, name, readerVersion, unknownSchemaWait),
                     DatasetDeserializer.readingVersion(catalog, name, readerVersion, Duration.ZERO)));
         });
+    }
+
+    /**
+     * The value serde of {@code dataset} that reads as the newest schema version seen so far (one instance per dataset
+     * and {@code DatasetStreams}, the one {@link Ingest#readingNewestVersion()} reads with): use it for the
+     * repartition topics and stores that hold the records of such a stream, and its {@link NewestVersionSerde#upgrade}
+     * for a record read before the version moved.
+     *
+     * @throws IllegalArgumentException if {@code dataset} is not registered or has no active schema version
+     */
+    public NewestVersionSerde newestVersionSerde(String dataset) {
+        return newestVersionSerdes.computeIfAbsent(dataset, name -> new NewestVersionSerde(catalog, name, metadata(name).valueSubject(),
+                latestSchema(name).version(), unknownSchemaWait));
     }
 
     /** The value serde of {@code dataset} for a generated SpecificRecord class. */

@@ -17,8 +17,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 /**
  * The decode step of {@link DatasetStreams#stream(String, Ingest)}: reads wire-format values of a registered dataset,
  * optionally only some fields, and optionally stamps each record with its event time. A value that cannot be read,
- * a null value, and an event time that cannot be a record timestamp (before 1970, or further ahead than the broker
- * accepts) are counted as {@value DroppedRecordMetrics#CORRUPT} for the stream and thrown as a
+ * a null value (unless the ingest keeps tombstones, which go on as null values), and an event time that cannot be a
+ * record timestamp (before 1970, or further ahead than the broker accepts) are counted as {@value DroppedRecordMetrics#CORRUPT} for the stream and thrown as a
  * {@link DeadLetterException}, so the record goes to the dead-letter topic with the {@code onepipe.dlq.*} headers and
  * its original bytes, and the application goes on.
  */
@@ -30,6 +30,7 @@ final class IngestDecoder implements FixedKeyProcessor<String, byte[], GenericRe
     private final Deserializer<GenericRecord> deserializer;
     private final String stream;
     private final String eventTimeField;
+    private final boolean tombstones;
     private FixedKeyProcessorContext<String, GenericRecord> context;
     private DroppedRecordMetrics dropped;
 
@@ -37,11 +38,13 @@ final class IngestDecoder implements FixedKeyProcessor<String, byte[], GenericRe
      * @param deserializer   reads the values; shared by every task, so an unknown schema id is waited for once
      * @param stream         the ingest's name, for the dropped-record metrics
      * @param eventTimeField the field whose value (ms since the epoch) becomes the record timestamp; null to keep it
+     * @param tombstones     whether a null value goes on as null instead of to the dead letters
      */
-    IngestDecoder(Deserializer<GenericRecord> deserializer, String stream, String eventTimeField) {
+    IngestDecoder(Deserializer<GenericRecord> deserializer, String stream, String eventTimeField, boolean tombstones) {
         this.deserializer = deserializer;
         this.stream = stream;
         this.eventTimeField = eventTimeField;
+        this.tombstones = tombstones;
     }
 
     @Override
@@ -60,6 +63,10 @@ final class IngestDecoder implements FixedKeyProcessor<String, byte[], GenericRe
             throw rejected(e.reason().name(), e.getMessage(), e);
         } catch (SerializationException e) {
             throw rejected("DESERIALIZATION_FAILED", e.getMessage(), e);
+        }
+        if (value == null && tombstones) {
+            context.forward(record.withValue(null));
+            return;
         }
         if (value == null) {
             throw rejected("NULL_VALUE", "the record has no value (a tombstone), so no event to read", null);

@@ -11,7 +11,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import dev.onepipe.core.OnepipeTopology;
@@ -28,6 +31,7 @@ import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.deadletter.DeadLetter;
 import dev.onepipe.core.deadletter.DeadLetterMetrics;
 import dev.onepipe.core.deadletter.DeadLetterTopics;
+import dev.onepipe.core.deadletter.GlobalDeadLetters;
 import dev.onepipe.core.runtime.TopologyRunner;
 import dev.onepipe.metadata.DatasetMetadata;
 import dev.onepipe.metadata.MetadataCatalog;
@@ -37,6 +41,7 @@ import dev.onepipe.metadata.RegistrationPlanner;
 import dev.onepipe.metadata.RegistrationRequest;
 import dev.onepipe.metadata.RegistrationResult;
 import org.apache.avro.Schema;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -82,13 +87,20 @@ public final class OnepipeTestDriver implements AutoCloseable {
     private final TopologyTestDriver driver;
     private final TopologyContext context;
     private final Path stateDirectory;
+    private final RegistrationPlanner planner;
+    private final TestInputTopic<byte[], byte[]> metadataTopic;
+    private final List<ProducerRecord<byte[], byte[]>> globalDeadLetters;
     private final Map<String, DatasetOutputTopic> outputs = new LinkedHashMap<>();
     private final Map<String, TestOutputTopic<byte[], byte[]>> deadLetterTopics = new LinkedHashMap<>();
 
-    private OnepipeTestDriver(TopologyTestDriver driver, TopologyContext context, Path stateDirectory) {
+    private OnepipeTestDriver(TopologyTestDriver driver, TopologyContext context, Path stateDirectory, RegistrationPlanner planner,
+                              TestInputTopic<byte[], byte[]> metadataTopic, List<ProducerRecord<byte[], byte[]>> globalDeadLetters) {
         this.driver = driver;
         this.context = context;
         this.stateDirectory = stateDirectory;
+        this.planner = planner;
+        this.metadataTopic = metadataTopic;
+        this.globalDeadLetters = globalDeadLetters;
     }
 
     /** A driver for {@code topology}. */
@@ -127,6 +139,30 @@ public final class OnepipeTestDriver implements AutoCloseable {
         });
     }
 
+    /**
+     * Registers while the topology runs, as {@code onepipe register} would against a running application: the request
+     * is planned against the current catalog and its records are piped into the metadata topic, so the topology's
+     * catalog learns them through its global store, between two records.
+     *
+     * @throws IllegalArgumentException if the registry refuses the request (the message gives its reasons)
+     */
+    public OnepipeTestDriver register(RegistrationRequest request) {
+        RegistrationPlan plan = planner.plan(context.catalog(), Objects.requireNonNull(request, "request"));
+        RegistrationResult result = plan.result();
+        if (!result.accepted()) {
+            throw new IllegalArgumentException("Registration rejected: " + request + ": " + String.join("; ", result.reasons()));
+        }
+        for (MetadataRecord record : plan.records()) {
+            metadataTopic.pipeInput(record.key(), record.value());
+        }
+        return this;
+    }
+
+    /** Registers a new version of a registered dataset's schema while the topology runs ({@link #register}). */
+    public OnepipeTestDriver registerDatasetSchema(String datasetName, Schema schema) {
+        return register(RegistrationRequest.datasetSchema(datasetName, schema));
+    }
+
     /** Records to pipe into {@code dataset}'s topic. */
     public DatasetInputTopic input(String dataset) {
         return new DatasetInputTopic(driver, context.catalog(), dataset);
@@ -139,7 +175,8 @@ public final class OnepipeTestDriver implements AutoCloseable {
 
     /**
      * The dead letters written to the dead-letter topic of a dataset (its topic's {@code .dlq}) or, for a name that
-     * is not a registered dataset, of that topic, since the last call; each is read once.
+     * is not a registered dataset, of that topic, since the last call; each is read once. Those of the topology's tasks
+     * come first, then those of its global processors ({@link GlobalDeadLetters}, e.g. unreadable reference records).
      */
     public List<DeadLetter> deadLetters(String datasetOrTopic) {
         String topic = context.catalog().dataset(datasetOrTopic).map(version -> version.metadata().topic()).orElse(datasetOrTopic);
@@ -148,6 +185,16 @@ public final class OnepipeTestDriver implements AutoCloseable {
         List<DeadLetter> deadLetters = new ArrayList<>();
         for (TestRecord<byte[], byte[]> record : deadLetterTopic.readRecordsToList()) {
             deadLetters.add(DeadLetter.from(record.key(), record.value(), record.timestamp(), record.headers()));
+        }
+        String deadLetterTopicName = DeadLetterTopics.of(topic);
+        synchronized (globalDeadLetters) {
+            for (Iterator<ProducerRecord<byte[], byte[]>> sent = globalDeadLetters.iterator(); sent.hasNext(); ) {
+                ProducerRecord<byte[], byte[]> record = sent.next();
+                if (record.topic().equals(deadLetterTopicName)) {
+                    deadLetters.add(DeadLetter.from(record.key(), record.value(), record.timestamp() == null ? -1 : record.timestamp(), record.headers()));
+                    sent.remove();
+                }
+            }
         }
         return deadLetters;
     }
@@ -309,9 +356,13 @@ public final class OnepipeTestDriver implements AutoCloseable {
             topology.provision(context, provisioning);
             Topology built = TopologyRunner.buildTopology(topology, context);
             Properties properties = TopologyRunner.streamsProperties(context);
+            // No broker: the dead letters of global processors are kept here and read with deadLetters(...).
+            List<ProducerRecord<byte[], byte[]>> globalDeadLetters = Collections.synchronizedList(new ArrayList<>());
+            properties.put(GlobalDeadLetters.SINK_CONFIG, (Consumer<ProducerRecord<byte[], byte[]>>) globalDeadLetters::add);
             TopologyTestDriver driver = new TopologyTestDriver(built, properties, startTime);
+            TestInputTopic<byte[], byte[]> metadataTopic;
             try {
-                TestInputTopic<byte[], byte[]> metadataTopic = driver.createInputTopic(context.metadataTopic(),
+                metadataTopic = driver.createInputTopic(context.metadataTopic(),
                         new ByteArraySerializer(), new ByteArraySerializer(), startTime, Duration.ZERO);
                 List<MetadataRecord> records = new ArrayList<>(plan.records());
                 records.addAll(provisioning.records());
@@ -322,7 +373,7 @@ public final class OnepipeTestDriver implements AutoCloseable {
                 driver.close();
                 throw e;
             }
-            return new OnepipeTestDriver(driver, context, stateDirectory);
+            return new OnepipeTestDriver(driver, context, stateDirectory, planner, metadataTopic, globalDeadLetters);
         }
 
         private static Path temporaryDirectory() {
