@@ -308,8 +308,8 @@ public final class CampaignMetricsBenchmark implements Callable<Integer> {
 
     /**
      * Checks the window counts of the ysb topology and of Flink against the generator's tally; prints every difference
-     * loudly and returns them, with how many views the topology routed to its late topic (the usual cause: views behind
-     * the stream time of the repartitioned count by more than the grace). Windows ending by
+     * loudly and returns them, with how many views the topology routed to its late topic (a view is late only when it is
+     * behind its own input partition's stream time by more than the grace, so a backlog should send none). Windows ending by
      * {@code lastEvent - grace - window} must have closed in both.
      */
     private List<String> countDifferences(Map<String, Object> clientConfig, OnepipeConfig config, SortedMap<CampaignWindow, Long> expected,
