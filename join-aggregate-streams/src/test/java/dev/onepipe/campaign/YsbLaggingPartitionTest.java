@@ -3,11 +3,13 @@ package dev.onepipe.campaign;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.testkit.OnepipeTestDriver;
 import org.apache.kafka.common.serialization.LongDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -85,7 +87,34 @@ class YsbLaggingPartitionTest {
         }
     }
 
-    private static void build(StreamsBuilder builder, dev.onepipe.core.TopologyContext context) {
+    @Test
+    void updatesEndAtTheSameCountsAndShowTheOpenWindow() {
+        try (OnepipeTestDriver driver = OnepipeTestDriver.builder("ysb-lagging-partition", YsbLaggingPartitionTest::build)
+                .topic(AHEAD).set(YsbSettings.EMIT, "updates").build()) {
+            TopologyTestDriver test = driver.testDriver();
+            TestInputTopic<String, AdEvent> ahead = test.createInputTopic(AHEAD, new StringSerializer(), new AdEventSerde().serializer());
+            TestInputTopic<String, AdEvent> lagging = test.createInputTopic(LAGGING, new StringSerializer(), new AdEventSerde().serializer());
+            TestOutputTopic<String, Long> counts = test.createOutputTopic(COUNTS, new StringDeserializer(), new LongDeserializer());
+            view(ahead, "a1", "campaign-a", 1_000);
+            view(ahead, "a2", "campaign-a", 2_000);
+            view(ahead, "a3", "campaign-a", 41_000);
+            view(lagging, "b1", "campaign-a", 3_000);
+            view(lagging, "b2", "campaign-b", 42_000);
+            view(lagging, "b3", "campaign-a", 30_500); // late in its own partition, as above
+            // the open windows' counts are sent on every update interval (100 ms) of wall-clock time
+            driver.advanceWallClockTime(Duration.ofMillis(200));
+
+            Map<String, Long> latest = new TreeMap<>();
+            counts.readKeyValuesToList().forEach(result -> latest.put(result.key, result.value));
+            assertEquals(Map.of(
+                    "campaign-a@0", 3L,       // a1, a2, b1: closed in both partitions
+                    "campaign-a@40000", 1L,   // a3: open
+                    "campaign-b@40000", 1L),  // b2: open
+                    latest);
+        }
+    }
+
+    private static void build(StreamsBuilder builder, TopologyContext context) {
         Consumed<String, AdEvent> consumed = Consumed.with(Serdes.String(), new AdEventSerde());
         KStream<String, AdEvent> views = builder.stream(AHEAD, consumed).merge(builder.stream(LAGGING, consumed));
         YsbTopology.countPerCampaignWindow(views, YsbSettings.from(context), 2)
