@@ -11,7 +11,6 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The settings of the {@code ysb} topology (the Yahoo Streaming Benchmark query), read once from the configuration.
@@ -25,11 +24,12 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param grace            how long after its end a window accepts views
  * @param storeRetention   how long window counts stay in the store
  * @param emit             final results or every update
+ * @param updateInterval   with {@code updates}, how often (wall clock) open windows' counts are sent on
  * @param provision        whether to create topics and register the output dataset when starting
  */
 public record YsbSettings(String eventsDataset, String eventsTopic, String campaignsDataset, String outputDataset, String lateTopic,
                           Duration windowSize, Duration grace, Duration storeRetention, CampaignMetricsSettings.EmitMode emit,
-                          boolean provision) {
+                          Duration updateInterval, boolean provision) {
 
     public static final String PREFIX = "onepipe.ysb.";
     public static final String CAMPAIGNS_DATASET = PREFIX + "campaigns.dataset";
@@ -39,14 +39,11 @@ public record YsbSettings(String eventsDataset, String eventsTopic, String campa
     public static final String GRACE_MS = PREFIX + "grace.ms";
     public static final String STORE_RETENTION_MS = PREFIX + "store.retention.ms";
     public static final String EMIT = PREFIX + "emit";
+    public static final String UPDATE_INTERVAL_MS = PREFIX + "update.interval.ms";
     public static final String PROVISION = PREFIX + "provision";
 
     /** Every ysb setting: type, default, valid values and documentation, declared once. */
     public static final ConfigDef DEFINITION = new ConfigDef()
-            // a Kafka Streams setting: emit-final looks for closed windows at most this often (its own default: 1 s),
-            // which adds up to that much to the benchmark's latency from window end to result
-            .define(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_WINDOWED_AGGREGATION, Type.LONG, 100L, Range.atLeast(0), Importance.LOW,
-                    "How often (wall clock) closed windows are looked for and emitted; Kafka Streams' default is 1000 ms.")
             .define(CAMPAIGNS_DATASET, Type.STRING, "ysb-campaigns", Importance.MEDIUM, "Dataset mapping each ad to its campaign.")
             .define(OUTPUT_DATASET, Type.STRING, "ysb-campaign-metrics", Importance.MEDIUM, "Registered dataset of views per campaign and window.")
             .define(LATE_TOPIC, Type.STRING, "ysb-campaign-metrics-late", Importance.MEDIUM, "Views that arrived after their window closed, as JSON.")
@@ -55,6 +52,8 @@ public record YsbSettings(String eventsDataset, String eventsTopic, String campa
             .define(STORE_RETENTION_MS, Type.LONG, 3_600_000L, Range.atLeast(1), Importance.LOW, "How long window counts stay in the store.")
             .define(EMIT, Type.STRING, "final", ConfigDef.CaseInsensitiveValidString.in("final", "updates"), Importance.MEDIUM,
                     "'final': one count per window once it closes; 'updates': every change.")
+            .define(UPDATE_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(1), Importance.LOW,
+                    "With 'updates': how often (wall clock) each input partition sends on its open windows' counts.")
             .define(PROVISION, Type.BOOLEAN, true, Importance.LOW, "Create missing topics and register the output dataset when starting.");
 
     public static List<TopologySetting> settings() {
@@ -86,6 +85,7 @@ public record YsbSettings(String eventsDataset, String eventsTopic, String campa
                 windowSize, grace,
                 retention.compareTo(windowSize.plus(grace)) < 0 ? windowSize.plus(grace) : retention,
                 CampaignMetricsSettings.EmitMode.parse(values.getString(EMIT)),
+                Duration.ofMillis(values.getLong(UPDATE_INTERVAL_MS)),
                 values.getBoolean(PROVISION));
     }
 }

@@ -1,6 +1,8 @@
 package dev.onepipe.campaign;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
@@ -16,36 +18,37 @@ import dev.onepipe.metadata.serde.UniqueKeyEncoder;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.GenericRecordBuilder;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.kstream.EmitStrategy;
-import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.KTable;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.kstream.TimeWindows;
-import org.apache.kafka.streams.kstream.Windowed;
-import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * {@code ysb}: the Yahoo Streaming Benchmark query on this module's building blocks, so onepipe can be run side by
  * side with published results. Ingest {@code ysb-events}, keep views, project to ad id and time, join the ad to its
  * campaign (a reference table over {@code ysb-campaigns}, {@link ReferenceTable}), count views per campaign per 10-second window, publish.
- * Unlike the original, late views are routed to a late topic rather than lost.
+ * Unlike the original, late views are routed to a late topic rather than lost, and a window is counted the way Flink
+ * counts it: each input partition counts its own views and judges lateness by its own stream time, and a window is
+ * published once every input partition has passed its end plus grace, so a backlog read from partitions at different
+ * speeds is counted exactly ({@link #countPerCampaignWindow}).
  */
 public final class YsbTopology implements OnepipeTopology {
 
     public static final String NAME = "ysb";
-    public static final String VIEWS_STORE = "ysb-campaign-views-store";
     static final String AD_CAMPAIGNS = "ysb-ad-campaigns";
     static final String AD_CAMPAIGNS_STORE = AD_CAMPAIGNS + "-store";
     static final String LABEL = "ysb";
     /** The fields the query reads; Avro skips the rest of each event (user, page, ad type, address). */
     static final List<String> FIELDS_READ = List.of("event_id", "ad_id", "event_type", "event_time");
+
+    /** The input topic's partition count, read in {@link #provision}: how many watermarks a window waits for. */
+    private int inputPartitions;
 
     @Override
     public String name() {
@@ -72,17 +75,52 @@ public final class YsbTopology implements OnepipeTopology {
                 .filter((key, event) -> "view".equals(String.valueOf(event.get("event_type"))), Named.as("ysb-keep-views"))
                 .processValues(() -> new AdEventProjection(AdStream.VIEWS), Named.as("ysb-project"));
         KStream<String, AdEvent> attributed = joinCampaign(datasets, settings, views);
-        KStream<String, AdEvent> byCampaign = RoutedEvents.onTime(attributed
-                        .selectKey((adId, view) -> view.campaignId(), Named.as("ysb-key-by-campaign"))
-                        .repartition(Repartitioned.with(Serdes.String(), new AdEventSerde()).withName("ysb-views-by-campaign")),
-                "ysb-campaign-window", settings.windowSize(), settings.grace(), LatenessGate.StreamTime.OBSERVED, view -> LABEL, RoutedEvents::describe, settings.lateTopic());
-        KTable<Windowed<String>, Long> counts = byCampaign
-                .groupByKey(Grouped.with("ysb-views-by-campaign-grouped", Serdes.String(), new AdEventSerde()))
-                .windowedBy(TimeWindows.ofSizeAndGrace(settings.windowSize(), settings.grace()))
-                .emitStrategy(settings.emit() == CampaignMetricsSettings.EmitMode.FINAL ? EmitStrategy.onWindowClose() : EmitStrategy.onWindowUpdate())
-                .count(Named.as("ysb-count"), Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(VIEWS_STORE)
-                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()).withRetention(settings.storeRetention()));
-        publish(catalog, settings, counts);
+        if (inputPartitions < 1) {
+            throw new IllegalStateException("ysb builds after its provision step, which reads the partition count of " + settings.eventsTopic());
+        }
+        publish(catalog, settings, countPerCampaignWindow(attributed, settings, inputPartitions));
+    }
+
+    /**
+     * Count: views per campaign per window, first per input partition (the combiner, {@link PartitionWindowCounter}:
+     * lateness judged by each partition's own stream time, late views to the late topic), then, across the partial-count
+     * repartition topic, the sum of the partials ({@link PartialCountSum}), published once every one of the
+     * {@code inputPartitions} input partitions has passed the window. Keyed by campaign.
+     */
+    static KStream<String, CampaignWindowCount> countPerCampaignWindow(KStream<String, AdEvent> attributed, YsbSettings settings,
+                                                                       int inputPartitions) {
+        boolean updates = settings.emit() == CampaignMetricsSettings.EmitMode.UPDATES;
+        KStream<String, PartialCount> partials = attributed.process(new ProcessorSupplier<String, AdEvent, String, PartialCount>() {
+            @Override
+            public Processor<String, AdEvent, String, PartialCount> get() {
+                return new PartitionWindowCounter(settings.windowSize(), settings.grace(), updates, settings.updateInterval(), LABEL);
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                return Set.of(PartitionWindowCounter.storeBuilder());
+            }
+        }, Named.as("ysb-count-per-input-partition"));
+        Map<String, KStream<String, PartialCount>> branches = partials.split(Named.as("ysb-partials-"))
+                .branch((campaignId, partial) -> partial.isLateView(), Branched.as("late"))
+                .defaultBranch(Branched.as("on-time"));
+        branches.get("ysb-partials-late")
+                .mapValues(partial -> RoutedEvents.describe(partial.late()), Named.as("ysb-late-describe"))
+                .to(settings.lateTopic(), Produced.with(Serdes.String(), Serdes.String()).withName("ysb-late-events"));
+        return branches.get("ysb-partials-on-time")
+                .repartition(Repartitioned.with(Serdes.String(), new PartialCountSerde()).withName("ysb-partial-counts")
+                        .withStreamPartitioner(new PartialCountPartitioner()))
+                .process(new ProcessorSupplier<String, PartialCount, String, CampaignWindowCount>() {
+                    @Override
+                    public Processor<String, PartialCount, String, CampaignWindowCount> get() {
+                        return new PartialCountSum(settings.windowSize().toMillis(), inputPartitions, updates);
+                    }
+
+                    @Override
+                    public Set<StoreBuilder<?>> stores() {
+                        return Set.of(PartialCountSum.storeBuilder());
+                    }
+                }, Named.as("ysb-sum-partials"));
     }
 
     /**
@@ -97,16 +135,16 @@ public final class YsbTopology implements OnepipeTopology {
                 .processValues(() -> new UnmappedAdFilter(LABEL), Named.as("ysb-drop-unmapped"));
     }
 
-    private static void publish(MetadataCatalog catalog, YsbSettings settings, KTable<Windowed<String>, Long> counts) {
+    private static void publish(MetadataCatalog catalog, YsbSettings settings, KStream<String, CampaignWindowCount> counts) {
         OutputRecords output = new OutputRecords(catalog, settings.outputDataset());
-        counts.toStream(Named.as("ysb-window-results"))
-                .map((window, views) -> KeyValue.pair(
-                        UniqueKeyEncoder.join(List.of(window.key(), Long.toString(window.window().start()))),
+        counts
+                .map((campaignId, count) -> KeyValue.pair(
+                        UniqueKeyEncoder.join(List.of(campaignId, Long.toString(count.windowStart()))),
                         output.record(schema -> new GenericRecordBuilder(schema)
-                                .set("campaign_id", window.key())
-                                .set("window_start", window.window().start())
-                                .set("window_end", window.window().end())
-                                .set("views", views)
+                                .set("campaign_id", campaignId)
+                                .set("window_start", count.windowStart())
+                                .set("window_end", count.windowEnd())
+                                .set("views", count.views())
                                 .build())), Named.as("ysb-key-by-campaign-window"))
                 .to(CampaignMetricsSettings.topicOf(catalog, settings.outputDataset()),
                         Produced.with(Serdes.String(), DatasetSerdes.generic(catalog, settings.outputDataset())).withName("ysb-publish"));
@@ -119,12 +157,13 @@ public final class YsbTopology implements OnepipeTopology {
     @Override
     public void provision(TopologyContext context, TopologyProvisioning provisioning) {
         YsbSettings settings = YsbSettings.from(context);
+        int partitions = provisioning.partitions(settings.eventsTopic());
+        inputPartitions = partitions;
         if (!settings.provision()) {
             return;
         }
         MetadataCatalog catalog = context.catalog();
         provisioning.requireTopics(List.of(settings.eventsTopic(), CampaignMetricsSettings.topicOf(catalog, settings.campaignsDataset())));
-        int partitions = provisioning.partitions(settings.eventsTopic());
         String outputTopic = catalog.dataset(settings.outputDataset()).isPresent()
                 ? CampaignMetricsSettings.topicOf(catalog, settings.outputDataset())
                 : provisioning.registerDataset(BundledDataset.YSB_CAMPAIGN_METRICS.registrationRequest(settings.outputDataset())).metadata().topic();
