@@ -74,9 +74,12 @@ public final class TopicReader {
             List<TopicPartition> remaining = new ArrayList<>(partitions);
             remaining.removeIf(partition -> consumer.position(partition) >= ends.get(partition));
             consumer.assign(remaining);
+            // end offsets by partition number: looked up per record, without a TopicPartition and a hash per record
+            long[] endOf = new long[infos.stream().mapToInt(PartitionInfo::partition).max().orElse(0) + 1];
+            end.forEach((partition, offset) -> endOf[partition] = offset);
             while (!remaining.isEmpty()) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                    if (record.offset() < ends.get(new TopicPartition(record.topic(), record.partition()))) {
+                    if (record.offset() < endOf[record.partition()]) {
                         records.add(record.partition(), record.offset(), record.timestamp(), record.key(), record.value(), record.headers());
                     }
                 }
