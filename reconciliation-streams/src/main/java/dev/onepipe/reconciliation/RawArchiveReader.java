@@ -1,6 +1,8 @@
 package dev.onepipe.reconciliation;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -19,10 +21,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.onepipe.core.cli.ProgressLine;
-import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.api.ReadSupport;
 import org.apache.parquet.io.InputFile;
-import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -175,14 +175,35 @@ public final class RawArchiveReader {
      * @throws software.amazon.awssdk.services.s3.model.NoSuchKeyException when it was deleted since it was listed
      */
     public OptionalLong fetch(ArchiveObject object, RawRecords records) {
-        ResponseBytes<GetObjectResponse> response = s3.getObjectAsBytes(request -> request.bucket(bucket).key(object.key()));
-        String below = response.response().metadata().get(COMPLETE_BELOW_METADATA);
+        String below;
         try {
-            readObject(object, new InMemoryInputFile(response.asByteArrayUnsafe()), records);
+            byte[] bytes;
+            try (ResponseInputStream<GetObjectResponse> in = s3.getObject(request -> request.bucket(bucket).key(object.key()))) {
+                below = in.response().metadata().get(COMPLETE_BELOW_METADATA);
+                bytes = readAll(in, in.response().contentLength());
+            }
+            readObject(object, new InMemoryInputFile(bytes), records);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the raw archive object s3://" + bucket + "/" + object.key(), e);
         }
         return below == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(below));
+    }
+
+    /**
+     * The body into one array of its announced length (no growing buffer copied as it doubles); any length if none.
+     *
+     * @throws EOFException when the body ends before its announced length
+     */
+    private static byte[] readAll(InputStream in, Long length) throws IOException {
+        if (length == null || length < 0 || length > Integer.MAX_VALUE - 8) {
+            return in.readAllBytes();
+        }
+        byte[] bytes = new byte[length.intValue()];
+        int read = in.readNBytes(bytes, 0, bytes.length);
+        if (read < bytes.length) {
+            throw new EOFException("The object ended after " + read + " of " + length + " bytes");
+        }
+        return bytes;
     }
 
     /** How many objects the last {@link #read} read. */
@@ -191,22 +212,14 @@ public final class RawArchiveReader {
     }
 
     /**
-     * Reads one fetched object's rows: the hashed columns only, found by name (any parquet-avro writer's file of the
-     * documented schema; {@link RawArchiveReadSupport}).
+     * Reads one fetched object's rows: the hashed columns only, found by name, with Parquet's column readers
+     * ({@link RawArchiveColumns}); any parquet-avro writer's file of the documented schema.
      */
     static void readObject(ArchiveObject object, InputFile file, RawRecords records) throws IOException {
-        try (ParquetReader<Boolean> reader = new ParquetReader.Builder<Boolean>(file) {
-            @Override
-            protected ReadSupport<Boolean> getReadSupport() {
-                return new RawArchiveReadSupport(object.partition(), records);
-            }
-        }.build()) {
-            while (reader.read() != null) {
-                // each row went to records as it was assembled
-            }
-        } catch (RuntimeException e) {
+        try {
+            RawArchiveColumns.read(file, object.partition(), records);
+        } catch (IOException | RuntimeException e) {
             throw new IOException("Object " + object.key() + " is not a raw archive Parquet file: " + e.getMessage(), e);
         }
     }
-
 }

@@ -60,19 +60,6 @@ public final class RawRecords {
     }
 
     /**
-     * Takes one record whose key and value are the first {@code keyLength} / {@code valueLength} bytes of arrays the
-     * caller reuses (-1 for null); otherwise as {@link #add(int, long, long, byte[], byte[], Iterable)}.
-     */
-    public void add(int partition, long offset, long timestamp, byte[] key, int keyLength, byte[] value, int valueLength,
-                    Iterable<Header> headers) {
-        if (timestamp < fromMs || timestamp >= toMs) {
-            return;
-        }
-        bucket(partition, timestamp).add(offset, hash.hash(offset, timestamp, key, keyLength, value, valueLength, headers));
-        records++;
-    }
-
-    /**
      * Takes every record of {@code other} (read with the same time range, not yet sealed), as if added here after
      * the records already held.
      */

@@ -107,6 +107,7 @@ final class ReconcileBenchmarkCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "  archive: %,d objects written by the documented layout%n", objects);
 
                 double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+                long plainCpuStart = processCpuNanos();
                 long plainStart = System.nanoTime();
                 // Both plain reads at once, as reconcile reads the topic and the archive at once.
                 CompletableFuture<long[]> gets = CompletableFuture.supplyAsync(() -> {
@@ -118,12 +119,15 @@ final class ReconcileBenchmarkCommand implements Callable<Integer> {
                 long[] archiveRead = gets.join();
                 long archiveBytes = archiveRead[0];
                 double plainSeconds = (System.nanoTime() - plainStart) / 1e9;
+                double plainCpu = (processCpuNanos() - plainCpuStart) / 1e9;
                 out.printf(Locale.ROOT, "  plain clients (KafkaConsumer + S3 GETs): %.1f s (%,d + %,d bytes)%n", plainSeconds, topicBytes, archiveBytes);
 
+                long reconcileCpuStart = processCpuNanos();
                 long reconcileStart = System.nanoTime();
                 TopicArchiveComparison pass = TopicArchiveComparison.run(kafka, topic, new RawArchiveReader(s3, bucket, "raw"),
                         Optional.empty(), Optional.empty(), 20, null);
                 double reconcileSeconds = (System.nanoTime() - reconcileStart) / 1e9;
+                double reconcileCpu = (processCpuNanos() - reconcileCpuStart) / 1e9;
                 List<RawBucketVerdict> verdicts = pass.verdicts();
                 long ok = verdicts.stream().filter(verdict -> verdict.status() == BucketStatus.OK).count();
                 out.printf(Locale.ROOT, "  reconcile (topic <-> raw archive): %.1f s, %,d buckets, %,d OK%n", reconcileSeconds, verdicts.size(), ok);
@@ -145,6 +149,8 @@ final class ReconcileBenchmarkCommand implements Callable<Integer> {
                 double timeRatio = reconcileSeconds / plainSeconds;
                 summary.measure("time ratio reconcile / plain clients", String.format(Locale.ROOT, "%.2f (target <= 1.20: %s)", timeRatio,
                                 timeRatio <= 1.2 ? "met" : "NOT met"), "")
+                        .measure("CPU time of this process (clients, broker, S3 endpoint): plain clients / reconcile",
+                                String.format(Locale.ROOT, "%.1f s / %.1f s (ratio %.2f)", plainCpu, reconcileCpu, reconcileCpu / plainCpu), "")
                         .measure("buckets OK", ok + " of " + verdicts.size(), "")
                         .measure("system load average (1 min) when the timed reads began", load, "")
                         .measure("processors", Runtime.getRuntime().availableProcessors(), "");
@@ -156,6 +162,11 @@ final class ReconcileBenchmarkCommand implements Callable<Integer> {
                 return ok == verdicts.size() ? 0 : 1;
             }
         }
+    }
+
+    /** CPU time of this JVM so far (every thread: the clients, the embedded broker and S3 endpoint), ns. */
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
     }
 
     private void produce(Map<String, Object> kafka, String topic) {

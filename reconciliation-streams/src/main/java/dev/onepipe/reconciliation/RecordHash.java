@@ -60,19 +60,6 @@ public final class RecordHash {
         return finish(headers);
     }
 
-    /**
-     * The same hash with key and value as the first {@code keyLength} / {@code valueLength} bytes of arrays the caller
-     * reuses between records (a length of -1 for null), as the raw archive's Parquet rows are decoded.
-     */
-    public long hash(long offset, long timestamp, byte[] key, int keyLength, byte[] value, int valueLength, Iterable<Header> headers) {
-        length = 0;
-        putLong(offset);
-        putLong(timestamp);
-        putBytes(key, keyLength);
-        putBytes(value, valueLength);
-        return finish(headers);
-    }
-
     private long finish(Iterable<Header> headers) {
         int countAt = length;
         putInt(0);
@@ -115,17 +102,6 @@ public final class RecordHash {
         ensure(bytes.length);
         System.arraycopy(bytes, 0, buffer, length, bytes.length);
         length += bytes.length;
-    }
-
-    private void putBytes(byte[] bytes, int size) {
-        if (size < 0) {
-            putInt(-1);
-            return;
-        }
-        putInt(size);
-        ensure(size);
-        System.arraycopy(bytes, 0, buffer, length, size);
-        length += size;
     }
 
     private void putBuffer(ByteBuffer bytes) {

@@ -31,18 +31,6 @@ class RecordHashTest {
         assertEquals(2241872648617016504L, hash.hashBuffers(7, 1, ByteBuffer.allocate(0), null, List.of()));
     }
 
-    /** The overload over reused arrays (as the raw archive's rows are decoded) hashes only the given lengths. */
-    @Test
-    void hashesTheFirstBytesOfReusedArrays() {
-        RecordHash hash = new RecordHash();
-        List<Header> headers = List.of(new RecordHeader("trace", bytes("abc")), new RecordHeader("empty", null));
-        byte[] key = bytes("widget-1 and leftovers of a longer key");
-        byte[] value = bytes("{\"price\":3}, leftovers");
-        assertEquals(-1257495375047065082L, hash.hash(42, 1_700_000_000_000L, key, 8, value, 11, headers));
-        assertEquals(5983398641975375801L, hash.hash(0, 0, key, -1, value, 0, List.of()));
-        assertEquals(2241872648617016504L, hash.hash(7, 1, key, 0, value, -1, List.of()));
-    }
-
     @Test
     void everyPartOfTheRecordCounts() {
         RecordHash hash = new RecordHash();
