@@ -132,6 +132,13 @@ final class ReconcileBenchmarkCommand implements Callable<Integer> {
                 long ok = verdicts.stream().filter(verdict -> verdict.status() == BucketStatus.OK).count();
                 out.printf(Locale.ROOT, "  reconcile (topic <-> raw archive): %.1f s, %,d buckets, %,d OK%n", reconcileSeconds, verdicts.size(), ok);
 
+                // for scale only: the plain consumer with the fetch settings reconcile's topic read uses (TopicReader)
+                long tunedCpuStart = processCpuNanos();
+                long tunedStart = System.nanoTime();
+                plainRead(kafka, topic, TopicReader.FETCH_SETTINGS);
+                double tunedSeconds = (System.nanoTime() - tunedStart) / 1e9;
+                double tunedCpu = (processCpuNanos() - tunedCpuStart) / 1e9;
+
                 long bytes = topicBytes + archiveBytes;
                 BenchmarkSummary summary = new BenchmarkSummary("reconcile", "records/s")
                         .parameter("records", records).parameter("recordBytes", recordBytes).parameter("partitions", partitions)
@@ -140,6 +147,8 @@ final class ReconcileBenchmarkCommand implements Callable<Integer> {
                         "KafkaConsumer over the topic + S3 GETs of the objects, at once");
                 summary.line("  plain KafkaConsumer", records, topicBytes, (plainTopicEnd - plainStart) / 1e9, "topic only");
                 summary.line("  plain S3 GETs", records, archiveBytes, (archiveRead[1] - plainStart) / 1e9, "archive objects only");
+                summary.line("plain KafkaConsumer, reconcile's fetch settings", records, topicBytes, tunedSeconds,
+                        String.format(Locale.ROOT, "for scale, alone, after: topic only, %.1f s CPU", tunedCpu));
                 BenchmarkSummary.Line reconcileLine = summary.line("reconcile (topic <-> raw archive)", records, bytes, reconcileSeconds,
                         "both read at once, fingerprints, comparison");
                 summary.line("  topic read and hashed", records, topicBytes, pass.topicNanos() / 1e9, "within the pass");
@@ -196,8 +205,15 @@ final class ReconcileBenchmarkCommand implements Callable<Integer> {
 
     /** Reads the topic once with a plain consumer; the bytes of keys and values. */
     private static long plainRead(Map<String, Object> kafka, String topic) {
+        return plainRead(kafka, topic, Map.of());
+    }
+
+    /** The same with some consumer settings changed. */
+    private static long plainRead(Map<String, Object> kafka, String topic, Map<String, Object> settings) {
         long bytes = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.putAll(settings);
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(config)) {
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor(topic).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
             consumer.assign(partitions);
