@@ -30,6 +30,20 @@ public final class OffsetHashes {
         size++;
     }
 
+    /** Adds every pair of {@code other} (not sealed), after those held; not after {@link #seal()}. */
+    public void addAll(OffsetHashes other) {
+        if (prefixSums != null || other.prefixSums != null) {
+            throw new IllegalStateException("sealed");
+        }
+        if (size + other.size > offsets.length) {
+            offsets = Arrays.copyOf(offsets, Math.max(size * 2, size + other.size));
+            hashes = Arrays.copyOf(hashes, offsets.length);
+        }
+        System.arraycopy(other.offsets, 0, offsets, size, other.size);
+        System.arraycopy(other.hashes, 0, hashes, size, other.size);
+        size += other.size;
+    }
+
     /**
      * Sorts the pairs by offset unless they came in offset order (as a partition or an archive object is read) and
      * sums the hashes; idempotent. Returns this.

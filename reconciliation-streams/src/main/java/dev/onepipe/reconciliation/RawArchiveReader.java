@@ -1,9 +1,10 @@
 package dev.onepipe.reconciliation;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,18 +13,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.onepipe.core.cli.ProgressLine;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.parquet.avro.AvroParquetReader;
-import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.io.InputFile;
-import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -41,6 +40,9 @@ public final class RawArchiveReader {
     public static final String COMPLETE_BELOW_METADATA = "onepipe-complete-below";
     private static final Pattern OBJECT_KEY = Pattern.compile(
             "partition=(?<partition>\\d+)/dt=(?<date>\\d{4}-\\d{2}-\\d{2})/hour=(?<hour>\\d{2})/(?<file>[^/]+)\\+(?<filePartition>\\d+)\\+(?<offset>\\d{20})\\.parquet");
+
+    /** Objects fetched and decoded at once by {@link #read}: one downloading while another is decoded. */
+    private static final int READ_THREADS = 2;
 
     private final S3Client s3;
     private final String bucket;
@@ -115,18 +117,54 @@ public final class RawArchiveReader {
         Map<Integer, Long> completeBelow = new HashMap<>();
         ProgressLine line = progress == null ? null : new ProgressLine(progress, "reading raw archive s3://" + bucket + "/" + topicPrefix(topic)
                 + ", objects", objects.size());
-        int done = 0;
-        for (ArchiveObject object : objects) {
-            fetch(object, records).ifPresent(below -> completeBelow.merge(object.partition(), below, Math::max));
-            if (line != null) {
-                line.update(++done);
+        ExecutorService readers = Executors.newFixedThreadPool(READ_THREADS, runnable -> {
+            Thread thread = new Thread(runnable, "onepipe-raw-archive-read");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<Future<ObjectRead>> reads = new ArrayList<>();
+            for (ArchiveObject object : objects) {
+                reads.add(readers.submit(() -> {
+                    RawRecords objectRecords = records.emptyCopy();
+                    return new ObjectRead(fetch(object, objectRecords), objectRecords);
+                }));
             }
+            // taken in listing order (partition, start offset), so each bucket's offsets stay in order
+            for (int index = 0; index < objects.size(); index++) {
+                ObjectRead read = await(reads.get(index));
+                records.addAll(read.records());
+                int partition = objects.get(index).partition();
+                read.completeBelow().ifPresent(below -> completeBelow.merge(partition, below, Math::max));
+                if (line != null) {
+                    line.update(index + 1);
+                }
+            }
+        } finally {
+            readers.shutdownNow();
         }
         if (line != null) {
             line.finish(objects.size());
         }
         lastReadObjects = objects.size();
         return completeBelow;
+    }
+
+    private record ObjectRead(OptionalLong completeBelow, RawRecords records) {
+    }
+
+    private static ObjectRead await(Future<ObjectRead> read) {
+        try {
+            return read.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while reading the raw archive", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /**
@@ -137,14 +175,35 @@ public final class RawArchiveReader {
      * @throws software.amazon.awssdk.services.s3.model.NoSuchKeyException when it was deleted since it was listed
      */
     public OptionalLong fetch(ArchiveObject object, RawRecords records) {
-        ResponseBytes<GetObjectResponse> response = s3.getObjectAsBytes(request -> request.bucket(bucket).key(object.key()));
-        String below = response.response().metadata().get(COMPLETE_BELOW_METADATA);
+        String below;
         try {
-            readObject(object, new InMemoryInputFile(response.asByteArrayUnsafe()), records);
+            byte[] bytes;
+            try (ResponseInputStream<GetObjectResponse> in = s3.getObject(request -> request.bucket(bucket).key(object.key()))) {
+                below = in.response().metadata().get(COMPLETE_BELOW_METADATA);
+                bytes = readAll(in, in.response().contentLength());
+            }
+            readObject(object, new InMemoryInputFile(bytes), records);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the raw archive object s3://" + bucket + "/" + object.key(), e);
         }
         return below == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(below));
+    }
+
+    /**
+     * The body into one array of its announced length (no growing buffer copied as it doubles); any length if none.
+     *
+     * @throws EOFException when the body ends before its announced length
+     */
+    private static byte[] readAll(InputStream in, Long length) throws IOException {
+        if (length == null || length < 0 || length > Integer.MAX_VALUE - 8) {
+            return in.readAllBytes();
+        }
+        byte[] bytes = new byte[length.intValue()];
+        int read = in.readNBytes(bytes, 0, bytes.length);
+        if (read < bytes.length) {
+            throw new EOFException("The object ended after " + read + " of " + length + " bytes");
+        }
+        return bytes;
     }
 
     /** How many objects the last {@link #read} read. */
@@ -152,43 +211,15 @@ public final class RawArchiveReader {
         return lastReadObjects;
     }
 
-    /** Reads one fetched object's rows (any parquet-avro reader can: the schema is in the file). */
+    /**
+     * Reads one fetched object's rows: the hashed columns only, found by name, with Parquet's column readers
+     * ({@link RawArchiveColumns}); any parquet-avro writer's file of the documented schema.
+     */
     static void readObject(ArchiveObject object, InputFile file, RawRecords records) throws IOException {
-        try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(file)
-                .withDataModel(GenericData.get()).build()) {
-            GenericRecord row;
-            while ((row = reader.read()) != null) {
-                records.addBuffers(object.partition(), (Long) row.get("offset"), timestamp(row.get("timestamp")), (ByteBuffer) row.get("key"),
-                        (ByteBuffer) row.get("value"), headers(row.get("headers")));
-            }
-        } catch (RuntimeException e) {
+        try {
+            RawArchiveColumns.read(file, object.partition(), records);
+        } catch (IOException | RuntimeException e) {
             throw new IOException("Object " + object.key() + " is not a raw archive Parquet file: " + e.getMessage(), e);
         }
-    }
-
-    private static long timestamp(Object value) {
-        return value instanceof Instant instant ? instant.toEpochMilli() : (Long) value;
-    }
-
-    private static byte[] bytes(Object value) {
-        if (value == null) {
-            return null;
-        }
-        ByteBuffer buffer = ((ByteBuffer) value).duplicate();
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(bytes);
-        return bytes;
-    }
-
-    private static List<Header> headers(Object value) {
-        if (value == null) {
-            return List.of();
-        }
-        List<Header> headers = new ArrayList<>();
-        for (Object element : (List<?>) value) {
-            GenericRecord header = (GenericRecord) element;
-            headers.add(new RecordHeader(header.get("key").toString(), bytes(header.get("value"))));
-        }
-        return headers;
     }
 }

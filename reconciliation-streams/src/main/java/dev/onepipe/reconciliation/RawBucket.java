@@ -11,7 +11,7 @@ import java.time.Instant;
  */
 public record RawBucket(int partition, long hour) implements Comparable<RawBucket> {
 
-    private static final long HOUR_MS = 3_600_000L;
+    static final long HOUR_MS = 3_600_000L;
 
     /** The bucket of a record of {@code partition} with timestamp {@code timestampMs}. */
     public static RawBucket of(int partition, long timestampMs) {

@@ -21,6 +21,10 @@ public final class RawRecords {
     private final RecordHash hash = new RecordHash();
     private final Map<RawBucket, OffsetHashes> buckets = new TreeMap<>();
     private long records;
+    // the bucket of the last record: a partition's records come in time order, so most records need no map lookup
+    private int lastPartition = -1;
+    private long lastHour = Long.MIN_VALUE;
+    private OffsetHashes lastHashes;
 
     /**
      * @param from first record time taken (inclusive); empty for no lower bound
@@ -29,6 +33,16 @@ public final class RawRecords {
     public RawRecords(Optional<Instant> from, Optional<Instant> to) {
         this.fromMs = from.map(Instant::toEpochMilli).orElse(Long.MIN_VALUE);
         this.toMs = to.map(Instant::toEpochMilli).orElse(Long.MAX_VALUE);
+    }
+
+    /** An empty one with the same time range. */
+    RawRecords emptyCopy() {
+        return new RawRecords(fromMs, toMs);
+    }
+
+    private RawRecords(long fromMs, long toMs) {
+        this.fromMs = fromMs;
+        this.toMs = toMs;
     }
 
     /** Every record, whatever its time. */
@@ -41,9 +55,28 @@ public final class RawRecords {
         if (timestamp < fromMs || timestamp >= toMs) {
             return;
         }
-        buckets.computeIfAbsent(RawBucket.of(partition, timestamp), any -> new OffsetHashes())
-                .add(offset, hash.hash(offset, timestamp, key, value, headers));
+        bucket(partition, timestamp).add(offset, hash.hash(offset, timestamp, key, value, headers));
         records++;
+    }
+
+    /**
+     * Takes every record of {@code other} (read with the same time range, not yet sealed), as if added here after
+     * the records already held.
+     */
+    public void addAll(RawRecords other) {
+        other.buckets.forEach((bucket, hashes) -> buckets.computeIfAbsent(bucket, any -> new OffsetHashes()).addAll(hashes));
+        records += other.records;
+        lastPartition = -1;
+    }
+
+    private OffsetHashes bucket(int partition, long timestamp) {
+        long hour = Math.floorDiv(timestamp, RawBucket.HOUR_MS);
+        if (partition != lastPartition || hour != lastHour) {
+            lastHashes = buckets.computeIfAbsent(new RawBucket(partition, hour), any -> new OffsetHashes());
+            lastPartition = partition;
+            lastHour = hour;
+        }
+        return lastHashes;
     }
 
     /** Takes one record with key and value as buffers (as a Parquet reader gives them); otherwise as {@link #add(int, long, long, byte[], byte[], Iterable)}. */
@@ -51,8 +84,7 @@ public final class RawRecords {
         if (timestamp < fromMs || timestamp >= toMs) {
             return;
         }
-        buckets.computeIfAbsent(RawBucket.of(partition, timestamp), any -> new OffsetHashes())
-                .add(offset, hash.hashBuffers(offset, timestamp, key, value, headers));
+        bucket(partition, timestamp).add(offset, hash.hashBuffers(offset, timestamp, key, value, headers));
         records++;
     }
 

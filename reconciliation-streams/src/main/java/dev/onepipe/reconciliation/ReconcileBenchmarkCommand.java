@@ -3,6 +3,8 @@ package dev.onepipe.reconciliation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -19,6 +21,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
+import dev.onepipe.core.cli.BenchmarkSummary;
 import dev.onepipe.core.embedded.EmbeddedRuntime;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -54,11 +57,15 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <p>The archive is written here by its documented contract (archive-streams/README.md: one parquet-avro object per
  * partition and record-time hour, at most 250,000 records, the S3 user metadata), not by running the archive
  * topology: the benchmark measures reading, and this module does not depend on archive-streams.
+ *
+ * <p>Prints one summary table ({@link BenchmarkSummary}: the plain clients, the reconcile pass and each one's two
+ * sides, their ratio, the load); {@code --output <file>} also writes it as JSON.
  */
 @Command(name = "reconcile", mixinStandardHelpOptions = true,
         description = {"Time of one reconcile pass (topic <-> raw archive) on the embedded broker and",
             "S3 endpoint, as a ratio to plain clients reading the same bytes once (a",
-            "KafkaConsumer over the topic plus S3 GETs of the objects). Target: <= 1.2."})
+            "KafkaConsumer over the topic plus S3 GETs of the objects). Target: <= 1.2.",
+            "One summary table; --output <file> writes it as JSON."})
 final class ReconcileBenchmarkCommand implements Callable<Integer> {
 
     private static final int OBJECT_RECORDS = 250_000;
@@ -75,6 +82,9 @@ final class ReconcileBenchmarkCommand implements Callable<Integer> {
 
     @Option(names = "--hours", defaultValue = "4", description = "Record-time hours the records spread over (default: ${DEFAULT-VALUE}).")
     int hours;
+
+    @Option(names = "--output", paramLabel = "<file>", description = "Also write the summary as JSON to this file.")
+    Path output;
 
     private final PrintStream out = System.out;
 
@@ -96,24 +106,76 @@ final class ReconcileBenchmarkCommand implements Callable<Integer> {
                 long objects = writeArchive(kafka, s3, bucket, topic);
                 out.printf(Locale.ROOT, "  archive: %,d objects written by the documented layout%n", objects);
 
+                double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+                long plainCpuStart = processCpuNanos();
                 long plainStart = System.nanoTime();
                 // Both plain reads at once, as reconcile reads the topic and the archive at once.
-                CompletableFuture<Long> gets = CompletableFuture.supplyAsync(() -> plainGets(s3, bucket, "raw/" + topic + "/"));
+                CompletableFuture<long[]> gets = CompletableFuture.supplyAsync(() -> {
+                    long bytes = plainGets(s3, bucket, "raw/" + topic + "/");
+                    return new long[] {bytes, System.nanoTime()};
+                });
                 long topicBytes = plainRead(kafka, topic);
-                long archiveBytes = gets.join();
+                long plainTopicEnd = System.nanoTime();
+                long[] archiveRead = gets.join();
+                long archiveBytes = archiveRead[0];
                 double plainSeconds = (System.nanoTime() - plainStart) / 1e9;
+                double plainCpu = (processCpuNanos() - plainCpuStart) / 1e9;
                 out.printf(Locale.ROOT, "  plain clients (KafkaConsumer + S3 GETs): %.1f s (%,d + %,d bytes)%n", plainSeconds, topicBytes, archiveBytes);
 
+                long reconcileCpuStart = processCpuNanos();
                 long reconcileStart = System.nanoTime();
-                List<RawBucketVerdict> verdicts = TopicArchiveComparison.run(kafka, topic, new RawArchiveReader(s3, bucket, "raw"),
-                        Optional.empty(), Optional.empty(), 20, null).verdicts();
+                TopicArchiveComparison pass = TopicArchiveComparison.run(kafka, topic, new RawArchiveReader(s3, bucket, "raw"),
+                        Optional.empty(), Optional.empty(), 20, null);
                 double reconcileSeconds = (System.nanoTime() - reconcileStart) / 1e9;
+                double reconcileCpu = (processCpuNanos() - reconcileCpuStart) / 1e9;
+                List<RawBucketVerdict> verdicts = pass.verdicts();
                 long ok = verdicts.stream().filter(verdict -> verdict.status() == BucketStatus.OK).count();
                 out.printf(Locale.ROOT, "  reconcile (topic <-> raw archive): %.1f s, %,d buckets, %,d OK%n", reconcileSeconds, verdicts.size(), ok);
-                out.printf(Locale.ROOT, "  ratio reconcile / plain clients: %.2f (target <= 1.20)%n", reconcileSeconds / plainSeconds);
+
+                // for scale only: the plain consumer with the fetch settings reconcile's topic read uses (TopicReader)
+                long tunedCpuStart = processCpuNanos();
+                long tunedStart = System.nanoTime();
+                plainRead(kafka, topic, TopicReader.FETCH_SETTINGS);
+                double tunedSeconds = (System.nanoTime() - tunedStart) / 1e9;
+                double tunedCpu = (processCpuNanos() - tunedCpuStart) / 1e9;
+
+                long bytes = topicBytes + archiveBytes;
+                BenchmarkSummary summary = new BenchmarkSummary("reconcile", "records/s")
+                        .parameter("records", records).parameter("recordBytes", recordBytes).parameter("partitions", partitions)
+                        .parameter("hours", hours);
+                BenchmarkSummary.Line plainLine = summary.line("plain clients (reference)", records, bytes, plainSeconds,
+                        "KafkaConsumer over the topic + S3 GETs of the objects, at once");
+                summary.line("  plain KafkaConsumer", records, topicBytes, (plainTopicEnd - plainStart) / 1e9, "topic only");
+                summary.line("  plain S3 GETs", records, archiveBytes, (archiveRead[1] - plainStart) / 1e9, "archive objects only");
+                summary.line("plain KafkaConsumer, reconcile's fetch settings", records, topicBytes, tunedSeconds,
+                        String.format(Locale.ROOT, "for scale, alone, after: topic only, %.1f s CPU", tunedCpu));
+                BenchmarkSummary.Line reconcileLine = summary.line("reconcile (topic <-> raw archive)", records, bytes, reconcileSeconds,
+                        "both read at once, fingerprints, comparison");
+                summary.line("  topic read and hashed", records, topicBytes, pass.topicNanos() / 1e9, "within the pass");
+                summary.line("  archive read and hashed", records, archiveBytes, pass.archiveNanos() / 1e9, "within the pass");
+                // the target is a time ratio (at most 1.2x); the summary's ratios are rate ratios with a least value
+                summary.ratio("reconcile / plain clients (rate; 1/1.2 = time at most 1.2x)", reconcileLine, plainLine, 1 / 1.2);
+                double timeRatio = reconcileSeconds / plainSeconds;
+                summary.measure("time ratio reconcile / plain clients", String.format(Locale.ROOT, "%.2f (target <= 1.20: %s)", timeRatio,
+                                timeRatio <= 1.2 ? "met" : "NOT met"), "")
+                        .measure("CPU time of this process (clients, broker, S3 endpoint): plain clients / reconcile",
+                                String.format(Locale.ROOT, "%.1f s / %.1f s (ratio %.2f)", plainCpu, reconcileCpu, reconcileCpu / plainCpu), "")
+                        .measure("buckets OK", ok + " of " + verdicts.size(), "")
+                        .measure("system load average (1 min) when the timed reads began", load, "")
+                        .measure("processors", Runtime.getRuntime().availableProcessors(), "");
+                summary.print(new PrintWriter(out, true));
+                if (output != null) {
+                    summary.writeJson(output);
+                    out.println("  written to " + output);
+                }
                 return ok == verdicts.size() ? 0 : 1;
             }
         }
+    }
+
+    /** CPU time of this JVM so far (every thread: the clients, the embedded broker and S3 endpoint), ns. */
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
     }
 
     private void produce(Map<String, Object> kafka, String topic) {
@@ -143,8 +205,15 @@ final class ReconcileBenchmarkCommand implements Callable<Integer> {
 
     /** Reads the topic once with a plain consumer; the bytes of keys and values. */
     private static long plainRead(Map<String, Object> kafka, String topic) {
+        return plainRead(kafka, topic, Map.of());
+    }
+
+    /** The same with some consumer settings changed. */
+    private static long plainRead(Map<String, Object> kafka, String topic, Map<String, Object> settings) {
         long bytes = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.putAll(settings);
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(config)) {
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor(topic).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
             consumer.assign(partitions);

@@ -15,8 +15,11 @@ import java.util.concurrent.CompletionException;
  * @param range          the topic's retained offsets per partition, as read
  * @param archiveObjects the raw archive's objects read
  * @param verdicts       one per bucket
+ * @param topicNanos     wall-clock time from the start of the pass until the topic was read, ns
+ * @param archiveNanos   wall-clock time from the start of the pass until the archive was read, ns
  */
-public record TopicArchiveComparison(TopicReader.Range range, long archiveObjects, List<RawBucketVerdict> verdicts) {
+public record TopicArchiveComparison(TopicReader.Range range, long archiveObjects, List<RawBucketVerdict> verdicts, long topicNanos,
+                                     long archiveNanos) {
 
     /**
      * Runs the pass.
@@ -29,9 +32,15 @@ public record TopicArchiveComparison(TopicReader.Range range, long archiveObject
      */
     public static TopicArchiveComparison run(Map<String, Object> clientConfig, String topic, RawArchiveReader archive, Optional<Instant> from,
                                              Optional<Instant> to, int limit, PrintStream progress) {
+        long start = System.nanoTime();
         RawRecords topicRecords = new RawRecords(from, to);
         RawRecords archiveRecords = new RawRecords(from, to);
-        CompletableFuture<Map<Integer, Long>> archiveRead = CompletableFuture.supplyAsync(() -> archive.read(topic, archiveRecords, null));
+        long[] archiveDone = new long[1];
+        CompletableFuture<Map<Integer, Long>> archiveRead = CompletableFuture.supplyAsync(() -> {
+            Map<Integer, Long> read = archive.read(topic, archiveRecords, null);
+            archiveDone[0] = System.nanoTime();
+            return read;
+        });
         TopicReader.Range range;
         try {
             range = TopicReader.read(clientConfig, topic, topicRecords, progress);
@@ -39,6 +48,7 @@ public record TopicArchiveComparison(TopicReader.Range range, long archiveObject
             archiveRead.cancel(true);
             throw e;
         }
+        long topicDone = System.nanoTime();
         Map<Integer, Long> completeBelow;
         try {
             completeBelow = archiveRead.join();
@@ -47,6 +57,6 @@ public record TopicArchiveComparison(TopicReader.Range range, long archiveObject
         }
         List<RawBucketVerdict> verdicts = RawReconciliation.compare(topicRecords.buckets(), archiveRecords.buckets(), range.start(),
                 completeBelow, limit);
-        return new TopicArchiveComparison(range, archive.lastReadObjects(), verdicts);
+        return new TopicArchiveComparison(range, archive.lastReadObjects(), verdicts, topicDone - start, archiveDone[0] - start);
     }
 }

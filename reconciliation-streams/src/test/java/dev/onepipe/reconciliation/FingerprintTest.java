@@ -24,6 +24,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.avro.AvroWriteSupport;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalOutputFile;
@@ -112,7 +113,33 @@ class FingerprintTest {
         assertEquals(print(fromTopic), print(fromArchive));
     }
 
+    /**
+     * The same with the object written in the three-level list layout archive-streams writes its headers in
+     * ({@code parquet.avro.write-old-list-structure=false}: {@code headers/list/element/{key, value}}).
+     */
+    @Test
+    void anArchiveObjectWithThreeLevelHeaderListsGivesTheTopicsFingerprint() throws IOException {
+        List<Generated> records = generate(300, 5).stream().filter(record -> record.partition() == 1).toList();
+        RawRecords fromTopic = new RawRecords();
+        for (Generated record : records) {
+            RecordHeaders headers = new RecordHeaders();
+            record.headers().forEach(headers::add);
+            fromTopic.add(record.partition(), record.offset(), record.timestamp(), record.key(), record.value(), headers);
+        }
+        Path file = temporary.resolve("chunk-three-level.parquet");
+        writeArchiveObject(file, records, false);
+        RawRecords fromArchive = new RawRecords();
+        RawArchiveReader.readObject(new RawArchiveReader.ArchiveObject("raw/t/partition=1/x", 1, 0, records.get(0).offset(), 0),
+                new InMemoryInputFile(java.nio.file.Files.readAllBytes(file)), fromArchive);
+        assertEquals(records.size(), fromArchive.records());
+        assertEquals(print(fromTopic), print(fromArchive));
+    }
+
     static void writeArchiveObject(Path file, List<Generated> records) throws IOException {
+        writeArchiveObject(file, records, true);
+    }
+
+    static void writeArchiveObject(Path file, List<Generated> records, boolean oldListStructure) throws IOException {
         Schema header = SchemaBuilder.record("KafkaHeader").namespace("test").fields()
                 .name("key").type().stringType().noDefault()
                 .name("value").type().optional().bytesType().endRecord();
@@ -126,7 +153,8 @@ class FingerprintTest {
                 .name("headers").type().array().items(header).noDefault()
                 .endRecord();
         try (ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(file))
-                .withSchema(row).withCompressionCodec(CompressionCodecName.SNAPPY).build()) {
+                .withSchema(row).withCompressionCodec(CompressionCodecName.SNAPPY)
+                .config(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, String.valueOf(oldListStructure)).build()) {
             long previous = -1;
             for (Generated record : records) {
                 GenericRecord value = new GenericData.Record(row);

@@ -1,0 +1,195 @@
+package dev.onepipe.reconciliation;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.impl.ColumnReadStoreImpl;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.api.Converter;
+import org.apache.parquet.io.api.GroupConverter;
+import org.apache.parquet.io.api.PrimitiveConverter;
+import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
+
+/**
+ * Reads a raw archive object's rows into a {@link RawRecords} with Parquet's column readers, row group by row group:
+ * only the columns the {@link RecordHash} covers are decoded ({@code offset}, {@code timestamp}, {@code key},
+ * {@code value}, {@code headers}; not {@code previous_offset} nor {@code timestamp_type}), and the rows are walked
+ * in step over those columns without Parquet's record assembly and without an Avro record, so a row costs its column
+ * values and one hash.
+ *
+ * <p>The columns are those archive-streams/README.md ("What lands in S3") documents, found by name. The header key
+ * and value columns are the leaves named {@code key} and {@code value} under {@code headers}, so both list layouts
+ * parquet-avro writes (two-level {@code headers/array/...}, three-level {@code headers/list/element/...}) read the
+ * same: each row has one or more entries in both (repetition level 0 first, more while it is above 0), and an entry
+ * whose key is not at its maximum definition level is an empty list, not a header (the key is a required string).
+ * A header key is decoded from UTF-8 to a {@code String}, as a Kafka client decodes it.
+ */
+final class RawArchiveColumns {
+
+    private static final List<String> COLUMNS = List.of("offset", "timestamp", "key", "value", "headers");
+
+    private RawArchiveColumns() {
+    }
+
+    /**
+     * Reads every row of {@code file}.
+     *
+     * @param partition the partition its records come from (from the object's key)
+     * @throws IOException              when the file cannot be parsed as Parquet
+     * @throws IllegalArgumentException when it has no {@code offset} or no {@code timestamp} column, or header
+     *                                  columns other than a key and a value
+     */
+    static void read(InputFile file, int partition, RawRecords records) throws IOException {
+        try (ParquetFileReader reader = ParquetFileReader.open(file)) {
+            MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+            MessageType requested = projection(schema);
+            reader.setRequestedSchema(requested);
+            String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
+            GroupConverter ignored = ignoring(requested);
+            PageReadStore rowGroup;
+            while ((rowGroup = reader.readNextRowGroup()) != null) {
+                ColumnReadStoreImpl columns = new ColumnReadStoreImpl(rowGroup, ignored, requested, createdBy);
+                new RowGroup(requested, columns, partition, records).read(rowGroup.getRowCount());
+            }
+        }
+    }
+
+    /** The file's schema cut down to the hashed columns. */
+    private static MessageType projection(MessageType schema) {
+        List<Type> fields = new ArrayList<>();
+        for (String column : COLUMNS) {
+            if (schema.containsField(column)) {
+                fields.add(schema.getType(column));
+            } else if (column.equals("offset") || column.equals("timestamp")) {
+                throw new IllegalArgumentException("no column '" + column + "'");
+            }
+        }
+        return new MessageType(schema.getName(), fields);
+    }
+
+    /** The column readers of one row group, read in step. */
+    private static final class RowGroup {
+        private final int partition;
+        private final RawRecords records;
+        private final ColumnReader offset;
+        private final ColumnReader timestamp;
+        private final ColumnReader key;
+        private final ColumnReader value;
+        private final ColumnReader headerKey;
+        private final ColumnReader headerValue;
+        private final List<Header> headers = new ArrayList<>();
+
+        RowGroup(MessageType requested, ColumnReadStoreImpl columns, int partition, RawRecords records) {
+            this.partition = partition;
+            this.records = records;
+            ColumnReader offsetColumn = null;
+            ColumnReader timestampColumn = null;
+            ColumnReader keyColumn = null;
+            ColumnReader valueColumn = null;
+            ColumnReader headerKeyColumn = null;
+            ColumnReader headerValueColumn = null;
+            for (ColumnDescriptor column : requested.getColumns()) {
+                String[] path = column.getPath();
+                ColumnReader reader = columns.getColumnReader(column);
+                if (path.length == 1) {
+                    switch (path[0]) {
+                        case "offset" -> offsetColumn = reader;
+                        case "timestamp" -> timestampColumn = reader;
+                        case "key" -> keyColumn = reader;
+                        default -> valueColumn = reader;
+                    }
+                } else if (path[path.length - 1].equals("key")) {
+                    headerKeyColumn = reader;
+                } else if (path[path.length - 1].equals("value")) {
+                    headerValueColumn = reader;
+                } else {
+                    throw new IllegalArgumentException("unexpected header column " + String.join(".", path));
+                }
+            }
+            if ((headerKeyColumn == null) != (headerValueColumn == null)) {
+                throw new IllegalArgumentException("headers need a key and a value column");
+            }
+            this.offset = offsetColumn;
+            this.timestamp = timestampColumn;
+            this.key = keyColumn;
+            this.value = valueColumn;
+            this.headerKey = headerKeyColumn;
+            this.headerValue = headerValueColumn;
+        }
+
+        void read(long rows) {
+            for (long row = 0; row < rows; row++) {
+                long rowOffset = offset.getLong();
+                offset.consume();
+                long rowTimestamp = timestamp.getLong();
+                timestamp.consume();
+                ByteBuffer rowKey = bytes(key);
+                ByteBuffer rowValue = bytes(value);
+                headers.clear();
+                if (headerKey != null) {
+                    readHeaders();
+                }
+                records.addBuffers(partition, rowOffset, rowTimestamp, rowKey, rowValue, headers);
+            }
+        }
+
+        /** The current value of an optional binary column (null when absent or the column is), consumed. */
+        private static ByteBuffer bytes(ColumnReader column) {
+            if (column == null) {
+                return null;
+            }
+            ByteBuffer bytes = column.getCurrentDefinitionLevel() == column.getDescriptor().getMaxDefinitionLevel()
+                    ? column.getBinary().toByteBuffer() : null;
+            column.consume();
+            return bytes;
+        }
+
+        private void readHeaders() {
+            int keyDefined = headerKey.getDescriptor().getMaxDefinitionLevel();
+            int valueDefined = headerValue.getDescriptor().getMaxDefinitionLevel();
+            do {
+                if (headerKey.getCurrentDefinitionLevel() == keyDefined) {
+                    String name = headerKey.getBinary().toStringUsingUTF8();
+                    byte[] bytes = headerValue.getCurrentDefinitionLevel() == valueDefined ? headerValue.getBinary().getBytes() : null;
+                    headers.add(new RecordHeader(name, bytes));
+                }
+                headerKey.consume();
+                headerValue.consume();
+            } while (headerKey.getCurrentRepetitionLevel() > 0);
+        }
+    }
+
+    /** Converters the column readers require, never called: values are taken from the readers directly. */
+    private static GroupConverter ignoring(GroupType group) {
+        Converter[] children = new Converter[group.getFieldCount()];
+        for (int index = 0; index < children.length; index++) {
+            Type field = group.getType(index);
+            children[index] = field.isPrimitive() ? new PrimitiveConverter() {
+            } : ignoring(field.asGroupType());
+        }
+        return new GroupConverter() {
+            @Override
+            public Converter getConverter(int fieldIndex) {
+                return children[fieldIndex];
+            }
+
+            @Override
+            public void start() {
+            }
+
+            @Override
+            public void end() {
+            }
+        };
+    }
+}
