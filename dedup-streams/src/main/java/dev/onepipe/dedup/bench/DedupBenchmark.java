@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.cli.BenchmarkSummary;
 import dev.onepipe.core.cli.ProgressLine;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.embedded.EmbeddedRuntime;
@@ -62,11 +63,13 @@ import picocli.CommandLine.Option;
  * measured in the same run on the same input: Kafka Streams only reading and committing it
  * ({@link ReadAndCommitTopology}, same settings). Both are timed from their first input commit to their last, so
  * start-up is not counted. Also reported: the JVM's peak heap while dedup runs (broker included, sampled every
- * 100 ms) and the dedup stores' size on disk per million keys kept.
+ * 100 ms), the dedup stores' size on disk per million keys kept, and how many records changed a merged state. Prints
+ * one summary table; {@code --output} writes it as JSON ({@link BenchmarkSummary}).
  */
 @Command(name = "dedup", mixinStandardHelpOptions = true,
         description = {"The dedup topology on the embedded broker: records/s next to Kafka Streams only reading and",
-            "committing the same input in the same run; peak heap; state size per million keys."})
+            "committing the same input in the same run; peak heap; state size per million keys.",
+            "One summary table; --output <file> writes it as JSON."})
 public final class DedupBenchmark implements Callable<Integer> {
 
     private static final String DATASET = SampleDatasets.WIDGETS;
@@ -89,6 +92,9 @@ public final class DedupBenchmark implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "<key=value>", description = "Extra Kafka Streams or onepipe setting for both runs. Repeatable.")
     Map<String, String> settings = new HashMap<>();
 
+    @Option(names = "--output", paramLabel = "<file>", description = "Also write the summary as JSON to this file.")
+    Path output;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -105,25 +111,27 @@ public final class DedupBenchmark implements Callable<Integer> {
             MetadataCatalog catalog = RegisteredDatasets.load(config);
 
             ReadAndCommitTopology reference = new ReadAndCommitTopology("bench-read-and-commit", new DedupTopology().settings());
-            double referenceRate;
+            Timing referenceRun;
             try (TopologyRunner runner = TopologyRunner.start(reference, context(reference, config, catalog))) {
-                referenceRate = recordsPerSecond(clientConfig, runner.applicationId(), produced, "read and commit");
+                referenceRun = recordsPerSecond(clientConfig, runner.applicationId(), produced, "read and commit");
             }
-            out.printf(Locale.ROOT, "  Kafka Streams, read and commit only: %,.0f records/s%n", referenceRate);
+            out.printf(Locale.ROOT, "  Kafka Streams, read and commit only: %,.0f records/s%n", referenceRun.perSecond());
             out.flush();
 
             DedupTopology dedup = new DedupTopology();
             HeapPeak heap = new HeapPeak();
-            double dedupRate;
+            Timing dedupRun;
             long keysKept;
+            long stateChanges;
             try (TopologyRunner runner = TopologyRunner.start(dedup, context(dedup, config, catalog))) {
                 heap.start();
-                dedupRate = recordsPerSecond(clientConfig, runner.applicationId(), produced, "dedup");
+                dedupRun = recordsPerSecond(clientConfig, runner.applicationId(), produced, "dedup");
                 heap.stop();
                 keysKept = DedupMetrics.total(runner.streams().metrics(), DedupMetrics.KEYS_KEPT);
+                stateChanges = DedupMetrics.total(runner.streams().metrics(), DedupMetrics.STATE_CHANGES + "-total");
             }
             long stateBytes = sizeOf(stateRoot.resolve(TopologyContext.APPLICATION_ID_PREFIX + DedupTopology.NAME + "-" + DATASET));
-            report(produced, referenceRate, dedupRate, heap.peakBytes(), keysKept, stateBytes);
+            report(produced, referenceRun, dedupRun, heap.peakBytes(), keysKept, stateChanges, stateBytes);
         } finally {
             deleteTree(stateRoot);
         }
@@ -184,8 +192,12 @@ public final class DedupBenchmark implements Callable<Integer> {
         return new TopologyContext(topology.name(), Optional.of(DATASET), DATASET, config, catalog);
     }
 
+    /** A rate measured from the first input commit to the last, and the seconds between them. */
+    private record Timing(double perSecond, double seconds) {
+    }
+
     /** Records per second from the application's first input commit to the commit that covers the whole input. */
-    private static double recordsPerSecond(Map<String, Object> clientConfig, String applicationId, long expected, String label) throws Exception {
+    private static Timing recordsPerSecond(Map<String, Object> clientConfig, String applicationId, long expected, String label) throws Exception {
         ProgressLine progress = new ProgressLine(System.out, label, expected);
         try (Admin admin = Admin.create(clientConfig)) {
             long firstCommitted = -1;
@@ -207,24 +219,35 @@ public final class DedupBenchmark implements Callable<Integer> {
                 // committed offsets count transaction markers as well as records
                 if (committed >= expected) {
                     progress.finish(committed);
-                    return (committed - firstCommitted) / ((now - firstAt) / 1e9);
+                    double seconds = (now - firstAt) / 1e9;
+                    return new Timing((committed - firstCommitted) / seconds, seconds);
                 }
                 TimeUnit.MILLISECONDS.sleep(50);
             }
         }
     }
 
-    private void report(long produced, double reference, double dedup, long peakHeap, long keysKept, long stateBytes) {
-        out.println();
-        out.println("dedup on the embedded broker");
-        out.printf(Locale.ROOT, "  records: %,d; partitions: %d; stream threads: %d; exactly_once_v2%n", produced, partitions, threads);
-        out.printf(Locale.ROOT, "  Kafka Streams, read and commit only (reference): %,.0f records/s%n", reference);
-        out.printf(Locale.ROOT, "  dedup topology:                                 %,.0f records/s%n", dedup);
-        out.printf(Locale.ROOT, "  ratio: %.2f (target 0.5)%n", dedup / reference);
-        out.printf(Locale.ROOT, "  peak heap while dedup ran (whole JVM, broker included): %,d MB%n", peakHeap / (1024 * 1024));
-        out.printf(Locale.ROOT, "  state on disk: %,d MB for %,d keys = %,.0f MB per million keys%n", stateBytes / (1024 * 1024), keysKept,
-                keysKept == 0 ? 0.0 : stateBytes / (1024.0 * 1024) * 1_000_000 / keysKept);
-        out.flush();
+    private void report(long produced, Timing reference, Timing dedup, long peakHeap, long keysKept, long stateChanges, long stateBytes) {
+        BenchmarkSummary summary = new BenchmarkSummary("dedup", "records/s")
+                .parameter("records", produced).parameter("keys", keys).parameter("duplicate rate", duplicateRate)
+                .parameter("partitions", partitions).parameter("stream threads", threads).parameter("guarantee", "exactly_once_v2")
+                .parameter("clean table", "off");
+        BenchmarkSummary.Line referenceLine = summary.rate("Kafka Streams read and commit (reference)", reference.perSecond(), reference.seconds(),
+                "same input, same settings, no deserialization");
+        BenchmarkSummary.Line dedupLine = summary.rate("dedup", dedup.perSecond(), dedup.seconds(),
+                String.format(Locale.ROOT, "%,d state changes written to the clean topic", stateChanges));
+        summary.ratio("dedup / reference", dedupLine, referenceLine, 0.5);
+        summary.measure("peak heap while dedup ran (whole JVM, broker included)", peakHeap / (1024 * 1024), "MB")
+                .measure("keys kept", keysKept, "keys")
+                .measure("merged-state changes", stateChanges, "records")
+                .measure("state on disk", stateBytes / (1024 * 1024), "MB")
+                .measure("state on disk per million keys", keysKept == 0 ? 0.0 : stateBytes / (1024.0 * 1024) * 1_000_000 / keysKept, "MB");
+        summary.print(out);
+        if (output != null) {
+            summary.writeJson(output);
+            out.println("  written to " + output);
+            out.flush();
+        }
     }
 
     private static long sizeOf(Path root) throws IOException {

@@ -67,6 +67,11 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
     private DedupMetrics metrics;
     private CleanTableCommitter committer;
     private long keysKept;
+    /**
+     * No entry of the expiry index is filed before this time: a punctuation whose cut-off is not after it has nothing
+     * to forget and skips the index scan. Unknown (the lowest time) until the first scan of the task's index.
+     */
+    private long earliestIndexEntry;
     /** True while a record is being processed: a close then comes from a failure, with the stores half-updated. */
     private boolean processing;
     private org.apache.avro.Schema cleanSchema;
@@ -118,6 +123,7 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
         this.counts = context.getStateStore(stores.counts());
         Long count = counts.get(KEY_COUNT);
         this.keysKept = count == null ? 0 : count;
+        this.earliestIndexEntry = Long.MIN_VALUE;
         this.metrics = new DedupMetrics(context.metrics(), Thread.currentThread().getName(), context.taskId().toString());
         metrics.keysKept(keysKept);
         context.schedule(expiryInterval, PunctuationType.STREAM_TIME, this::forgetPastHorizon);
@@ -166,12 +172,12 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
         long indexedAt;
         if (state == null) {
             countKeys(1);
-            expiryIndex.put(ExpiryIndex.entry(newEventTime, key), ExpiryIndex.NO_VALUE);
+            fileInIndex(newEventTime, key);
             indexedAt = newEventTime;
         } else if (newEventTime < state.indexedAtMillis()) {
             // an entry later than the event time would keep the key too long: move it now
             expiryIndex.delete(ExpiryIndex.entry(state.indexedAtMillis(), key));
-            expiryIndex.put(ExpiryIndex.entry(newEventTime, key), ExpiryIndex.NO_VALUE);
+            fileInIndex(newEventTime, key);
             indexedAt = newEventTime;
         } else {
             // a later event time: the entry is moved when it comes up for expiry (no index write per change)
@@ -226,15 +232,24 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
      */
     private void forgetPastHorizon(long streamTime) {
         long cutOff = horizonCutOff(streamTime);
+        if (cutOff <= earliestIndexEntry) {
+            return;
+        }
         List<Bytes> expired = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> entries = expiryIndex.range(ExpiryIndex.first(), ExpiryIndex.before(cutOff))) {
+        long earliestKept = Long.MAX_VALUE;
+        // entries in event-time order: the ones before the cut-off, then the first one kept, which bounds the next scans
+        try (KeyValueIterator<Bytes, byte[]> entries = expiryIndex.range(ExpiryIndex.first(), null)) {
             while (entries.hasNext()) {
                 Bytes entry = entries.next().key;
-                if (ExpiryIndex.eventTimeOf(entry) < cutOff) {
-                    expired.add(entry);
+                long indexedAt = ExpiryIndex.eventTimeOf(entry);
+                if (indexedAt >= cutOff) {
+                    earliestKept = indexedAt;
+                    break;
                 }
+                expired.add(entry);
             }
         }
+        earliestIndexEntry = earliestKept;
         for (Bytes entry : expired) {
             expiryIndex.delete(entry);
             String key = ExpiryIndex.uniqueKeyOf(entry);
@@ -247,10 +262,15 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
                 countKeys(-1);
                 metrics.forgottenKeys.record();
             } else {
-                expiryIndex.put(ExpiryIndex.entry(state.eventTimeMillis(), key), ExpiryIndex.NO_VALUE);
+                fileInIndex(state.eventTimeMillis(), key);
                 merged.put(key, new MergedState(state.eventTimeMillis(), state.eventTimeMillis(), state.record()));
             }
         }
+    }
+
+    private void fileInIndex(long eventTimeMillis, String key) {
+        expiryIndex.put(ExpiryIndex.entry(eventTimeMillis, key), ExpiryIndex.NO_VALUE);
+        earliestIndexEntry = Math.min(earliestIndexEntry, eventTimeMillis);
     }
 
     private long horizonCutOff(long streamTime) {
