@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.TopologySetting;
 import dev.onepipe.core.cli.BenchmarkSummary;
 import dev.onepipe.core.cli.ProgressLine;
 import dev.onepipe.core.config.OnepipeConfig;
@@ -53,7 +54,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Produced;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -118,6 +124,12 @@ public final class DedupBenchmark implements Callable<Integer> {
             out.printf(Locale.ROOT, "  Kafka Streams, read and commit only: %,.0f records/s%n", referenceRun.perSecond());
             out.flush();
 
+            CopyTwiceTopology copy = new CopyTwiceTopology(new DedupTopology().settings());
+            Timing copyRun;
+            try (TopologyRunner runner = TopologyRunner.start(copy, context(copy, config, catalog))) {
+                copyRun = recordsPerSecond(clientConfig, runner.applicationId(), produced, "copy to two topics");
+            }
+
             DedupTopology dedup = new DedupTopology();
             HeapPeak heap = new HeapPeak();
             Timing dedupRun;
@@ -131,7 +143,7 @@ public final class DedupBenchmark implements Callable<Integer> {
                 stateChanges = DedupMetrics.total(runner.streams().metrics(), DedupMetrics.STATE_CHANGES + "-total");
             }
             long stateBytes = sizeOf(stateRoot.resolve(TopologyContext.APPLICATION_ID_PREFIX + DedupTopology.NAME + "-" + DATASET));
-            report(produced, referenceRun, dedupRun, heap.peakBytes(), keysKept, stateChanges, stateBytes);
+            report(produced, referenceRun, copyRun, dedupRun, heap.peakBytes(), keysKept, stateChanges, stateBytes);
         } finally {
             deleteTree(stateRoot);
         }
@@ -140,7 +152,9 @@ public final class DedupBenchmark implements Callable<Integer> {
 
     private long produce(Map<String, Object> clientConfig) throws Exception {
         try (Admin admin = Admin.create(clientConfig)) {
-            admin.createTopics(List.of(new NewTopic(DATASET, Optional.of(partitions), Optional.empty()))).all().get(60, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic(DATASET, Optional.of(partitions), Optional.empty()),
+                    new NewTopic(CopyTwiceTopology.FIRST_COPY, Optional.of(partitions), Optional.empty()),
+                    new NewTopic(CopyTwiceTopology.SECOND_COPY, Optional.of(partitions), Optional.empty()))).all().get(60, TimeUnit.SECONDS);
         }
         MetadataCatalog catalog;
         try (MetadataRegistry registry = MetadataRegistry.connect(clientConfig)) {
@@ -227,16 +241,20 @@ public final class DedupBenchmark implements Callable<Integer> {
         }
     }
 
-    private void report(long produced, Timing reference, Timing dedup, long peakHeap, long keysKept, long stateChanges, long stateBytes) {
+    private void report(long produced, Timing reference, Timing copy, Timing dedup, long peakHeap, long keysKept, long stateChanges, long stateBytes) {
         BenchmarkSummary summary = new BenchmarkSummary("dedup", "records/s")
                 .parameter("records", produced).parameter("keys", keys).parameter("duplicate rate", duplicateRate)
                 .parameter("partitions", partitions).parameter("stream threads", threads).parameter("guarantee", "exactly_once_v2")
                 .parameter("clean table", "off");
         BenchmarkSummary.Line referenceLine = summary.rate("Kafka Streams read and commit (reference)", reference.perSecond(), reference.seconds(),
                 "same input, same settings, no deserialization");
+        BenchmarkSummary.Line copyLine = summary.rate("Kafka Streams copying each record to two topics", copy.perSecond(), copy.seconds(),
+                "the writes dedup makes per change (clean topic, changelog), without decoding or merging");
         BenchmarkSummary.Line dedupLine = summary.rate("dedup", dedup.perSecond(), dedup.seconds(),
                 String.format(Locale.ROOT, "%,d state changes written to the clean topic", stateChanges));
         summary.ratio("dedup / reference", dedupLine, referenceLine, 0.5);
+        summary.ratio("copy to two topics / reference", copyLine, referenceLine, null);
+        summary.ratio("dedup / copy to two topics", dedupLine, copyLine, null);
         summary.measure("peak heap while dedup ran (whole JVM, broker included)", peakHeap / (1024 * 1024), "MB")
                 .measure("keys kept", keysKept, "keys")
                 .measure("merged-state changes", stateChanges, "records")
@@ -264,6 +282,45 @@ public final class DedupBenchmark implements Callable<Integer> {
             paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             // a temp folder left behind is harmless
+        }
+    }
+
+    /**
+     * Reads the input as bytes and writes every record to two topics, in the same exactly-once transactions: what dedup
+     * writes per changed merged state (a clean-topic record and a changelog record of the merge store), without the
+     * decoding, merging and state stores. It bounds what any topology making those writes can reach on the machine.
+     */
+    private static final class CopyTwiceTopology implements OnepipeTopology {
+
+        static final String FIRST_COPY = DATASET + "-bench-copy-1";
+        static final String SECOND_COPY = DATASET + "-bench-copy-2";
+
+        private final List<TopologySetting> settings;
+
+        CopyTwiceTopology(List<TopologySetting> settings) {
+            this.settings = List.copyOf(settings);
+        }
+
+        @Override
+        public String name() {
+            return "bench-copy-twice";
+        }
+
+        @Override
+        public String description() {
+            return "Copies each input record to two topics (a benchmark's line)";
+        }
+
+        @Override
+        public List<TopologySetting> settings() {
+            return settings;
+        }
+
+        @Override
+        public void addTo(StreamsBuilder builder, TopologyContext context) {
+            KStream<byte[], byte[]> input = builder.stream(context.inputTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read"));
+            input.to(FIRST_COPY, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("first-copy"));
+            input.to(SECOND_COPY, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("second-copy"));
         }
     }
 

@@ -95,11 +95,10 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
      * @param upgrade      a record in the schema the input is read as now (itself when it already is)
      * @param cleanSchemas called with a merged state's schema before the first state of that schema is forwarded to
      *                     the clean topic, to make it a registered version of the clean dataset
+     * @param encoder      a merged state in the wire format of the merge store's record serde
      */
-    record SchemaEvolution(java.util.function.UnaryOperator<GenericRecord> upgrade, java.util.function.Consumer<org.apache.avro.Schema> cleanSchemas) {
-
-        /** No evolution: records are used as read. */
-        static final SchemaEvolution NONE = new SchemaEvolution(record -> record, schema -> { });
+    record SchemaEvolution(java.util.function.UnaryOperator<GenericRecord> upgrade, java.util.function.Consumer<org.apache.avro.Schema> cleanSchemas,
+                           java.util.function.Function<GenericRecord, byte[]> encoder) {
     }
 
     MergeProcessor(Stores stores, RecordMerger merger, String eventTimeField, Duration horizon, Duration expiryInterval,
@@ -183,13 +182,15 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
             // a later event time: the entry is moved when it comes up for expiry (no index write per change)
             indexedAt = state.indexedAtMillis();
         }
-        merged.put(key, new MergedState(newEventTime, indexedAt, winner));
+        // encoded once, for the store and the clean topic
+        byte[] encoded = evolution.encoder().apply(winner);
+        merged.put(key, new MergedState(newEventTime, indexedAt, winner, encoded));
         metrics.stateChanges.record();
         if (winner.getSchema() != cleanSchema) {
             evolution.cleanSchemas().accept(winner.getSchema());
             cleanSchema = winner.getSchema();
         }
-        context.forward(record.withValue(DedupOutput.clean(winner)).withTimestamp(newEventTime));
+        context.forward(record.withValue(DedupOutput.clean(winner, encoded)).withTimestamp(newEventTime));
         LocalDate day = dayOf(newEventTime);
         Set<LocalDate> previousDays = state == null || dayOf(state.eventTimeMillis()).equals(day) ? Set.of() : Set.of(dayOf(state.eventTimeMillis()));
         addPendingRow(key, new PendingRow(winner, day, previousDays, state != null), record.timestamp());
