@@ -67,14 +67,16 @@ import picocli.CommandLine.Option;
 /**
  * {@code onepipe bench dedup}: the dedup topology's throughput on the embedded broker, next to its reference line
  * measured in the same run on the same input: Kafka Streams only reading and committing it
- * ({@link ReadAndCommitTopology}, same settings). Both are timed from their first input commit to their last, so
+ * ({@link ReadAndCommitTopology}, same settings); and a third line, Kafka Streams copying each record to two topics
+ * (the writes dedup makes per changed state, {@link CopyTwiceTopology}), which bounds what dedup can reach. Both are timed from their first input commit to their last, so
  * start-up is not counted. Also reported: the JVM's peak heap while dedup runs (broker included, sampled every
  * 100 ms), the dedup stores' size on disk per million keys kept, and how many records changed a merged state. Prints
  * one summary table; {@code --output} writes it as JSON ({@link BenchmarkSummary}).
  */
 @Command(name = "dedup", mixinStandardHelpOptions = true,
         description = {"The dedup topology on the embedded broker: records/s next to Kafka Streams only reading and",
-            "committing the same input in the same run; peak heap; state size per million keys.",
+            "committing the same input in the same run, and Kafka Streams copying each record to two topics (the",
+            "writes dedup makes per change); peak heap; state size per million keys.",
             "One summary table; --output <file> writes it as JSON."})
 public final class DedupBenchmark implements Callable<Integer> {
 
