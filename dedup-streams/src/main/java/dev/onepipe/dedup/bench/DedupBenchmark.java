@@ -24,6 +24,8 @@ import java.util.stream.Stream;
 
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.TopologySetting;
+import dev.onepipe.core.cli.BenchmarkSummary;
 import dev.onepipe.core.cli.ProgressLine;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.embedded.EmbeddedRuntime;
@@ -52,7 +54,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Produced;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,13 +67,17 @@ import picocli.CommandLine.Option;
 /**
  * {@code onepipe bench dedup}: the dedup topology's throughput on the embedded broker, next to its reference line
  * measured in the same run on the same input: Kafka Streams only reading and committing it
- * ({@link ReadAndCommitTopology}, same settings). Both are timed from their first input commit to their last, so
+ * ({@link ReadAndCommitTopology}, same settings); and a third line, Kafka Streams copying each record to two topics
+ * (the writes dedup makes per changed state, {@link CopyTwiceTopology}), which bounds what dedup can reach. Both are timed from their first input commit to their last, so
  * start-up is not counted. Also reported: the JVM's peak heap while dedup runs (broker included, sampled every
- * 100 ms) and the dedup stores' size on disk per million keys kept.
+ * 100 ms), the dedup stores' size on disk per million keys kept, and how many records changed a merged state. Prints
+ * one summary table; {@code --output} writes it as JSON ({@link BenchmarkSummary}).
  */
 @Command(name = "dedup", mixinStandardHelpOptions = true,
-        description = {"The dedup topology on the embedded broker: records/s next to Kafka Streams only reading and",
-            "committing the same input in the same run; peak heap; state size per million keys."})
+        description = {"The dedup topology on the embedded broker: records/s next to Kafka Streams only",
+            "reading and committing the same input in the same run, and Kafka Streams copying",
+            "each record to two topics (the writes dedup makes per change); peak heap; state",
+            "size per million keys. One summary table; --output <file> writes it as JSON."})
 public final class DedupBenchmark implements Callable<Integer> {
 
     private static final String DATASET = SampleDatasets.WIDGETS;
@@ -89,6 +100,9 @@ public final class DedupBenchmark implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "<key=value>", description = "Extra Kafka Streams or onepipe setting for both runs. Repeatable.")
     Map<String, String> settings = new HashMap<>();
 
+    @Option(names = "--output", paramLabel = "<file>", description = "Also write the summary as JSON to this file.")
+    Path output;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -105,25 +119,33 @@ public final class DedupBenchmark implements Callable<Integer> {
             MetadataCatalog catalog = RegisteredDatasets.load(config);
 
             ReadAndCommitTopology reference = new ReadAndCommitTopology("bench-read-and-commit", new DedupTopology().settings());
-            double referenceRate;
+            Timing referenceRun;
             try (TopologyRunner runner = TopologyRunner.start(reference, context(reference, config, catalog))) {
-                referenceRate = recordsPerSecond(clientConfig, runner.applicationId(), produced, "read and commit");
+                referenceRun = recordsPerSecond(clientConfig, runner.applicationId(), produced, "read and commit");
             }
-            out.printf(Locale.ROOT, "  Kafka Streams, read and commit only: %,.0f records/s%n", referenceRate);
+            out.printf(Locale.ROOT, "  Kafka Streams, read and commit only: %,.0f records/s%n", referenceRun.perSecond());
             out.flush();
+
+            CopyTwiceTopology copy = new CopyTwiceTopology(new DedupTopology().settings());
+            Timing copyRun;
+            try (TopologyRunner runner = TopologyRunner.start(copy, context(copy, config, catalog))) {
+                copyRun = recordsPerSecond(clientConfig, runner.applicationId(), produced, "copy to two topics");
+            }
 
             DedupTopology dedup = new DedupTopology();
             HeapPeak heap = new HeapPeak();
-            double dedupRate;
+            Timing dedupRun;
             long keysKept;
+            long stateChanges;
             try (TopologyRunner runner = TopologyRunner.start(dedup, context(dedup, config, catalog))) {
                 heap.start();
-                dedupRate = recordsPerSecond(clientConfig, runner.applicationId(), produced, "dedup");
+                dedupRun = recordsPerSecond(clientConfig, runner.applicationId(), produced, "dedup");
                 heap.stop();
                 keysKept = DedupMetrics.total(runner.streams().metrics(), DedupMetrics.KEYS_KEPT);
+                stateChanges = DedupMetrics.total(runner.streams().metrics(), DedupMetrics.STATE_CHANGES + "-total");
             }
             long stateBytes = sizeOf(stateRoot.resolve(TopologyContext.APPLICATION_ID_PREFIX + DedupTopology.NAME + "-" + DATASET));
-            report(produced, referenceRate, dedupRate, heap.peakBytes(), keysKept, stateBytes);
+            report(produced, referenceRun, copyRun, dedupRun, heap.peakBytes(), keysKept, stateChanges, stateBytes);
         } finally {
             deleteTree(stateRoot);
         }
@@ -132,7 +154,9 @@ public final class DedupBenchmark implements Callable<Integer> {
 
     private long produce(Map<String, Object> clientConfig) throws Exception {
         try (Admin admin = Admin.create(clientConfig)) {
-            admin.createTopics(List.of(new NewTopic(DATASET, Optional.of(partitions), Optional.empty()))).all().get(60, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic(DATASET, Optional.of(partitions), Optional.empty()),
+                    new NewTopic(CopyTwiceTopology.FIRST_COPY, Optional.of(partitions), Optional.empty()),
+                    new NewTopic(CopyTwiceTopology.SECOND_COPY, Optional.of(partitions), Optional.empty()))).all().get(60, TimeUnit.SECONDS);
         }
         MetadataCatalog catalog;
         try (MetadataRegistry registry = MetadataRegistry.connect(clientConfig)) {
@@ -184,8 +208,12 @@ public final class DedupBenchmark implements Callable<Integer> {
         return new TopologyContext(topology.name(), Optional.of(DATASET), DATASET, config, catalog);
     }
 
+    /** A rate measured from the first input commit to the last, and the seconds between them. */
+    private record Timing(double perSecond, double seconds) {
+    }
+
     /** Records per second from the application's first input commit to the commit that covers the whole input. */
-    private static double recordsPerSecond(Map<String, Object> clientConfig, String applicationId, long expected, String label) throws Exception {
+    private static Timing recordsPerSecond(Map<String, Object> clientConfig, String applicationId, long expected, String label) throws Exception {
         ProgressLine progress = new ProgressLine(System.out, label, expected);
         try (Admin admin = Admin.create(clientConfig)) {
             long firstCommitted = -1;
@@ -207,24 +235,39 @@ public final class DedupBenchmark implements Callable<Integer> {
                 // committed offsets count transaction markers as well as records
                 if (committed >= expected) {
                     progress.finish(committed);
-                    return (committed - firstCommitted) / ((now - firstAt) / 1e9);
+                    double seconds = (now - firstAt) / 1e9;
+                    return new Timing((committed - firstCommitted) / seconds, seconds);
                 }
                 TimeUnit.MILLISECONDS.sleep(50);
             }
         }
     }
 
-    private void report(long produced, double reference, double dedup, long peakHeap, long keysKept, long stateBytes) {
-        out.println();
-        out.println("dedup on the embedded broker");
-        out.printf(Locale.ROOT, "  records: %,d; partitions: %d; stream threads: %d; exactly_once_v2%n", produced, partitions, threads);
-        out.printf(Locale.ROOT, "  Kafka Streams, read and commit only (reference): %,.0f records/s%n", reference);
-        out.printf(Locale.ROOT, "  dedup topology:                                 %,.0f records/s%n", dedup);
-        out.printf(Locale.ROOT, "  ratio: %.2f (target 0.5)%n", dedup / reference);
-        out.printf(Locale.ROOT, "  peak heap while dedup ran (whole JVM, broker included): %,d MB%n", peakHeap / (1024 * 1024));
-        out.printf(Locale.ROOT, "  state on disk: %,d MB for %,d keys = %,.0f MB per million keys%n", stateBytes / (1024 * 1024), keysKept,
-                keysKept == 0 ? 0.0 : stateBytes / (1024.0 * 1024) * 1_000_000 / keysKept);
-        out.flush();
+    private void report(long produced, Timing reference, Timing copy, Timing dedup, long peakHeap, long keysKept, long stateChanges, long stateBytes) {
+        BenchmarkSummary summary = new BenchmarkSummary("dedup", "records/s")
+                .parameter("records", produced).parameter("keys", keys).parameter("duplicate rate", duplicateRate)
+                .parameter("partitions", partitions).parameter("stream threads", threads).parameter("guarantee", "exactly_once_v2")
+                .parameter("clean table", "off");
+        BenchmarkSummary.Line referenceLine = summary.rate("Kafka Streams read and commit (reference)", reference.perSecond(), reference.seconds(),
+                "same input, same settings, no deserialization");
+        BenchmarkSummary.Line copyLine = summary.rate("Kafka Streams copying each record to two topics", copy.perSecond(), copy.seconds(),
+                "the writes dedup makes per change (clean topic, changelog), without decoding or merging");
+        BenchmarkSummary.Line dedupLine = summary.rate("dedup", dedup.perSecond(), dedup.seconds(),
+                String.format(Locale.ROOT, "%,d state changes written to the clean topic", stateChanges));
+        summary.ratio("dedup / reference", dedupLine, referenceLine, 0.5);
+        summary.ratio("copy to two topics / reference", copyLine, referenceLine, null);
+        summary.ratio("dedup / copy to two topics", dedupLine, copyLine, null);
+        summary.measure("peak heap while dedup ran (whole JVM, broker included)", peakHeap / (1024 * 1024), "MB")
+                .measure("keys kept", keysKept, "keys")
+                .measure("merged-state changes", stateChanges, "records")
+                .measure("state on disk", stateBytes / (1024 * 1024), "MB")
+                .measure("state on disk per million keys", keysKept == 0 ? 0.0 : stateBytes / (1024.0 * 1024) * 1_000_000 / keysKept, "MB");
+        summary.print(out);
+        if (output != null) {
+            summary.writeJson(output);
+            out.println("  written to " + output);
+            out.flush();
+        }
     }
 
     private static long sizeOf(Path root) throws IOException {
@@ -241,6 +284,45 @@ public final class DedupBenchmark implements Callable<Integer> {
             paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             // a temp folder left behind is harmless
+        }
+    }
+
+    /**
+     * Reads the input as bytes and writes every record to two topics, in the same exactly-once transactions: what dedup
+     * writes per changed merged state (a clean-topic record and a changelog record of the merge store), without the
+     * decoding, merging and state stores. It bounds what any topology making those writes can reach on the machine.
+     */
+    private static final class CopyTwiceTopology implements OnepipeTopology {
+
+        static final String FIRST_COPY = DATASET + "-bench-copy-1";
+        static final String SECOND_COPY = DATASET + "-bench-copy-2";
+
+        private final List<TopologySetting> settings;
+
+        CopyTwiceTopology(List<TopologySetting> settings) {
+            this.settings = List.copyOf(settings);
+        }
+
+        @Override
+        public String name() {
+            return "bench-copy-twice";
+        }
+
+        @Override
+        public String description() {
+            return "Copies each input record to two topics (a benchmark's line)";
+        }
+
+        @Override
+        public List<TopologySetting> settings() {
+            return settings;
+        }
+
+        @Override
+        public void addTo(StreamsBuilder builder, TopologyContext context) {
+            KStream<byte[], byte[]> input = builder.stream(context.inputTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read"));
+            input.to(FIRST_COPY, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("first-copy"));
+            input.to(SECOND_COPY, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("second-copy"));
         }
     }
 

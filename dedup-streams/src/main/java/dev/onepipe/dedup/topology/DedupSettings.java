@@ -10,6 +10,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The dedup topology's settings ({@code onepipe.dedup.*}), read once from the layered configuration. The horizon after
@@ -32,6 +33,14 @@ public record DedupSettings(boolean provision, Duration expiryInterval, boolean 
     public static final String TABLE_ENABLED = PREFIX + "table.enabled";
     public static final String TABLE_FACTORY = PREFIX + "table.factory";
     public static final String TABLE_COMMIT_INTERVAL_MS = PREFIX + "table.commit.interval.ms";
+    /**
+     * Kafka Streams' {@code max.task.idle.ms}, which dedup sets to -1 by default: each task reads its input partition
+     * and the repartition topic of the records not keyed by unique key. With Kafka's default (0) a task checks the
+     * empty repartition partition's fetched lag before every record and formats a trace text for it (16 % of the
+     * stream thread's samples in {@code onepipe bench dedup}); waiting buys no order the merge relies on, since a key's
+     * versions reach the merge through one of the two partitions.
+     */
+    public static final String MAX_TASK_IDLE_MS = StreamsConfig.MAX_TASK_IDLE_MS_CONFIG;
 
     /** Every dedup setting: type, default, valid values and documentation, declared once. */
     public static final ConfigDef DEFINITION = new ConfigDef()
@@ -44,7 +53,10 @@ public record DedupSettings(boolean provision, Duration expiryInterval, boolean 
             .define(TABLE_FACTORY, Type.STRING, "", Importance.LOW,
                     "Class name of the dev.onepipe.dedup.table.CleanTableFactory to use; empty: the first one ServiceLoader finds.")
             .define(TABLE_COMMIT_INTERVAL_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.MEDIUM,
-                    "How often (wall clock) each task commits the rows changed since its last commit to the clean table.");
+                    "How often (wall clock) each task commits the rows changed since its last commit to the clean table.")
+            .define(MAX_TASK_IDLE_MS, Type.LONG, -1L, Range.atLeast(-1), Importance.LOW,
+                    "Kafka Streams' max.task.idle.ms for dedup: -1 processes what is buffered without waiting for the empty "
+                            + "repartition partition (Kafka's default 0 checks its lag before every record).");
 
     public static List<TopologySetting> settings() {
         return TopologySetting.all(DEFINITION);

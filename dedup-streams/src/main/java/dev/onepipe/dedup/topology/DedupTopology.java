@@ -1,5 +1,7 @@
 package dev.onepipe.dedup.topology;
 
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,12 +18,16 @@ import dev.onepipe.core.runtime.RegisteredDatasets;
 import dev.onepipe.dedup.merge.RecordMerger;
 import dev.onepipe.dedup.table.CleanTableFactory;
 import dev.onepipe.metadata.DatasetMetadata;
-import dev.onepipe.metadata.serde.DatasetSerdes;
+import dev.onepipe.metadata.MetadataCatalog;
+import dev.onepipe.metadata.serde.DatasetSerializer;
+import dev.onepipe.metadata.serde.WireFormat;
 import dev.onepipe.metadata.serde.UniqueKeyEncoder;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Repartitioned;
@@ -184,7 +190,10 @@ public final class DedupTopology implements OnepipeTopology {
             MergeProcessor.CleanTable finalTable = cleanTable;
             CleanSchemaRegistration cleanSchemas = new CleanSchemaRegistration(context.catalog(), CleanDataset.metadataOf(dataset),
                     KafkaClientSettings.common(context.config()), context.metadataTopic(), settings.provision());
-            MergeProcessor.SchemaEvolution evolution = new MergeProcessor.SchemaEvolution(records::upgrade, cleanSchemas::ensureRegistered);
+            Serializer<GenericRecord> stateEncoder = records.serializer();
+            String inputTopic = dataset.topic();
+            MergeProcessor.SchemaEvolution evolution = new MergeProcessor.SchemaEvolution(records::upgrade, cleanSchemas::ensureRegistered,
+                    state -> stateEncoder.serialize(inputTopic, state));
             return keyed.process(() -> new MergeProcessor(stores, merger, eventTimeField, dataset.dedupHorizon(), settings.expiryInterval(),
                     dataset.topic(), finalTable, evolution), Named.as("merge"), storeNames);
         }
@@ -196,11 +205,32 @@ public final class DedupTopology implements OnepipeTopology {
                     .defaultBranch(Branched.as("clean"));
             String clean = CleanDataset.nameOf(dataset.name());
             branches.get("publish-clean")
-                    .mapValues(DedupOutput::cleanState, Named.as("clean-state"))
-                    .to(clean, Produced.with(DatasetStreams.keySerde(), DatasetSerdes.generic(context.catalog(), clean)).withName("clean-topic"));
+                    .to(clean, Produced.with(DatasetStreams.keySerde(), cleanValues(context.catalog(), clean)).withName("clean-topic"));
             branches.get("publish-conflicts")
                     .mapValues(DedupOutput::conflict, Named.as("conflict-report"))
                     .to(CleanDataset.conflictsTopicOf(dataset.name()), Produced.with(Serdes.String(), Serdes.String()).withName("conflicts-topic"));
+        }
+
+        /**
+         * The clean topic's values: the merged state's bytes as the merge step encoded them for the store (the input
+         * dataset's wire format, validated by its serializer), with the clean dataset's schema id for the state's schema
+         * in the header; the Avro body is the same, the clean dataset being registered with the same schema versions.
+         *
+         * @throws dev.onepipe.metadata.serde.WireFormatException (at serialization) when the state's schema is not a
+         *                                                        registered version of the clean dataset
+         */
+        private static Serde<DedupOutput> cleanValues(MetadataCatalog catalog, String clean) {
+            DatasetSerializer<GenericRecord> cleanVersions = new DatasetSerializer<>(catalog, clean);
+            Serializer<DedupOutput> serializer = (topic, output) -> {
+                byte[] value = Arrays.copyOf(output.encoded(), output.encoded().length);
+                byte[] header = WireFormat.header(cleanVersions.schemaVersionFor(topic, output.cleanState()).id());
+                System.arraycopy(header, 0, value, 0, WireFormat.HEADER_LENGTH);
+                return value;
+            };
+            Deserializer<DedupOutput> notRead = (topic, bytes) -> {
+                throw new UnsupportedOperationException("the clean topic's values are read as the clean dataset, not as merge outputs");
+            };
+            return Serdes.serdeFrom(serializer, notRead);
         }
 
         private static <K, V> StoreBuilder<?> persistent(String name, Serde<K> keys, Serde<V> values) {

@@ -29,11 +29,6 @@ final class ExpiryIndex {
         return Bytes.wrap(new byte[Long.BYTES]);
     }
 
-    /** A bound below every entry of {@code eventTimeMillis} and above every entry of an earlier time. */
-    static Bytes before(long eventTimeMillis) {
-        return Bytes.wrap(ByteBuffer.allocate(Long.BYTES).putLong(eventTimeMillis ^ Long.MIN_VALUE).array());
-    }
-
     static long eventTimeOf(Bytes entry) {
         return ByteBuffer.wrap(entry.get()).getLong() ^ Long.MIN_VALUE;
     }

@@ -67,6 +67,11 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
     private DedupMetrics metrics;
     private CleanTableCommitter committer;
     private long keysKept;
+    /**
+     * No entry of the expiry index is filed before this time: a punctuation whose cut-off is not after it has nothing
+     * to forget and skips the index scan. Unknown (the lowest time) until the first scan of the task's index.
+     */
+    private long earliestIndexEntry;
     /** True while a record is being processed: a close then comes from a failure, with the stores half-updated. */
     private boolean processing;
     private org.apache.avro.Schema cleanSchema;
@@ -90,11 +95,10 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
      * @param upgrade      a record in the schema the input is read as now (itself when it already is)
      * @param cleanSchemas called with a merged state's schema before the first state of that schema is forwarded to
      *                     the clean topic, to make it a registered version of the clean dataset
+     * @param encoder      a merged state in the wire format of the merge store's record serde
      */
-    record SchemaEvolution(java.util.function.UnaryOperator<GenericRecord> upgrade, java.util.function.Consumer<org.apache.avro.Schema> cleanSchemas) {
-
-        /** No evolution: records are used as read. */
-        static final SchemaEvolution NONE = new SchemaEvolution(record -> record, schema -> { });
+    record SchemaEvolution(java.util.function.UnaryOperator<GenericRecord> upgrade, java.util.function.Consumer<org.apache.avro.Schema> cleanSchemas,
+                           java.util.function.Function<GenericRecord, byte[]> encoder) {
     }
 
     MergeProcessor(Stores stores, RecordMerger merger, String eventTimeField, Duration horizon, Duration expiryInterval,
@@ -118,6 +122,7 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
         this.counts = context.getStateStore(stores.counts());
         Long count = counts.get(KEY_COUNT);
         this.keysKept = count == null ? 0 : count;
+        this.earliestIndexEntry = Long.MIN_VALUE;
         this.metrics = new DedupMetrics(context.metrics(), Thread.currentThread().getName(), context.taskId().toString());
         metrics.keysKept(keysKept);
         context.schedule(expiryInterval, PunctuationType.STREAM_TIME, this::forgetPastHorizon);
@@ -166,24 +171,26 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
         long indexedAt;
         if (state == null) {
             countKeys(1);
-            expiryIndex.put(ExpiryIndex.entry(newEventTime, key), ExpiryIndex.NO_VALUE);
+            fileInIndex(newEventTime, key);
             indexedAt = newEventTime;
         } else if (newEventTime < state.indexedAtMillis()) {
             // an entry later than the event time would keep the key too long: move it now
             expiryIndex.delete(ExpiryIndex.entry(state.indexedAtMillis(), key));
-            expiryIndex.put(ExpiryIndex.entry(newEventTime, key), ExpiryIndex.NO_VALUE);
+            fileInIndex(newEventTime, key);
             indexedAt = newEventTime;
         } else {
             // a later event time: the entry is moved when it comes up for expiry (no index write per change)
             indexedAt = state.indexedAtMillis();
         }
-        merged.put(key, new MergedState(newEventTime, indexedAt, winner));
+        // encoded once, for the store and the clean topic
+        byte[] encoded = evolution.encoder().apply(winner);
+        merged.put(key, new MergedState(newEventTime, indexedAt, winner, encoded));
         metrics.stateChanges.record();
         if (winner.getSchema() != cleanSchema) {
             evolution.cleanSchemas().accept(winner.getSchema());
             cleanSchema = winner.getSchema();
         }
-        context.forward(record.withValue(DedupOutput.clean(winner)).withTimestamp(newEventTime));
+        context.forward(record.withValue(DedupOutput.clean(winner, encoded)).withTimestamp(newEventTime));
         LocalDate day = dayOf(newEventTime);
         Set<LocalDate> previousDays = state == null || dayOf(state.eventTimeMillis()).equals(day) ? Set.of() : Set.of(dayOf(state.eventTimeMillis()));
         addPendingRow(key, new PendingRow(winner, day, previousDays, state != null), record.timestamp());
@@ -226,15 +233,24 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
      */
     private void forgetPastHorizon(long streamTime) {
         long cutOff = horizonCutOff(streamTime);
+        if (cutOff <= earliestIndexEntry) {
+            return;
+        }
         List<Bytes> expired = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> entries = expiryIndex.range(ExpiryIndex.first(), ExpiryIndex.before(cutOff))) {
+        long earliestKept = Long.MAX_VALUE;
+        // entries in event-time order: the ones before the cut-off, then the first one kept, which bounds the next scans
+        try (KeyValueIterator<Bytes, byte[]> entries = expiryIndex.range(ExpiryIndex.first(), null)) {
             while (entries.hasNext()) {
                 Bytes entry = entries.next().key;
-                if (ExpiryIndex.eventTimeOf(entry) < cutOff) {
-                    expired.add(entry);
+                long indexedAt = ExpiryIndex.eventTimeOf(entry);
+                if (indexedAt >= cutOff) {
+                    earliestKept = indexedAt;
+                    break;
                 }
+                expired.add(entry);
             }
         }
+        earliestIndexEntry = earliestKept;
         for (Bytes entry : expired) {
             expiryIndex.delete(entry);
             String key = ExpiryIndex.uniqueKeyOf(entry);
@@ -247,10 +263,15 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
                 countKeys(-1);
                 metrics.forgottenKeys.record();
             } else {
-                expiryIndex.put(ExpiryIndex.entry(state.eventTimeMillis(), key), ExpiryIndex.NO_VALUE);
+                fileInIndex(state.eventTimeMillis(), key);
                 merged.put(key, new MergedState(state.eventTimeMillis(), state.eventTimeMillis(), state.record()));
             }
         }
+    }
+
+    private void fileInIndex(long eventTimeMillis, String key) {
+        expiryIndex.put(ExpiryIndex.entry(eventTimeMillis, key), ExpiryIndex.NO_VALUE);
+        earliestIndexEntry = Math.min(earliestIndexEntry, eventTimeMillis);
     }
 
     private long horizonCutOff(long streamTime) {

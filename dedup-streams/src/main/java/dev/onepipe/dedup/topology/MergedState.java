@@ -19,8 +19,14 @@ import org.apache.kafka.common.serialization.Serializer;
  *                        {@code eventTimeMillis}: a change to a later event time leaves the entry where it is, and the
  *                        entry is moved when it comes up for expiry
  * @param record          the merged record
+ * @param encoded         {@code record} already in the wire format of the store's record serde (encoded once for the
+ *                        store and the clean topic), or null to encode it when stored
  */
-record MergedState(long eventTimeMillis, long indexedAtMillis, GenericRecord record) {
+record MergedState(long eventTimeMillis, long indexedAtMillis, GenericRecord record, byte[] encoded) {
+
+    MergedState(long eventTimeMillis, long indexedAtMillis, GenericRecord record) {
+        this(eventTimeMillis, indexedAtMillis, record, null);
+    }
 
     /** First byte of the current format; the first format began with the event time's high byte (0x00 until 2^56 ms). */
     private static final byte FORMAT_2 = 0x01;
@@ -37,7 +43,7 @@ record MergedState(long eventTimeMillis, long indexedAtMillis, GenericRecord rec
             if (state == null) {
                 return null;
             }
-            byte[] record = records.serialize(topic, state.record());
+            byte[] record = state.encoded() != null ? state.encoded() : records.serialize(topic, state.record());
             return ByteBuffer.allocate(1 + 2 * Long.BYTES + record.length).put(FORMAT_2).putLong(state.eventTimeMillis())
                     .putLong(state.indexedAtMillis()).put(record).array();
         };

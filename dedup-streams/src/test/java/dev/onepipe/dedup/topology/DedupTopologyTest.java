@@ -366,7 +366,7 @@ class DedupTopologyTest {
                 .filter(topology -> topology.name().equals("dedup")).findFirst().orElseThrow();
         assertTrue(dedup instanceof DedupTopology);
         assertEquals(List.of(DedupSettings.PROVISION, DedupSettings.EXPIRY_INTERVAL_MS, DedupSettings.TABLE_ENABLED, DedupSettings.TABLE_FACTORY,
-                DedupSettings.TABLE_COMMIT_INTERVAL_MS), dedup.settings().stream().map(TopologySetting::key).toList());
+                DedupSettings.TABLE_COMMIT_INTERVAL_MS, DedupSettings.MAX_TASK_IDLE_MS), dedup.settings().stream().map(TopologySetting::key).toList());
     }
 
     private static String resource(String name) {
