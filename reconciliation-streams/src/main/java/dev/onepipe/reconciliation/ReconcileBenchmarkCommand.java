@@ -62,10 +62,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * sides, their ratio, the load); {@code --output <file>} also writes it as JSON.
  */
 @Command(name = "reconcile", mixinStandardHelpOptions = true,
-        description = {"Time of one reconcile pass (topic <-> raw archive) on the embedded broker and",
-            "S3 endpoint, as a ratio to plain clients reading the same bytes once (a",
-            "KafkaConsumer over the topic plus S3 GETs of the objects). Target: <= 1.2.",
-            "One summary table; --output <file> writes it as JSON."})
+        description = {"Time of one reconcile pass (topic <-> raw archive) next to plain clients reading the same bytes; target <= 1.2.",
+            "On the embedded broker and S3 endpoint, in the same run: plain clients reading the same bytes once (a "
+                + "KafkaConsumer over the topic plus S3 GETs of the archive objects), then one reconcile pass. "
+                + "One summary table; --output <file> writes it as JSON."})
 final class ReconcileBenchmarkCommand implements Callable<Integer> {
 
     private static final int OBJECT_RECORDS = 250_000;
