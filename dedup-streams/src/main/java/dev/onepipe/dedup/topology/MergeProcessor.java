@@ -72,6 +72,12 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
      * to forget and skips the index scan. Unknown (the lowest time) until the first scan of the task's index.
      */
     private long earliestIndexEntry;
+    /**
+     * The input offset up to which this task last committed to the clean table (-1 before its first commit): input
+     * that changed no key still moves the table's offset once per commit interval, or the table would never be seen
+     * to cover records that changed nothing (re-sends, older versions) at the end of a partition.
+     */
+    private long tableCommittedOffset = -1;
     /** True while a record is being processed: a close then comes from a failure, with the stores half-updated. */
     private boolean processing;
     private org.apache.avro.Schema cleanSchema;
@@ -291,7 +297,8 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
 
     /**
      * Hands the pending rows to the table with the offset after the last input record processed; returns their keys.
-     * Nothing to commit returns no keys and opens nothing.
+     * Without pending rows, the table still gets an empty commit when input was processed since the last commit (it only
+     * moves the offset); with no input since, nothing is committed and nothing opened.
      */
     private List<String> commitPendingRows() {
         List<String> keys = new ArrayList<>();
@@ -303,14 +310,16 @@ final class MergeProcessor implements Processor<String, GenericRecord, String, D
                 rows.add(entry.value.toCleanRow(entry.key));
             }
         }
-        if (rows.isEmpty()) {
+        Long nextOffset = tableProgress.get(progressKey());
+        if (rows.isEmpty() && (nextOffset == null || nextOffset <= tableCommittedOffset)) {
             return List.of();
         }
         if (committer == null) {
             committer = table.opener().get();
         }
-        Long nextOffset = tableProgress.get(progressKey());
-        committer.commit(context.taskId().partition(), nextOffset == null ? 0 : nextOffset, rows);
+        long offset = nextOffset == null ? 0 : nextOffset;
+        committer.commit(context.taskId().partition(), offset, rows);
+        tableCommittedOffset = offset;
         return keys;
     }
 

@@ -322,6 +322,28 @@ class DedupTopologyTest {
     }
 
     @Test
+    void inputThatChangesNoKeyStillMovesTheTablesOffsetOncePerCadence() {
+        RecordingCleanTable table = new RecordingCleanTable();
+        Instant day = Instant.parse("2024-03-01T12:00:00Z");
+        try (OnepipeTestDriver driver = items(MergeStrategy.latestByField("version"), Duration.ofDays(7), table)) {
+            DatasetInputTopic items = driver.input("items");
+            pipe(items, item("a", 2, day, "a2", 2.0));
+            driver.advanceWallClockTime(Duration.ofMinutes(1));
+            assertEquals(1, table.commits.size());
+            assertEquals(1, table.commits.get(0).nextOffset());
+
+            pipe(items, item("a", 2, day, "a2", 2.0));           // an exact re-send: no change
+            pipe(items, item("a", 1, day, "a1", 1.0));           // an older version: no change
+            driver.advanceWallClockTime(Duration.ofMinutes(1));
+            assertEquals(2, table.commits.size(), "the offsets of unchanged input reach the table, or it never covers the partition's end");
+            assertEquals(new RecordingCleanTable.Commit(0, 3, List.of()), table.commits.get(1));
+
+            driver.advanceWallClockTime(Duration.ofMinutes(1));
+            assertEquals(2, table.commits.size(), "no input since the last commit: nothing to commit");
+        }
+    }
+
+    @Test
     void aCleanStopBeforeTheCadenceCommitsThePendingRowsWithTheOffsetAfterTheLastRecord() {
         RecordingCleanTable table = new RecordingCleanTable();
         Instant day = Instant.parse("2024-03-01T12:00:00Z");
