@@ -58,6 +58,7 @@ public final class TopologyRunner implements AutoCloseable {
     private final Properties properties;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final ProgressWatch progress;
+    private final FailedThreadMembers failedThreadMembers;
 
     private TopologyRunner(TopologyContext context, Topology topology, Properties properties, StaticMembership membership) {
         this.context = context;
@@ -65,6 +66,10 @@ public final class TopologyRunner implements AutoCloseable {
         this.streams = new KafkaStreams(topology, properties);
         this.properties = properties;
         this.progress = ProgressWatch.configured(context.applicationId(), context.config(), streams::metrics);
+        this.failedThreadMembers = membership.isStatic()
+                ? FailedThreadMembers.removing(context.applicationId(), properties.getProperty(StaticMembership.MAIN_CONSUMER_INSTANCE_ID),
+                        () -> Admin.create(KafkaClientSettings.admin(context.config())))
+                : FailedThreadMembers.NONE;
         streams.setStateListener(this::onStateChange);
         streams.setUncaughtExceptionHandler(this::onUncaughtException);
     }
@@ -197,6 +202,9 @@ public final class TopologyRunner implements AutoCloseable {
         } else {
             LOG.warn("{}: a stream thread failed again; replacing it. Cause: {}", context.applicationId(), cause);
         }
+        if (response == StreamThreadExceptionResponse.REPLACE_THREAD) {
+            failedThreadMembers.removeOnceStopped(Thread.currentThread());
+        }
         return response;
     }
 
@@ -259,6 +267,7 @@ public final class TopologyRunner implements AutoCloseable {
             UncleanShutdownRecovery.recordCleanStop(properties);
         }
         membership.close();
+        failedThreadMembers.close();
         if (!closed) {
             LOG.warn("{} did not stop within {}", context.applicationId(), timeout);
         }

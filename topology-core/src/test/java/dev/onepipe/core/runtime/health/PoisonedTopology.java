@@ -2,6 +2,7 @@ package dev.onepipe.core.runtime.health;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.onepipe.core.OnepipeTopology;
 import dev.onepipe.core.TopologyContext;
@@ -14,10 +15,13 @@ import org.apache.kafka.streams.kstream.Produced;
 /**
  * A test topology with a fault that cannot heal: it copies its input topic to another topic and fails (a bug, not a
  * dead letter) on every record whose value is {@value #POISON}, so its stream thread dies on that record each time.
+ * A record valued {@value #POISON_ONCE} fails only the first time this JVM processes one (a fault that heals).
  */
 public final class PoisonedTopology implements OnepipeTopology {
 
     public static final String POISON = "poison";
+    public static final String POISON_ONCE = "poison-once";
+    private static final AtomicBoolean FAILED_ONCE = new AtomicBoolean();
     static final String OUTPUT_TOPIC = "onepipe.test.output.topic";
 
     @Override
@@ -44,8 +48,12 @@ public final class PoisonedTopology implements OnepipeTopology {
     public void addTo(StreamsBuilder builder, TopologyContext context) {
         builder.stream(context.inputTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 .peek((key, value) -> {
-                    if (value != null && POISON.equals(new String(value, StandardCharsets.UTF_8))) {
+                    String text = value == null ? null : new String(value, StandardCharsets.UTF_8);
+                    if (POISON.equals(text)) {
                         throw new IllegalStateException("the poison record cannot be processed");
+                    }
+                    if (POISON_ONCE.equals(text) && FAILED_ONCE.compareAndSet(false, true)) {
+                        throw new IllegalStateException("the record fails once");
                     }
                 })
                 .to(context.config().require(OUTPUT_TOPIC), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));

@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -20,8 +22,11 @@ import dev.onepipe.core.runtime.ServedTopology;
 import dev.onepipe.core.runtime.TopologyRunner;
 import dev.onepipe.core.testing.EmbeddedRuntimeExtension;
 import dev.onepipe.core.testing.OnepipeProcess;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
@@ -68,6 +73,37 @@ class ThreadDeathLoopIT {
         }
     }
 
+    /**
+     * Kafka Streams replaces a failed thread under a new thread index, so with static membership the replacement joins
+     * as a new member while the failed one stays in the group until its session times out; the rebalance waits for it
+     * and nothing is processed meanwhile. With a session timeout of 180 s this test's 60 s wait fails unless onepipe
+     * removes the failed thread's member at once (before: the close after one failure took the 45 s default session).
+     */
+    @Test
+    void aReplacementThreadProcessesAgainWithoutWaitingForTheFailedMembersSession() throws Exception {
+        String input = RUNTIME.uniqueName("heals-in");
+        String output = RUNTIME.uniqueName("heals-out");
+        RUNTIME.createTopic(input, 1);
+        RUNTIME.createTopic(output, 1);
+        produce(input, "good-1");
+        OnepipeConfig config = OnepipeConfig.builder().layer("test", Map.of(
+                "bootstrap.servers", RUNTIME.bootstrapServers(),
+                PoisonedTopology.OUTPUT_TOPIC, output,
+                "session.timeout.ms", "180000",
+                TopologyRunner.STATE_ROOT, Files.createTempDirectory("poisoned-heals").toString())).build();
+        try (ServedTopology served = ServedTopology.start(new PoisonedTopology(),
+                new TopologyContext("poisoned", Optional.empty(), input, config), new InetSocketAddress("localhost", 0))) {
+            awaitHealth(served.port(), 200, "\"state\":\"RUNNING\",\"healthy\":true");
+            produce(input, PoisonedTopology.POISON_ONCE);
+            produce(input, "good-2");
+
+            List<String> copied = readCommitted(output, 3, Duration.ofSeconds(60));
+            assertEquals(List.of("good-1", PoisonedTopology.POISON_ONCE, "good-2"), copied,
+                    "the replacement thread must take over the partition within 60 s, long before the failed member's 180 s session ends");
+            assertTrue(served.runner().close(Duration.ofSeconds(30)), "a close after a replaced thread completes");
+        }
+    }
+
     @Test
     void runStopsWithExitCodeThreeAfterTheBoundedReplacements() throws Exception {
         String input = RUNTIME.uniqueName("poisoned-in");
@@ -95,6 +131,20 @@ class ThreadDeathLoopIT {
                 "key.serializer", StringSerializer.class, "value.serializer", StringSerializer.class))) {
             producer.send(new ProducerRecord<>(topic, "key", value)).get();
         }
+    }
+
+    private static List<String> readCommitted(String topic, int count, Duration patience) {
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", RUNTIME.bootstrapServers(),
+                "isolation.level", "read_committed", "auto.offset.reset", "earliest", "enable.auto.commit", "false",
+                "key.deserializer", StringDeserializer.class, "value.deserializer", StringDeserializer.class))) {
+            consumer.assign(List.of(new TopicPartition(topic, 0)));
+            long deadline = System.nanoTime() + patience.toNanos();
+            while (values.size() < count && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(record -> values.add(record.value()));
+            }
+        }
+        return values;
     }
 
     private static String awaitHealth(int port, int status, String containing) throws Exception {
