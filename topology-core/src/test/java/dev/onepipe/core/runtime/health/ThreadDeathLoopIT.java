@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,20 +49,8 @@ class ThreadDeathLoopIT {
     @Test
     void healthTurnsUnhealthyWithTheLastErrorWhileThreadsKeepDying() throws Exception {
         String input = RUNTIME.uniqueName("poisoned-in");
-        String output = RUNTIME.uniqueName("poisoned-out");
-        RUNTIME.createTopic(input, 1);
-        RUNTIME.createTopic(output, 1);
-        produce(input, "good-1");
-        OnepipeConfig config = OnepipeConfig.builder().layer("test", Map.of(
-                "bootstrap.servers", RUNTIME.bootstrapServers(),
-                PoisonedTopology.OUTPUT_TOPIC, output,
-                ProgressWatch.MAX_THREAD_REPLACEMENTS, "1000",
-                "commit.interval.ms", "100",
-                TopologyRunner.STATE_ROOT, Files.createTempDirectory("poisoned-health").toString())).build();
-        try (ServedTopology served = ServedTopology.start(new PoisonedTopology(),
-                new TopologyContext("poisoned", Optional.empty(), input, config), new InetSocketAddress("localhost", 0))) {
-            awaitHealth(served.port(), 200, "\"state\":\"RUNNING\",\"healthy\":true");
-
+        try (ServedTopology served = startAfterOneGoodRecord(input, RUNTIME.uniqueName("poisoned-out"),
+                Map.of(ProgressWatch.MAX_THREAD_REPLACEMENTS, "1000", "commit.interval.ms", "100"))) {
             produce(input, PoisonedTopology.POISON);
 
             String unhealthy = awaitHealth(served.port(), 503, "the poison record cannot be processed");
@@ -83,17 +72,7 @@ class ThreadDeathLoopIT {
     void aReplacementThreadProcessesAgainWithoutWaitingForTheFailedMembersSession() throws Exception {
         String input = RUNTIME.uniqueName("heals-in");
         String output = RUNTIME.uniqueName("heals-out");
-        RUNTIME.createTopic(input, 1);
-        RUNTIME.createTopic(output, 1);
-        produce(input, "good-1");
-        OnepipeConfig config = OnepipeConfig.builder().layer("test", Map.of(
-                "bootstrap.servers", RUNTIME.bootstrapServers(),
-                PoisonedTopology.OUTPUT_TOPIC, output,
-                "session.timeout.ms", "180000",
-                TopologyRunner.STATE_ROOT, Files.createTempDirectory("poisoned-heals").toString())).build();
-        try (ServedTopology served = ServedTopology.start(new PoisonedTopology(),
-                new TopologyContext("poisoned", Optional.empty(), input, config), new InetSocketAddress("localhost", 0))) {
-            awaitHealth(served.port(), 200, "\"state\":\"RUNNING\",\"healthy\":true");
+        try (ServedTopology served = startAfterOneGoodRecord(input, output, Map.of("session.timeout.ms", "180000"))) {
             produce(input, PoisonedTopology.POISON_ONCE);
             produce(input, "good-2");
 
@@ -123,6 +102,27 @@ class ThreadDeathLoopIT {
             assertTrue(printed.contains("onepipe: onepipe-poisoned-" + input + " stopped: stream threads failed 3 times in a row, each within"),
                     printed);
             assertTrue(printed.contains("Last error: ") && printed.contains("the poison record cannot be processed"), printed);
+        }
+    }
+
+    /** Creates both topics, produces "good-1" and serves the topology with {@code settings} until it is RUNNING. */
+    private static ServedTopology startAfterOneGoodRecord(String input, String output, Map<String, String> settings) throws Exception {
+        RUNTIME.createTopic(input, 1);
+        RUNTIME.createTopic(output, 1);
+        produce(input, "good-1");
+        Map<String, String> layer = new HashMap<>(settings);
+        layer.put("bootstrap.servers", RUNTIME.bootstrapServers());
+        layer.put(PoisonedTopology.OUTPUT_TOPIC, output);
+        layer.put(TopologyRunner.STATE_ROOT, Files.createTempDirectory("poisoned").toString());
+        ServedTopology served = ServedTopology.start(new PoisonedTopology(),
+                new TopologyContext("poisoned", Optional.empty(), input, OnepipeConfig.builder().layer("test", layer).build()),
+                new InetSocketAddress("localhost", 0));
+        try {
+            awaitHealth(served.port(), 200, "\"state\":\"RUNNING\",\"healthy\":true");
+            return served;
+        } catch (Exception | AssertionError e) {
+            served.close();
+            throw e;
         }
     }
 
