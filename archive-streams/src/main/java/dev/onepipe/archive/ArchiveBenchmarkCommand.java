@@ -32,6 +32,8 @@ import dev.onepipe.core.runtime.TopologyRunner;
 import dev.onepipe.core.s3.S3ClientFactory;
 import dev.onepipe.core.s3.S3Settings;
 import dev.onepipe.core.testing.ReadAndCommitTopology;
+import dev.onepipe.metadata.PartitionLeaders;
+import dev.onepipe.metadata.producer.SendFailures;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -97,6 +99,7 @@ public final class ArchiveBenchmarkCommand implements Callable<Integer> {
         try (EmbeddedRuntime runtime = EmbeddedRuntime.start();
              Admin admin = Admin.create(Map.of("bootstrap.servers", runtime.bootstrapServers()))) {
             admin.createTopics(Set.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+            PartitionLeaders.await(admin, List.of(topic));
             long producing = System.nanoTime();
             long bytes = produce(runtime.bootstrapServers(), topic);
             Result producer = new Result(records, bytes, Duration.ofNanos(System.nanoTime() - producing));
@@ -188,17 +191,19 @@ public final class ArchiveBenchmarkCommand implements Callable<Integer> {
                 ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
         ProgressLine progress = new ProgressLine(out, "producing " + topic, records);
         long bytes = 0;
+        SendFailures failures = new SendFailures();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int index = 0; index < records; index++) {
                 byte[] key = new byte[16];
                 byte[] value = new byte[recordBytes];
                 random.nextBytes(key);
                 random.nextBytes(value);
-                producer.send(new ProducerRecord<>(topic, index % partitions, key, value));
+                producer.send(new ProducerRecord<>(topic, index % partitions, key, value), failures);
                 bytes += key.length + value.length;
                 progress.update(index + 1);
             }
         }
+        failures.throwIfAny("of topic " + topic);
         progress.finish(records);
         return bytes;
     }

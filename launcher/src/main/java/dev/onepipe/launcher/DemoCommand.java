@@ -29,6 +29,7 @@ import dev.onepipe.launcher.GeneratedTrafficPublisher.Published;
 import dev.onepipe.metadata.DatasetMetadata;
 import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.metadata.MetadataRegistry;
+import dev.onepipe.metadata.PartitionLeaders;
 import dev.onepipe.metadata.RegistrationRequest;
 import dev.onepipe.metadata.RegistrationResult;
 import dev.onepipe.reconciliation.DatasetReconciliation;
@@ -169,6 +170,7 @@ final class DemoCommand implements Callable<Integer> {
                                     + " and subjects " + catalog.subjects())).metadata().topic(), partitions, (short) 1))
                     .toList();
             admin.createTopics(topics).all().get();
+            PartitionLeaders.await(admin, topics.stream().map(NewTopic::name).toList());
         }
     }
 

@@ -22,9 +22,11 @@ import dev.onepipe.launcher.gateway.HttpGateway;
 import dev.onepipe.metadata.DatasetMetadata;
 import dev.onepipe.metadata.MetadataRegistry;
 import dev.onepipe.metadata.MetadataTopic;
+import dev.onepipe.metadata.PartitionLeaders;
 import dev.onepipe.metadata.RegistrationRequest;
 import dev.onepipe.metadata.RegistrationResult;
 import dev.onepipe.metadata.producer.DatasetProducer;
+import dev.onepipe.metadata.producer.SendFailures;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -70,6 +72,7 @@ final class ServeBenchmark implements Callable<Integer> {
                 admin.createTopics(List.of(new NewTopic("readings-direct", 4, (short) 1), new NewTopic("readings-http", 4, (short) 1),
                                 new NewTopic("readings-keyed", 4, (short) 1)))
                         .all().get(60, TimeUnit.SECONDS);
+                PartitionLeaders.await(admin, List.of("readings-direct", "readings-http", "readings-keyed"));
             }
             try (MetadataRegistry registry = MetadataRegistry.connect(client)) {
                 for (String name : List.of("readings-direct", "readings-http", "readings-keyed")) {
@@ -116,13 +119,14 @@ final class ServeBenchmark implements Callable<Integer> {
         try (DatasetProducer producer = DatasetProducer.connect(client)) {
             ExecutorService pool = Executors.newFixedThreadPool(clients);
             List<Future<?>> running = new ArrayList<>();
+            SendFailures failures = new SendFailures();
             long start = System.nanoTime();
             for (int thread = 0; thread < clients; thread++) {
                 int first = thread;
                 running.add(pool.submit(() -> {
                     for (int index = first; index < records; index += clients) {
                         GenericRecord record = producer.fromJson("readings-direct", line(index));
-                        producer.send("readings-direct", record);
+                        producer.send("readings-direct", record, failures);
                     }
                     return null;
                 }));
@@ -131,6 +135,7 @@ final class ServeBenchmark implements Callable<Integer> {
                 thread.get();
             }
             producer.flush();
+            failures.throwIfAny("of readings-direct");
             double rate = records / ((System.nanoTime() - start) / 1e9);
             pool.shutdown();
             return rate;

@@ -104,6 +104,7 @@ public final class DatasetTopicProvisioner {
             try {
                 admin.createTopics(List.of(new NewTopic(topic, partitions, replication).configs(configs))).all()
                     .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                PartitionLeaders.await(admin, List.of(topic));
                 return new TopicOutcome(topic, true, List.of(), wanted);
             } catch (ExecutionException exception) {
                 if (!(exception.getCause() instanceof TopicExistsException)) {

@@ -59,6 +59,7 @@ public final class MetadataTopic {
                 : Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
             try {
                 admin.createTopics(List.of(new NewTopic(topic, 1, replicationFactor).configs(configs))).all().get();
+                PartitionLeaders.await(admin, List.of(topic));
                 LOG.info("Created metadata topic {} (1 partition, compacted, replication factor {})", topic,
                     replicationFactor);
             } catch (ExecutionException exception) {

@@ -21,6 +21,7 @@ import dev.onepipe.archive.format.ArchiveLayout.ChunkObject;
 import dev.onepipe.archive.format.ArchiveReader;
 import dev.onepipe.archive.format.ArchivedRecord;
 import dev.onepipe.core.cli.ProgressLine;
+import dev.onepipe.metadata.PartitionLeaders;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -274,6 +275,7 @@ public final class ArchiveReplay {
             }
             admin.createTopics(Set.of(new NewTopic(request.targetTopic(), Optional.of(count), Optional.empty()).configs(configs)))
                     .all().get(CHECK_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            PartitionLeaders.await(admin, List.of(request.targetTopic()));
             out.printf("  created topic %s with %d partitions%s%n", request.targetTopic(), count,
                     configs.isEmpty() ? "" : " and max.message.bytes " + configs.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG) + " as the source");
             return true;

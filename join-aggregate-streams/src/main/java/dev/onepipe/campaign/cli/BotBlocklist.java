@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 
 import dev.onepipe.campaign.BotFilter;
+import dev.onepipe.metadata.PartitionLeaders;
+import dev.onepipe.metadata.producer.SendFailures;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -33,10 +35,12 @@ public final class BotBlocklist {
         producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer())) {
+            SendFailures failures = new SendFailures();
             for (String entry : canonical) {
-                producer.send(new ProducerRecord<>(topic, entry, blocked ? "blocked" : null));
+                producer.send(new ProducerRecord<>(topic, entry, blocked ? "blocked" : null), failures);
             }
             producer.flush();
+            failures.throwIfAny("of blocklist topic " + topic);
         }
     }
 
@@ -44,6 +48,7 @@ public final class BotBlocklist {
         try (Admin admin = Admin.create(clientConfig)) {
             admin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty())
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get();
+            PartitionLeaders.await(admin, List.of(topic));
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("Cannot create blocklist topic " + topic + ": " + e.getCause().getMessage(), e.getCause());

@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.runtime.http.HttpRouteResponse;
+import dev.onepipe.metadata.PartitionLeaders;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -220,6 +221,7 @@ final class IdempotencyTopic implements AutoCloseable {
         try (Admin admin = Admin.create(clientConfig)) {
             admin.createTopics(List.of(new NewTopic(settings.topic(), Optional.of(1), Optional.empty()).configs(configs)))
                     .all().get(LOAD_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            PartitionLeaders.await(admin, List.of(settings.topic()));
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("Cannot create the idempotency topic " + settings.topic() + ": " + e.getCause().getMessage(), e);

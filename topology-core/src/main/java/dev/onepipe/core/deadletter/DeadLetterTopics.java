@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 
+import dev.onepipe.metadata.PartitionLeaders;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -112,6 +113,7 @@ public final class DeadLetterTopics {
                     }
                 }
             }
+            PartitionLeaders.await(admin, created);
             return created;
         } catch (ExecutionException e) {
             throw new IllegalStateException("Could not create dead-letter topics: " + e.getCause().getMessage(), e.getCause());

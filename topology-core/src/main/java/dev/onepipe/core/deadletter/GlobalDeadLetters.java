@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
+import dev.onepipe.metadata.PartitionLeaders;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -104,6 +105,7 @@ public final class GlobalDeadLetters implements AutoCloseable {
         try (Admin admin = Admin.create(producerSettings)) {
             int partitions = admin.describeTopics(List.of(sourceTopic)).allTopicNames().get().get(sourceTopic).partitions().size();
             admin.createTopics(List.of(new NewTopic(deadLetterTopic, Optional.of(partitions), Optional.empty()))).all().get();
+            PartitionLeaders.await(admin, List.of(deadLetterTopic));
             LOG.info("Created dead-letter topic {} ({} partitions)", deadLetterTopic, partitions);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {

@@ -14,6 +14,7 @@ import dev.onepipe.core.TopologyProvisioning;
 import dev.onepipe.core.config.KafkaClientSettings;
 import dev.onepipe.metadata.DatasetVersion;
 import dev.onepipe.metadata.MetadataRegistry;
+import dev.onepipe.metadata.PartitionLeaders;
 import dev.onepipe.metadata.RegistrationRequest;
 import dev.onepipe.metadata.RegistrationResult;
 import org.apache.kafka.clients.admin.Admin;
@@ -90,6 +91,7 @@ final class ClusterProvisioning implements TopologyProvisioning, AutoCloseable {
         }
         try {
             admin().createTopics(List.of(newTopic)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            PartitionLeaders.await(admin(), List.of(topic));
             LOG.info("Created topic {} ({} partitions{})", topic, partitions, compacted ? ", compacted" : "");
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.onepipe.core.embedded.EmbeddedRuntime;
 import dev.onepipe.core.s3.S3ClientFactory;
 import dev.onepipe.core.s3.S3Settings;
+import dev.onepipe.metadata.PartitionLeaders;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -132,6 +133,7 @@ public final class EmbeddedRuntimeExtension implements BeforeAllCallback, AfterA
     public void createTopic(String topic, int partitions, Map<String, String> config) {
         try {
             admin().createTopics(Set.of(new NewTopic(topic, partitions, (short) 1).configs(config))).all().get();
+            PartitionLeaders.await(admin(), Set.of(topic));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating topic " + topic, e);
