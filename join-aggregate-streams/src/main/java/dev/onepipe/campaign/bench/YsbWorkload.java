@@ -28,6 +28,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -80,23 +81,31 @@ public final class YsbWorkload {
 
     /**
      * Returns once the broker leads every partition of {@code topics}: a ListOffsets request, which only a partition's
-     * leader answers and which the admin client retries while the answer is NOT_LEADER_OR_FOLLOWER, has succeeded for
-     * each. A topic is in the metadata before its partitions are ready on the broker; an idempotent producer writing to
-     * a new partition then can get NOT_LEADER_OR_FOLLOWER for its first batch while its next batch is appended (a
-     * broker takes any first sequence number from a producer it has no state for), and the retried first batch is then
-     * refused as OUT_OF_ORDER_SEQUENCE_NUMBER until {@code delivery.timeout.ms} fails it: lost.
+     * leader answers, has succeeded for all of them; it is repeated every 100 ms while the answer is a retriable error
+     * (UNKNOWN_TOPIC_OR_PARTITION or NOT_LEADER_OR_FOLLOWER, which the admin client does not retry itself). A topic is
+     * in the metadata before its partitions are ready on the broker; an idempotent producer writing to a new partition
+     * then can get NOT_LEADER_OR_FOLLOWER for its first batch while its next batch is appended (a broker takes any
+     * first sequence number from a producer it has no state for), and the retried first batch is then refused as
+     * OUT_OF_ORDER_SEQUENCE_NUMBER until {@code delivery.timeout.ms} fails it: lost.
      *
-     * @throws IllegalStateException when a partition has no ready leader within 60 s
+     * @throws IllegalStateException when a partition has no ready leader within 60 s, or the request fails otherwise
      */
     static void awaitPartitionLeaders(Admin admin, List<String> topics) throws InterruptedException, TimeoutException {
-        try {
-            Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS);
-            Map<TopicPartition, OffsetSpec> latest = descriptions.values().stream()
-                    .flatMap(description -> description.partitions().stream().map(info -> new TopicPartition(description.name(), info.partition())))
-                    .collect(Collectors.toMap(partition -> partition, partition -> OffsetSpec.latest()));
-            admin.listOffsets(latest).all().get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("The partitions of " + topics + " have no ready leader: " + e.getCause().getMessage(), e.getCause());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS);
+                Map<TopicPartition, OffsetSpec> latest = descriptions.values().stream()
+                        .flatMap(description -> description.partitions().stream().map(info -> new TopicPartition(description.name(), info.partition())))
+                        .collect(Collectors.toMap(partition -> partition, partition -> OffsetSpec.latest()));
+                admin.listOffsets(latest).all().get(60, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("The partitions of " + topics + " have no ready leader: " + e.getCause().getMessage(), e.getCause());
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
         }
     }
 
