@@ -7,8 +7,11 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
+import java.util.stream.Collectors;
 
 import dev.onepipe.metadata.DatasetMetadata;
 import dev.onepipe.metadata.MetadataRegistry;
@@ -20,6 +23,12 @@ import dev.onepipe.testdata.SampleDatasets;
 import dev.onepipe.testdata.YsbGenerator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -27,6 +36,10 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * produces the generator's events through {@link DatasetProducer} (validated, wire format, keyed by event id), either
  * as fast as the producer goes or paced so that each event is sent at its own event time, as the original benchmark's
  * generator does.
+ *
+ * <p>Every record the generator emits is counted in its tally, so every send must reach the topic: the produce methods
+ * check each send's result and throw when one failed, rather than let the benchmark compare engines with a tally of
+ * records the topic lacks.
  */
 public final class YsbWorkload {
 
@@ -60,38 +73,79 @@ public final class YsbWorkload {
                     }
                 }
             }
+            awaitPartitionLeaders(admin, List.of(SampleDatasets.YSB_EVENTS, SampleDatasets.YSB_CAMPAIGNS));
         } catch (InterruptedException | TimeoutException e) {
             throw new IllegalStateException("Cannot create the YSB topics: " + e, e);
         }
     }
 
-    /** Sends the ad-to-campaign mapping; returns how many records were sent. */
+    /**
+     * Returns once the broker leads every partition of {@code topics}: a ListOffsets request, which only a partition's
+     * leader answers, has succeeded for all of them; it is repeated every 100 ms while the answer is a retriable error
+     * (UNKNOWN_TOPIC_OR_PARTITION or NOT_LEADER_OR_FOLLOWER, which the admin client does not retry itself). A topic is
+     * in the metadata before its partitions are ready on the broker; an idempotent producer writing to a new partition
+     * then can get NOT_LEADER_OR_FOLLOWER for its first batch while its next batch is appended (a broker takes any
+     * first sequence number from a producer it has no state for), and the retried first batch is then refused as
+     * OUT_OF_ORDER_SEQUENCE_NUMBER until {@code delivery.timeout.ms} fails it: lost.
+     *
+     * @throws IllegalStateException when a partition has no ready leader within 60 s, or the request fails otherwise
+     */
+    static void awaitPartitionLeaders(Admin admin, List<String> topics) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS);
+                Map<TopicPartition, OffsetSpec> latest = descriptions.values().stream()
+                        .flatMap(description -> description.partitions().stream().map(info -> new TopicPartition(description.name(), info.partition())))
+                        .collect(Collectors.toMap(partition -> partition, partition -> OffsetSpec.latest()));
+                admin.listOffsets(latest).all().get(60, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("The partitions of " + topics + " have no ready leader: " + e.getCause().getMessage(), e.getCause());
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+    }
+
+    /**
+     * Sends the ad-to-campaign mapping; returns how many records were sent.
+     *
+     * @throws IllegalStateException when a record was not written (its views would count under no campaign)
+     */
     public long produceCampaigns(DatasetProducer producer) {
+        SendResults results = new SendResults();
         for (GeneratedRecord record : generator.campaignMappingRecords()) {
-            producer.send(record.dataset(), record.value());
+            producer.send(record.dataset(), record.value(), results);
         }
         producer.flush();
+        results.requireAllWritten(SampleDatasets.YSB_CAMPAIGNS);
         return generator.campaignMappingRecords().size();
     }
 
     /**
      * Sends up to {@code count} events as fast as the producer takes them; {@code progress} hears the running total
      * every 10,000 events. Corrupt records of the generator are skipped: the producer refuses them by design.
+     *
+     * @throws IllegalStateException when an event was not written
      */
     public long produce(DatasetProducer producer, long count, LongConsumer progress) {
+        SendResults results = new SendResults();
         long sent = 0;
         while (sent < count && generator.hasNext()) {
             GeneratedRecord record = generator.next();
             if (record.isCorrupt()) {
                 continue;
             }
-            producer.send(record.dataset(), record.value());
+            producer.send(record.dataset(), record.value(), results);
             sent++;
             if (sent % 10_000 == 0) {
                 progress.accept(sent);
             }
         }
         producer.flush();
+        results.requireAllWritten(SampleDatasets.YSB_EVENTS);
         progress.accept(sent);
         return sent;
     }
@@ -99,8 +153,11 @@ public final class YsbWorkload {
     /**
      * Sends every remaining event when the wall clock reaches its event time (so event time is send time, give or
      * take a millisecond); the generator's start time should be about now.
+     *
+     * @throws IllegalStateException when an event was not written
      */
     public long producePaced(DatasetProducer producer, LongConsumer progress) {
+        SendResults results = new SendResults();
         long sent = 0;
         List<GeneratedRecord> due = new ArrayList<>();
         GeneratedRecord pending = null;
@@ -116,7 +173,7 @@ public final class YsbWorkload {
                 pending = generator.hasNext() ? generator.next() : null;
             }
             for (GeneratedRecord record : due) {
-                producer.send(record.dataset(), record.value());
+                producer.send(record.dataset(), record.value(), results);
             }
             sent += due.size();
             if (!due.isEmpty()) {
@@ -128,10 +185,34 @@ public final class YsbWorkload {
             }
         }
         producer.flush();
+        results.requireAllWritten(SampleDatasets.YSB_EVENTS);
         return sent;
     }
 
     public YsbGenerator generator() {
         return generator;
+    }
+
+    /** The outcome of every send, as the producer's I/O thread reports it: how many failed, and the first failure. */
+    private static final class SendResults implements Callback {
+
+        private final AtomicLong failed = new AtomicLong();
+        private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception exception) {
+            if (exception != null) {
+                failed.incrementAndGet();
+                firstFailure.compareAndSet(null, exception);
+            }
+        }
+
+        /** Call after {@code flush()}, which returns once every send has completed, written or failed. */
+        void requireAllWritten(String dataset) {
+            if (failed.get() > 0) {
+                throw new IllegalStateException(failed.get() + " records of " + dataset + " were not written, so the topic lacks records "
+                        + "the generator's tally counts; first failure: " + firstFailure.get(), firstFailure.get());
+            }
+        }
     }
 }

@@ -20,8 +20,10 @@ final class LogLevels {
         // Kafka's own warnings about unused configs and retried connections are noise on the console.
         setIfAbsent("log.org.apache.kafka", verbose ? "info" : "error");
         setIfAbsent("log.kafka", verbose ? "info" : "error");
-        // The embedded broker logs, as an ERROR with a stack trace, every idempotent batch that reaches a new partition
-        // ahead of the retried batch before it (OutOfOrderSequenceException); the producer retries and recovers.
+        // The embedded broker logs, as an ERROR with a stack trace, every retry of an idempotent batch refused because a
+        // later batch reached a new partition first (OutOfOrderSequenceException). The producer does not recover that
+        // batch: it retries until delivery.timeout.ms, then fails it, which only the send's callback or future reports.
+        // So a producer writing to topics it has just created waits for their leaders and checks every send (YsbWorkload).
         setIfAbsent("log.kafka.server.ReplicaManager", verbose ? "info" : "off");
         setIfAbsent("log.org.gaul", verbose ? "info" : "error");
         setIfAbsent("log.org.eclipse.jetty", verbose ? "info" : "error");
