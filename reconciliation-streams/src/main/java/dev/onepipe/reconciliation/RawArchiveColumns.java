@@ -27,7 +27,9 @@ import org.apache.parquet.schema.Type;
  * only the columns the {@link RecordHash} covers are decoded ({@code offset}, {@code timestamp}, {@code key},
  * {@code value}, {@code headers}; not {@code previous_offset} nor {@code timestamp_type}), and the rows are walked
  * in step over those columns without Parquet's record assembly and without an Avro record, so a row costs its column
- * values and one hash.
+ * values and one hash. {@code key} and {@code value}, nearly all of the bytes, are decoded page by page by
+ * {@link BinaryColumnPages} (no object per value); a file with an encoding it does not decode is read again from the
+ * start with Parquet's column readers for those two columns as well.
  *
  * <p>The columns are those archive-streams/README.md ("What lands in S3") documents, found by name. The header key
  * and value columns are the leaves named {@code key} and {@code value} under {@code headers}, so both list layouts
