@@ -47,14 +47,14 @@ public final class CleanTopicReader {
      * Reads {@code topic} into {@code rows}.
      *
      * @param readerSchema the registered version of the dataset's value schema to read values as (the latest)
-     * @throws dev.onepipe.metadata.serde.WireFormatException when a value is not in the wire format, names a schema id
-     *                                                       that is not a registered version of the dataset's schema,
-     *                                                       or cannot be decoded (topic, partition and offset named)
+     * @throws IllegalStateException when a key's latest value is not in the wire format, names a schema id that is not
+     *                               a registered version of the dataset's schema, or cannot be decoded (the key named,
+     *                               the decoder's {@link dev.onepipe.metadata.serde.WireFormatException} as the cause)
      */
     public static void read(Map<String, Object> clientConfig, String topic, MetadataCatalog catalog, String dataset, SchemaVersion readerSchema,
                             CleanRows rows) {
         DatasetDeserializer<GenericRecord> decoder = decoder(catalog, dataset, readerSchema);
-        Map<String, ConsumerRecord<String, byte[]>> latest = new HashMap<>();
+        Map<String, byte[]> latest = new HashMap<>();
         try (KafkaConsumer<String, byte[]> consumer = consumer(clientConfig)) {
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor(topic).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
@@ -74,13 +74,18 @@ public final class CleanTopicReader {
                     if (record.value() == null) {
                         latest.remove(record.key());
                     } else {
-                        latest.put(record.key(), record);
+                        latest.put(record.key(), record.value());
                     }
                 }
             }
         }
-        for (Map.Entry<String, ConsumerRecord<String, byte[]>> entry : latest.entrySet()) {
-            GenericRecord value = decoder.deserialize(entry.getValue());
+        for (Map.Entry<String, byte[]> entry : latest.entrySet()) {
+            GenericRecord value;
+            try {
+                value = decoder.deserialize(topic, entry.getValue());
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("The value of key '" + entry.getKey() + "' on " + topic + " cannot be read: " + e.getMessage(), e);
+            }
             rows.add(entry.getKey(), value, value::get);
         }
     }
