@@ -93,7 +93,7 @@ final class ReconcileBenchmarkCommand implements Callable<Integer> {
             + "is reported as the cold first round (default: ${DEFAULT-VALUE}).")
     int warmups;
 
-    @Option(names = "--passes", defaultValue = "5", description = "Measured rounds after one warm-up round; each times both lines, "
+    @Option(names = "--passes", defaultValue = "5", description = "Measured rounds after the warm-up rounds; each times both lines, "
             + "alternating which goes first (default: ${DEFAULT-VALUE}).")
     int passes;
 
