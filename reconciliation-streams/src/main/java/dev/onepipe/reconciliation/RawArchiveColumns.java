@@ -7,10 +7,12 @@ import java.util.List;
 
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.api.Converter;
@@ -25,7 +27,9 @@ import org.apache.parquet.schema.Type;
  * only the columns the {@link RecordHash} covers are decoded ({@code offset}, {@code timestamp}, {@code key},
  * {@code value}, {@code headers}; not {@code previous_offset} nor {@code timestamp_type}), and the rows are walked
  * in step over those columns without Parquet's record assembly and without an Avro record, so a row costs its column
- * values and one hash.
+ * values and one hash. {@code key} and {@code value}, nearly all of the bytes, are decoded page by page by
+ * {@link BinaryColumnPages} (no object per value); a file with an encoding it does not decode is read again from the
+ * start with Parquet's column readers for those two columns as well.
  *
  * <p>The columns are those archive-streams/README.md ("What lands in S3") documents, found by name. The header key
  * and value columns are the leaves named {@code key} and {@code value} under {@code headers}, so both list layouts
@@ -50,7 +54,27 @@ final class RawArchiveColumns {
      *                                  columns other than a key and a value
      */
     static void read(InputFile file, int partition, RawRecords records) throws IOException {
-        try (ParquetFileReader reader = ParquetFileReader.open(file)) {
+        // into a copy first: a page BinaryColumnPages does not decode shows up part way, and the file is then read
+        // again from the start with Parquet's column readers
+        RawRecords read = records.emptyCopy();
+        try {
+            read(file, partition, read, true);
+        } catch (BinaryColumnPages.Unsupported unsupported) {
+            read = records.emptyCopy();
+            read(file, partition, read, false);
+        }
+        records.addAll(read);
+    }
+
+    /**
+     * @param binaryPages read {@code key} and {@code value} with {@link BinaryColumnPages} (else Parquet's column readers)
+     */
+    private static void read(InputFile file, int partition, RawRecords records, boolean binaryPages) throws IOException {
+        // Options over a plain configuration: ParquetFileReader.open(file) builds a Hadoop Configuration per file, which
+        // parses Hadoop's default XML resources every time (11-14 % of the archive thread in the benchmark's profile).
+        // Built per file: closing the reader releases the options' codec factory.
+        ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
+        try (ParquetFileReader reader = ParquetFileReader.open(file, options)) {
             MessageType schema = reader.getFooter().getFileMetaData().getSchema();
             MessageType requested = projection(schema);
             reader.setRequestedSchema(requested);
@@ -59,7 +83,7 @@ final class RawArchiveColumns {
             PageReadStore rowGroup;
             while ((rowGroup = reader.readNextRowGroup()) != null) {
                 ColumnReadStoreImpl columns = new ColumnReadStoreImpl(rowGroup, ignored, requested, createdBy);
-                new RowGroup(requested, columns, partition, records).read(rowGroup.getRowCount());
+                new RowGroup(requested, columns, binaryPages ? rowGroup : null, partition, records).read(rowGroup.getRowCount());
             }
         }
     }
@@ -85,11 +109,17 @@ final class RawArchiveColumns {
         private final ColumnReader timestamp;
         private final ColumnReader key;
         private final ColumnReader value;
+        private final BinaryColumnPages keyPages;
+        private final BinaryColumnPages valuePages;
         private final ColumnReader headerKey;
         private final ColumnReader headerValue;
         private final List<Header> headers = new ArrayList<>();
 
-        RowGroup(MessageType requested, ColumnReadStoreImpl columns, int partition, RawRecords records) {
+        /**
+         * @param pages the row group's pages, to read {@code key} and {@code value} with {@link BinaryColumnPages};
+         *              null to read them with column readers
+         */
+        RowGroup(MessageType requested, ColumnReadStoreImpl columns, PageReadStore pages, int partition, RawRecords records) throws IOException {
             this.partition = partition;
             this.records = records;
             ColumnReader offsetColumn = null;
@@ -98,8 +128,19 @@ final class RawArchiveColumns {
             ColumnReader valueColumn = null;
             ColumnReader headerKeyColumn = null;
             ColumnReader headerValueColumn = null;
+            BinaryColumnPages keyColumnPages = null;
+            BinaryColumnPages valueColumnPages = null;
             for (ColumnDescriptor column : requested.getColumns()) {
                 String[] path = column.getPath();
+                if (pages != null && path.length == 1 && (path[0].equals("key") || path[0].equals("value"))) {
+                    BinaryColumnPages binary = new BinaryColumnPages(column, pages.getPageReader(column));
+                    if (path[0].equals("key")) {
+                        keyColumnPages = binary;
+                    } else {
+                        valueColumnPages = binary;
+                    }
+                    continue;
+                }
                 ColumnReader reader = columns.getColumnReader(column);
                 if (path.length == 1) {
                     switch (path[0]) {
@@ -125,14 +166,20 @@ final class RawArchiveColumns {
             this.value = valueColumn;
             this.headerKey = headerKeyColumn;
             this.headerValue = headerValueColumn;
+            this.keyPages = keyColumnPages;
+            this.valuePages = valueColumnPages;
         }
 
-        void read(long rows) {
+        void read(long rows) throws IOException {
             for (long row = 0; row < rows; row++) {
                 long rowOffset = offset.getLong();
                 offset.consume();
                 long rowTimestamp = timestamp.getLong();
                 timestamp.consume();
+                if (keyPages != null || valuePages != null) {
+                    readFromPages(rowOffset, rowTimestamp);
+                    continue;
+                }
                 ByteBuffer rowKey = bytes(key);
                 ByteBuffer rowValue = bytes(value);
                 headers.clear();
@@ -141,6 +188,23 @@ final class RawArchiveColumns {
                 }
                 records.addBuffers(partition, rowOffset, rowTimestamp, rowKey, rowValue, headers);
             }
+        }
+
+        /** The rest of a row with key and value from {@link BinaryColumnPages} (either may be absent: null). */
+        private void readFromPages(long rowOffset, long rowTimestamp) throws IOException {
+            if (keyPages != null) {
+                keyPages.next();
+            }
+            if (valuePages != null) {
+                valuePages.next();
+            }
+            headers.clear();
+            if (headerKey != null) {
+                readHeaders();
+            }
+            records.addRanges(partition, rowOffset, rowTimestamp, keyPages == null ? null : keyPages.array(), keyPages == null ? 0 : keyPages.start(),
+                    keyPages == null ? -1 : keyPages.length(), valuePages == null ? null : valuePages.array(),
+                    valuePages == null ? 0 : valuePages.start(), valuePages == null ? -1 : valuePages.length(), headers);
         }
 
         /** The current value of an optional binary column (null when absent or the column is), consumed. */

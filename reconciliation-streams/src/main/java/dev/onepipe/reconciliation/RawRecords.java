@@ -88,6 +88,20 @@ public final class RawRecords {
         records++;
     }
 
+    /**
+     * Takes one record with key and value as array ranges (length -1 for null, as {@link BinaryColumnPages} gives
+     * them); otherwise as {@link #add(int, long, long, byte[], byte[], Iterable)}.
+     */
+    void addRanges(int partition, long offset, long timestamp, byte[] keyArray, int keyStart, int keyLength, byte[] valueArray, int valueStart,
+                   int valueLength, Iterable<Header> headers) {
+        if (timestamp < fromMs || timestamp >= toMs) {
+            return;
+        }
+        bucket(partition, timestamp).add(offset, hash.hashRanges(offset, timestamp, keyArray, keyStart, keyLength, valueArray, valueStart,
+                valueLength, headers));
+        records++;
+    }
+
     /** The buckets read, each sealed, in (partition, hour) order. */
     public Map<RawBucket, OffsetHashes> buckets() {
         buckets.values().forEach(OffsetHashes::seal);

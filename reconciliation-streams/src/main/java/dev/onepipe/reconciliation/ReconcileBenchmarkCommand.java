@@ -58,14 +58,20 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * partition and record-time hour, at most 250,000 records, the S3 user metadata), not by running the archive
  * topology: the benchmark measures reading, and this module does not depend on archive-streams.
  *
- * <p>Prints one summary table ({@link BenchmarkSummary}: the plain clients, the reconcile pass and each one's two
- * sides, their ratio, the load); {@code --output <file>} also writes it as JSON.
+ * <p>Steady state, as JMH measures it: {@code --warmups} rounds of both lines warm the JIT and both servers up (the
+ * first is reported as the cold first round), then {@code --passes} rounds time both lines, alternating which goes first, each pass from a
+ * collected heap; the target is met when the median of the rounds' time ratios is at most 1.2.
+ *
+ * <p>Prints each round, then one summary table ({@link BenchmarkSummary}: the plain clients and the reconcile pass, the
+ * medians of each one's two sides, the cold first round, their ratio, the CPU time, the load); {@code --output <file>}
+ * also writes it as JSON.
  */
 @Command(name = "reconcile", mixinStandardHelpOptions = true,
         description = {"Time of one reconcile pass (topic <-> raw archive) next to plain clients reading the same bytes; target <= 1.2.",
             "On the embedded broker and S3 endpoint, in the same run: plain clients reading the same bytes once (a "
-                + "KafkaConsumer over the topic plus S3 GETs of the archive objects), then one reconcile pass. "
-                + "One summary table; --output <file> writes it as JSON."})
+                + "KafkaConsumer over the topic plus S3 GETs of the archive objects) and one reconcile pass, first as a warm-up "
+                + "round (reported as the cold first round) and --warmups - 1 more, then --passes rounds alternating which goes first; the target "
+                + "applies to the median of the rounds' time ratios. One summary table; --output <file> writes it as JSON."})
 final class ReconcileBenchmarkCommand implements Callable<Integer> {
 
     private static final int OBJECT_RECORDS = 250_000;
@@ -83,6 +89,14 @@ final class ReconcileBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--hours", defaultValue = "4", description = "Record-time hours the records spread over (default: ${DEFAULT-VALUE}).")
     int hours;
 
+    @Option(names = "--warmups", defaultValue = "2", description = "Warm-up rounds before the measured ones, not counted; the first "
+            + "is reported as the cold first round (default: ${DEFAULT-VALUE}).")
+    int warmups;
+
+    @Option(names = "--passes", defaultValue = "5", description = "Measured rounds after the warm-up rounds; each times both lines, "
+            + "alternating which goes first (default: ${DEFAULT-VALUE}).")
+    int passes;
+
     @Option(names = "--output", paramLabel = "<file>", description = "Also write the summary as JSON to this file.")
     Path output;
 
@@ -90,6 +104,10 @@ final class ReconcileBenchmarkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (passes < 1 || warmups < 1) {
+            System.err.println("--passes and --warmups must be at least 1");
+            return 2;
+        }
         String topic = "bench-reconcile";
         out.printf(Locale.ROOT, "onepipe bench reconcile: %,d records of %,d bytes on %d partitions over %d hours%n", records, recordBytes,
                 partitions, hours);
@@ -107,70 +125,151 @@ final class ReconcileBenchmarkCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "  archive: %,d objects written by the documented layout%n", objects);
 
                 double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-                long plainCpuStart = processCpuNanos();
-                long plainStart = System.nanoTime();
-                // Both plain reads at once, as reconcile reads the topic and the archive at once.
-                CompletableFuture<long[]> gets = CompletableFuture.supplyAsync(() -> {
-                    long bytes = plainGets(s3, bucket, "raw/" + topic + "/");
-                    return new long[] {bytes, System.nanoTime()};
-                });
-                long topicBytes = plainRead(kafka, topic);
-                long plainTopicEnd = System.nanoTime();
-                long[] archiveRead = gets.join();
-                long archiveBytes = archiveRead[0];
-                double plainSeconds = (System.nanoTime() - plainStart) / 1e9;
-                double plainCpu = (processCpuNanos() - plainCpuStart) / 1e9;
-                out.printf(Locale.ROOT, "  plain clients (KafkaConsumer + S3 GETs): %.1f s (%,d + %,d bytes)%n", plainSeconds, topicBytes, archiveBytes);
-
-                long reconcileCpuStart = processCpuNanos();
-                long reconcileStart = System.nanoTime();
-                TopicArchiveComparison pass = TopicArchiveComparison.run(kafka, topic, new RawArchiveReader(s3, bucket, "raw"),
-                        Optional.empty(), Optional.empty(), 20, null);
-                double reconcileSeconds = (System.nanoTime() - reconcileStart) / 1e9;
-                double reconcileCpu = (processCpuNanos() - reconcileCpuStart) / 1e9;
-                List<RawBucketVerdict> verdicts = pass.verdicts();
-                long ok = verdicts.stream().filter(verdict -> verdict.status() == BucketStatus.OK).count();
-                out.printf(Locale.ROOT, "  reconcile (topic <-> raw archive): %.1f s, %,d buckets, %,d OK%n", reconcileSeconds, verdicts.size(), ok);
+                // The warm-up rounds warm both lines up (JIT compilation, class loading, the broker's and S3 endpoint's
+                // caches); the first is reported as the cold first round. Then the measured rounds, alternating which
+                // line goes first.
+                List<Pass> plain = new ArrayList<>();
+                List<Pass> reconcile = new ArrayList<>();
+                for (int round = 1 - warmups; round <= passes; round++) {
+                    boolean plainFirst = round == 1 - warmups || Math.floorMod(round, 2) == 0;
+                    if (plainFirst) {
+                        plain.add(plainPass(kafka, s3, bucket, topic));
+                        reconcile.add(reconcilePass(kafka, s3, bucket, topic));
+                    } else {
+                        reconcile.add(reconcilePass(kafka, s3, bucket, topic));
+                        plain.add(plainPass(kafka, s3, bucket, topic));
+                    }
+                    Pass plainRound = plain.get(plain.size() - 1);
+                    Pass reconcileRound = reconcile.get(reconcile.size() - 1);
+                    out.printf(Locale.ROOT, "  %s: plain clients %.2f s (CPU %.1f s), reconcile %.2f s (CPU %.1f s, %,d of %,d buckets OK): "
+                                    + "time ratio %.2f, CPU ratio %.2f%n", round == 1 - warmups ? "cold first round (warm-up)"
+                                    : round <= 0 ? "warm-up round" : "round " + round
+                                    + (plainFirst ? ", plain first" : ", reconcile first"), plainRound.seconds(), plainRound.cpuSeconds(),
+                            reconcileRound.seconds(), reconcileRound.cpuSeconds(), reconcileRound.ok(), reconcileRound.buckets(),
+                            reconcileRound.seconds() / plainRound.seconds(), reconcileRound.cpuSeconds() / plainRound.cpuSeconds());
+                }
 
                 // for scale only: the plain consumer with the fetch settings reconcile's topic read uses (TopicReader)
+                System.gc();
                 long tunedCpuStart = processCpuNanos();
                 long tunedStart = System.nanoTime();
                 plainRead(kafka, topic, TopicReader.FETCH_SETTINGS);
                 double tunedSeconds = (System.nanoTime() - tunedStart) / 1e9;
                 double tunedCpu = (processCpuNanos() - tunedCpuStart) / 1e9;
 
+                List<Pass> plainWarm = plain.subList(warmups, plain.size());
+                List<Pass> reconcileWarm = reconcile.subList(warmups, reconcile.size());
+                long topicBytes = plain.get(0).topicBytes();
+                long archiveBytes = plain.get(0).archiveBytes();
                 long bytes = topicBytes + archiveBytes;
                 BenchmarkSummary summary = new BenchmarkSummary("reconcile", "records/s")
                         .parameter("records", records).parameter("recordBytes", recordBytes).parameter("partitions", partitions)
-                        .parameter("hours", hours);
-                BenchmarkSummary.Line plainLine = summary.line("plain clients (reference)", records, bytes, plainSeconds,
-                        "KafkaConsumer over the topic + S3 GETs of the objects, at once");
-                summary.line("  plain KafkaConsumer", records, topicBytes, (plainTopicEnd - plainStart) / 1e9, "topic only");
-                summary.line("  plain S3 GETs", records, archiveBytes, (archiveRead[1] - plainStart) / 1e9, "archive objects only");
+                        .parameter("hours", hours).parameter("warmups", warmups)
+                        .parameter("passes", passes);
+                String median = "median of " + passes + " warm rounds: ";
+                BenchmarkSummary.Line plainLine = summary.line("plain clients (reference)", records, bytes, median(plainWarm, Pass::seconds),
+                        median + "KafkaConsumer over the topic + S3 GETs of the objects, at once");
+                summary.line("  plain KafkaConsumer", records, topicBytes, median(plainWarm, Pass::topicSeconds), median + "topic only");
+                summary.line("  plain S3 GETs", records, archiveBytes, median(plainWarm, Pass::archiveSeconds), median + "archive objects only");
+                BenchmarkSummary.Line reconcileLine = summary.line("reconcile (topic <-> raw archive)", records, bytes,
+                        median(reconcileWarm, Pass::seconds), median + "both read at once, fingerprints, comparison");
+                summary.line("  topic read and hashed", records, topicBytes, median(reconcileWarm, Pass::topicSeconds), median + "within the pass");
+                summary.line("  archive read and hashed", records, archiveBytes, median(reconcileWarm, Pass::archiveSeconds), median + "within the pass");
+                summary.line("cold first round: plain clients", records, bytes, plain.get(0).seconds(), "the first pass of the process");
+                summary.line("cold first round: reconcile", records, bytes, reconcile.get(0).seconds(), "right after it, cold code");
                 summary.line("plain KafkaConsumer, reconcile's fetch settings", records, topicBytes, tunedSeconds,
                         String.format(Locale.ROOT, "for scale, alone, after: topic only, %.1f s CPU", tunedCpu));
-                BenchmarkSummary.Line reconcileLine = summary.line("reconcile (topic <-> raw archive)", records, bytes, reconcileSeconds,
-                        "both read at once, fingerprints, comparison");
-                summary.line("  topic read and hashed", records, topicBytes, pass.topicNanos() / 1e9, "within the pass");
-                summary.line("  archive read and hashed", records, archiveBytes, pass.archiveNanos() / 1e9, "within the pass");
                 // the target is a time ratio (at most 1.2x); the summary's ratios are rate ratios with a least value
-                summary.ratio("reconcile / plain clients (rate; 1/1.2 = time at most 1.2x)", reconcileLine, plainLine, 1 / 1.2);
-                double timeRatio = reconcileSeconds / plainSeconds;
-                summary.measure("time ratio reconcile / plain clients", String.format(Locale.ROOT, "%.2f (target <= 1.20: %s)", timeRatio,
-                                timeRatio <= 1.2 ? "met" : "NOT met"), "")
-                        .measure("CPU time of this process (clients, broker, S3 endpoint): plain clients / reconcile",
-                                String.format(Locale.ROOT, "%.1f s / %.1f s (ratio %.2f)", plainCpu, reconcileCpu, reconcileCpu / plainCpu), "")
-                        .measure("buckets OK", ok + " of " + verdicts.size(), "")
+                summary.ratio("reconcile / plain clients, medians (rate; 1/1.2 = time at most 1.2x)", reconcileLine, plainLine, 1 / 1.2);
+                List<Double> timeRatios = new ArrayList<>();
+                List<Double> cpuRatios = new ArrayList<>();
+                for (int round = 0; round < passes; round++) {
+                    timeRatios.add(reconcileWarm.get(round).seconds() / plainWarm.get(round).seconds());
+                    cpuRatios.add(reconcileWarm.get(round).cpuSeconds() / plainWarm.get(round).cpuSeconds());
+                }
+                double timeRatio = median(timeRatios, Double::doubleValue);
+                long ok = reconcile.stream().filter(pass -> pass.ok() == pass.buckets()).count();
+                summary.measure("time ratio reconcile / plain clients, median of the rounds' ratios", String.format(Locale.ROOT,
+                                "%.2f (target <= 1.20: %s)", timeRatio, timeRatio <= 1.2 ? "met" : "NOT met"), "")
+                        .measure("time ratio per warm round", format(timeRatios), "")
+                        .measure("time ratio of the cold first round", String.format(Locale.ROOT, "%.2f", reconcile.get(0).seconds()
+                                / plain.get(0).seconds()), "")
+                        .measure("CPU time of this process (clients, broker, S3 endpoint): plain clients / reconcile, medians",
+                                String.format(Locale.ROOT, "%.1f s / %.1f s (median of the rounds' ratios %.2f; per round %s; cold %.1f s / %.1f s)",
+                                        median(plainWarm, Pass::cpuSeconds), median(reconcileWarm, Pass::cpuSeconds),
+                                        median(cpuRatios, Double::doubleValue), format(cpuRatios), plain.get(0).cpuSeconds(),
+                                        reconcile.get(0).cpuSeconds()), "")
+                        .measure("reconcile passes with every bucket OK", ok + " of " + reconcile.size()
+                                + " (" + reconcile.get(0).buckets() + " buckets each)", "")
                         .measure("system load average (1 min) when the timed reads began", load, "")
+                        .measure("system load average (1 min) at the end", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), "")
                         .measure("processors", Runtime.getRuntime().availableProcessors(), "");
                 summary.print(new PrintWriter(out, true));
                 if (output != null) {
                     summary.writeJson(output);
                     out.println("  written to " + output);
                 }
-                return ok == verdicts.size() ? 0 : 1;
+                return ok == reconcile.size() ? 0 : 1;
             }
         }
+    }
+
+    /**
+     * One timed pass of a line.
+     *
+     * @param seconds        wall-clock time of the pass
+     * @param cpuSeconds     CPU time of this process during the pass (every thread)
+     * @param topicSeconds   from the start until the topic was read
+     * @param archiveSeconds from the start until the archive was read
+     * @param buckets        buckets compared (reconcile only)
+     * @param ok             of which OK (reconcile only)
+     */
+    private record Pass(double seconds, double cpuSeconds, double topicSeconds, double archiveSeconds, long topicBytes, long archiveBytes,
+                       long buckets, long ok) {
+    }
+
+    /** Plain clients reading the same bytes once: a consumer over the topic and, at the same time, plain GETs of every object. */
+    private static Pass plainPass(Map<String, Object> kafka, S3Client s3, String bucket, String topic) {
+        // each pass starts from a collected heap, so no pass pays for the previous one's garbage
+        System.gc();
+        long cpuStart = processCpuNanos();
+        long start = System.nanoTime();
+        // Both plain reads at once, as reconcile reads the topic and the archive at once.
+        CompletableFuture<long[]> gets = CompletableFuture.supplyAsync(() -> {
+            long bytes = plainGets(s3, bucket, "raw/" + topic + "/");
+            return new long[] {bytes, System.nanoTime()};
+        });
+        long topicBytes = plainRead(kafka, topic);
+        long topicEnd = System.nanoTime();
+        long[] archiveRead = gets.join();
+        long end = System.nanoTime();
+        return new Pass((end - start) / 1e9, (processCpuNanos() - cpuStart) / 1e9, (topicEnd - start) / 1e9, (archiveRead[1] - start) / 1e9,
+                topicBytes, archiveRead[0], 0, 0);
+    }
+
+    /** One reconcile pass of the topic against its raw archive. */
+    private static Pass reconcilePass(Map<String, Object> kafka, S3Client s3, String bucket, String topic) {
+        System.gc();
+        long cpuStart = processCpuNanos();
+        long start = System.nanoTime();
+        TopicArchiveComparison pass = TopicArchiveComparison.run(kafka, topic, new RawArchiveReader(s3, bucket, "raw"),
+                Optional.empty(), Optional.empty(), 20, null);
+        long end = System.nanoTime();
+        List<RawBucketVerdict> verdicts = pass.verdicts();
+        long ok = verdicts.stream().filter(verdict -> verdict.status() == BucketStatus.OK).count();
+        return new Pass((end - start) / 1e9, (processCpuNanos() - cpuStart) / 1e9, pass.topicNanos() / 1e9, pass.archiveNanos() / 1e9,
+                0, 0, verdicts.size(), ok);
+    }
+
+    /** The median of {@code values} (the mean of the middle two for an even count). */
+    private static <T> double median(List<T> values, java.util.function.ToDoubleFunction<T> value) {
+        double[] sorted = values.stream().mapToDouble(value).sorted().toArray();
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    private static String format(List<Double> values) {
+        return values.stream().map(value -> String.format(Locale.ROOT, "%.2f", value)).collect(java.util.stream.Collectors.joining(" "));
     }
 
     /** CPU time of this JVM so far (every thread: the clients, the embedded broker and S3 endpoint), ns. */

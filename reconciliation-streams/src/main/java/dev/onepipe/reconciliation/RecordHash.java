@@ -49,7 +49,7 @@ public final class RecordHash {
 
     /**
      * The same hash with key and value as buffers (their remaining bytes, positions untouched), as a Parquet reader
-     * hands them over: no copy per record.
+     * or a consumer with {@code ByteBufferDeserializer} hands them over: no copy per record before this one.
      */
     public long hashBuffers(long offset, long timestamp, ByteBuffer key, ByteBuffer value, Iterable<Header> headers) {
         length = 0;
@@ -57,6 +57,23 @@ public final class RecordHash {
         putLong(timestamp);
         putBuffer(key);
         putBuffer(value);
+        return finish(headers);
+    }
+
+    /**
+     * The same hash with key and value as ranges of arrays (as {@link BinaryColumnPages} hands them over): no copy per
+     * record before this one.
+     *
+     * @param keyLength   bytes of the key from {@code keyStart}, -1 for a null key ({@code keyArray} then unused)
+     * @param valueLength likewise for the value
+     */
+    public long hashRanges(long offset, long timestamp, byte[] keyArray, int keyStart, int keyLength, byte[] valueArray, int valueStart,
+                           int valueLength, Iterable<Header> headers) {
+        length = 0;
+        putLong(offset);
+        putLong(timestamp);
+        putRange(keyArray, keyStart, keyLength);
+        putRange(valueArray, valueStart, valueLength);
         return finish(headers);
     }
 
@@ -104,6 +121,17 @@ public final class RecordHash {
         length += bytes.length;
     }
 
+    private void putRange(byte[] bytes, int start, int size) {
+        if (size < 0) {
+            putInt(-1);
+            return;
+        }
+        putInt(size);
+        ensure(size);
+        System.arraycopy(bytes, start, buffer, length, size);
+        length += size;
+    }
+
     private void putBuffer(ByteBuffer bytes) {
         if (bytes == null) {
             putInt(-1);
@@ -112,7 +140,7 @@ public final class RecordHash {
         int size = bytes.remaining();
         putInt(size);
         ensure(size);
-        bytes.duplicate().get(buffer, length, size);
+        bytes.get(bytes.position(), buffer, length, size);
         length += size;
     }
 

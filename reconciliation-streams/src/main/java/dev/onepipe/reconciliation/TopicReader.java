@@ -1,6 +1,7 @@
 package dev.onepipe.reconciliation;
 
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,12 +14,17 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 
 /**
  * Reads the retained range of a topic once, every partition from its earliest retained offset up to its last stable
  * offset as of the start of the read, with {@code isolation.level=read_committed} (so aborted records and
  * transaction markers, which the archive never holds either, are skipped), into a {@link RawRecords}.
+ *
+ * <p>Keys and values are taken with {@link ByteBufferDeserializer}, whose {@code deserialize(topic, headers,
+ * ByteBuffer)} (KIP-863) returns the consumer's view of the fetched bytes as is: each record is hashed straight from
+ * the fetch buffer ({@link RawRecords#addBuffers}), without the two {@code byte[]} copies a {@code ByteArrayDeserializer}
+ * makes per record. The views are only read before the next {@code poll}.
  */
 public final class TopicReader {
 
@@ -66,7 +72,7 @@ public final class TopicReader {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.putAll(FETCH_SETTINGS);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<ByteBuffer, ByteBuffer> consumer = new KafkaConsumer<>(config, new ByteBufferDeserializer(), new ByteBufferDeserializer())) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic);
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalArgumentException("Topic '" + topic + "' does not exist");
@@ -90,9 +96,9 @@ public final class TopicReader {
             long[] endOf = new long[infos.stream().mapToInt(PartitionInfo::partition).max().orElse(0) + 1];
             end.forEach((partition, offset) -> endOf[partition] = offset);
             while (!remaining.isEmpty()) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                for (ConsumerRecord<ByteBuffer, ByteBuffer> record : consumer.poll(POLL)) {
                     if (record.offset() < endOf[record.partition()]) {
-                        records.add(record.partition(), record.offset(), record.timestamp(), record.key(), record.value(), record.headers());
+                        records.addBuffers(record.partition(), record.offset(), record.timestamp(), record.key(), record.value(), record.headers());
                     }
                 }
                 if (remaining.removeIf(partition -> consumer.position(partition) >= ends.get(partition))) {

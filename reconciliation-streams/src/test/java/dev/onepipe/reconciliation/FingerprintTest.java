@@ -140,6 +140,12 @@ class FingerprintTest {
     }
 
     static void writeArchiveObject(Path file, List<Generated> records, boolean oldListStructure) throws IOException {
+        writeArchiveObject(file, records, oldListStructure, builder -> builder);
+    }
+
+    /** The same with the writer's settings changed by {@code settings} (page sizes, dictionary, format version). */
+    static void writeArchiveObject(Path file, List<Generated> records, boolean oldListStructure,
+                                   java.util.function.UnaryOperator<AvroParquetWriter.Builder<GenericRecord>> settings) throws IOException {
         Schema header = SchemaBuilder.record("KafkaHeader").namespace("test").fields()
                 .name("key").type().stringType().noDefault()
                 .name("value").type().optional().bytesType().endRecord();
@@ -152,9 +158,9 @@ class FingerprintTest {
                 .name("value").type().optional().bytesType()
                 .name("headers").type().array().items(header).noDefault()
                 .endRecord();
-        try (ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(file))
+        try (ParquetWriter<GenericRecord> writer = settings.apply(AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(file))
                 .withSchema(row).withCompressionCodec(CompressionCodecName.SNAPPY)
-                .config(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, String.valueOf(oldListStructure)).build()) {
+                .config(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, String.valueOf(oldListStructure))).build()) {
             long previous = -1;
             for (Generated record : records) {
                 GenericRecord value = new GenericData.Record(row);
