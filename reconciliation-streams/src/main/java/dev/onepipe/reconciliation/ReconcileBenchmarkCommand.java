@@ -23,6 +23,8 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.onepipe.core.cli.BenchmarkSummary;
 import dev.onepipe.core.embedded.EmbeddedRuntime;
+import dev.onepipe.metadata.PartitionLeaders;
+import dev.onepipe.metadata.producer.SendFailures;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -115,6 +117,7 @@ final class ReconcileBenchmarkCommand implements Callable<Integer> {
             Map<String, Object> kafka = new HashMap<>(runtime.clientConfig());
             try (Admin admin = Admin.create(kafka)) {
                 admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+                PartitionLeaders.await(admin, List.of(topic));
             }
             produce(kafka, topic);
             // lambdas below capture the bucket name, never the runtime: picocli reads the signatures of every method,
@@ -283,16 +286,18 @@ final class ReconcileBenchmarkCommand implements Callable<Integer> {
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
         SplittableRandom random = new SplittableRandom(42);
         long spanMs = Duration.ofHours(hours).toMillis();
+        SendFailures failures = new SendFailures();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int index = 0; index < records; index++) {
                 byte[] value = new byte[recordBytes];
                 random.nextBytes(value);
                 int partition = index % partitions;
                 long timestamp = START.toEpochMilli() + (long) index * spanMs / records;
-                producer.send(new ProducerRecord<>(topic, partition, timestamp, ("key-" + index).getBytes(), value));
+                producer.send(new ProducerRecord<>(topic, partition, timestamp, ("key-" + index).getBytes(), value), failures);
             }
             producer.flush();
         }
+        failures.throwIfAny("of topic " + topic);
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> kafka) {

@@ -7,28 +7,21 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
-import java.util.stream.Collectors;
 
 import dev.onepipe.metadata.DatasetMetadata;
 import dev.onepipe.metadata.MetadataRegistry;
+import dev.onepipe.metadata.PartitionLeaders;
 import dev.onepipe.metadata.RegistrationRequest;
 import dev.onepipe.metadata.RegistrationResult;
 import dev.onepipe.metadata.producer.DatasetProducer;
+import dev.onepipe.metadata.producer.SendFailures;
 import dev.onepipe.testdata.GeneratedRecord;
 import dev.onepipe.testdata.SampleDatasets;
 import dev.onepipe.testdata.YsbGenerator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.producer.Callback;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -73,39 +66,11 @@ public final class YsbWorkload {
                     }
                 }
             }
-            awaitPartitionLeaders(admin, List.of(SampleDatasets.YSB_EVENTS, SampleDatasets.YSB_CAMPAIGNS));
+            if (!PartitionLeaders.await(admin, List.of(SampleDatasets.YSB_EVENTS, SampleDatasets.YSB_CAMPAIGNS))) {
+                throw new IllegalStateException("The YSB topics' partitions have no ready leader (see the warning above)");
+            }
         } catch (InterruptedException | TimeoutException e) {
             throw new IllegalStateException("Cannot create the YSB topics: " + e, e);
-        }
-    }
-
-    /**
-     * Returns once the broker leads every partition of {@code topics}: a ListOffsets request, which only a partition's
-     * leader answers, has succeeded for all of them; it is repeated every 100 ms while the answer is a retriable error
-     * (UNKNOWN_TOPIC_OR_PARTITION or NOT_LEADER_OR_FOLLOWER, which the admin client does not retry itself). A topic is
-     * in the metadata before its partitions are ready on the broker; an idempotent producer writing to a new partition
-     * then can get NOT_LEADER_OR_FOLLOWER for its first batch while its next batch is appended (a broker takes any
-     * first sequence number from a producer it has no state for), and the retried first batch is then refused as
-     * OUT_OF_ORDER_SEQUENCE_NUMBER until {@code delivery.timeout.ms} fails it: lost.
-     *
-     * @throws IllegalStateException when a partition has no ready leader within 60 s, or the request fails otherwise
-     */
-    static void awaitPartitionLeaders(Admin admin, List<String> topics) throws InterruptedException, TimeoutException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try {
-                Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS);
-                Map<TopicPartition, OffsetSpec> latest = descriptions.values().stream()
-                        .flatMap(description -> description.partitions().stream().map(info -> new TopicPartition(description.name(), info.partition())))
-                        .collect(Collectors.toMap(partition -> partition, partition -> OffsetSpec.latest()));
-                admin.listOffsets(latest).all().get(60, TimeUnit.SECONDS);
-                return;
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("The partitions of " + topics + " have no ready leader: " + e.getCause().getMessage(), e.getCause());
-                }
-            }
-            TimeUnit.MILLISECONDS.sleep(100);
         }
     }
 
@@ -115,12 +80,12 @@ public final class YsbWorkload {
      * @throws IllegalStateException when a record was not written (its views would count under no campaign)
      */
     public long produceCampaigns(DatasetProducer producer) {
-        SendResults results = new SendResults();
+        SendFailures results = new SendFailures();
         for (GeneratedRecord record : generator.campaignMappingRecords()) {
             producer.send(record.dataset(), record.value(), results);
         }
         producer.flush();
-        results.requireAllWritten(SampleDatasets.YSB_CAMPAIGNS);
+        results.throwIfAny("of " + SampleDatasets.YSB_CAMPAIGNS + " (their ads' views would count under no campaign)");
         return generator.campaignMappingRecords().size();
     }
 
@@ -131,7 +96,7 @@ public final class YsbWorkload {
      * @throws IllegalStateException when an event was not written
      */
     public long produce(DatasetProducer producer, long count, LongConsumer progress) {
-        SendResults results = new SendResults();
+        SendFailures results = new SendFailures();
         long sent = 0;
         while (sent < count && generator.hasNext()) {
             GeneratedRecord record = generator.next();
@@ -145,7 +110,7 @@ public final class YsbWorkload {
             }
         }
         producer.flush();
-        results.requireAllWritten(SampleDatasets.YSB_EVENTS);
+        results.throwIfAny("of " + SampleDatasets.YSB_EVENTS);
         progress.accept(sent);
         return sent;
     }
@@ -157,7 +122,7 @@ public final class YsbWorkload {
      * @throws IllegalStateException when an event was not written
      */
     public long producePaced(DatasetProducer producer, LongConsumer progress) {
-        SendResults results = new SendResults();
+        SendFailures results = new SendFailures();
         long sent = 0;
         List<GeneratedRecord> due = new ArrayList<>();
         GeneratedRecord pending = null;
@@ -185,34 +150,11 @@ public final class YsbWorkload {
             }
         }
         producer.flush();
-        results.requireAllWritten(SampleDatasets.YSB_EVENTS);
+        results.throwIfAny("of " + SampleDatasets.YSB_EVENTS);
         return sent;
     }
 
     public YsbGenerator generator() {
         return generator;
-    }
-
-    /** The outcome of every send, as the producer's I/O thread reports it: how many failed, and the first failure. */
-    private static final class SendResults implements Callback {
-
-        private final AtomicLong failed = new AtomicLong();
-        private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
-
-        @Override
-        public void onCompletion(RecordMetadata metadata, Exception exception) {
-            if (exception != null) {
-                failed.incrementAndGet();
-                firstFailure.compareAndSet(null, exception);
-            }
-        }
-
-        /** Call after {@code flush()}, which returns once every send has completed, written or failed. */
-        void requireAllWritten(String dataset) {
-            if (failed.get() > 0) {
-                throw new IllegalStateException(failed.get() + " records of " + dataset + " were not written, so the topic lacks records "
-                        + "the generator's tally counts; first failure: " + firstFailure.get(), firstFailure.get());
-            }
-        }
     }
 }
