@@ -24,6 +24,7 @@ import java.util.function.Function;
 import dev.onepipe.campaign.CampaignMetricsSettings;
 import dev.onepipe.core.cli.ProgressLine;
 import dev.onepipe.metadata.MetadataCatalog;
+import dev.onepipe.metadata.PartitionLeaders;
 import dev.onepipe.metadata.SchemaVersion;
 import dev.onepipe.metadata.producer.DatasetProducer;
 import dev.onepipe.metadata.serde.DatasetSerdes;
@@ -349,6 +350,7 @@ final class FlinkYsbPeer {
     private void createTopic(String topic) throws Exception {
         try (Admin admin = Admin.create(clientConfig)) {
             admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty()))).all().get(60, TimeUnit.SECONDS);
+            PartitionLeaders.await(admin, List.of(topic));
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw e;
