@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -67,17 +68,21 @@ import picocli.CommandLine.Option;
 /**
  * {@code onepipe bench dedup}: the dedup topology's throughput on the embedded broker, next to its reference line
  * measured in the same run on the same input: Kafka Streams only reading and committing it
- * ({@link ReadAndCommitTopology}, same settings); and a third line, Kafka Streams copying each record to two topics
- * (the writes dedup makes per changed state, {@link CopyTwiceTopology}), which bounds what dedup can reach. Both are timed from their first input commit to their last, so
- * start-up is not counted. Also reported: the JVM's peak heap while dedup runs (broker included, sampled every
+ * ({@link ReadAndCommitTopology}, same settings); and two more lines, Kafka Streams copying each record to one topic
+ * and to two topics ({@link CopyTopology}: the writes dedup makes per changed state are two, a clean-topic record and a
+ * changelog record; one is what it would make if the merge store were restored from the clean topic), which bound what
+ * dedup can reach. Each line is timed twice from the same run: cold, from its first input commit to its last (start-up
+ * not counted, JIT warm-up counted), and steady, from its first commit at or past {@code --warmup-share} of the input
+ * to its last (the per-record cost once the JIT has compiled the line's hot path). Also reported: the JVM's peak heap while dedup runs (broker included, sampled every
  * 100 ms), the dedup stores' size on disk per million keys kept, and how many records changed a merged state. Prints
  * one summary table; {@code --output} writes it as JSON ({@link BenchmarkSummary}).
  */
 @Command(name = "dedup", mixinStandardHelpOptions = true,
         description = {"Dedup throughput (records/s) next to Kafka Streams only reading and committing; target >= 0.5.",
             "On the embedded broker, in the same run: Kafka Streams only reading and committing the same input (the "
-                + "reference), Kafka Streams copying each record to two topics (the writes dedup makes per change), and "
-                + "the dedup topology; peak heap; state size per million keys. One summary table; --output <file> writes it as JSON."})
+                + "reference), Kafka Streams copying each record to one topic and to two topics (the writes dedup makes "
+                + "per change), and the dedup topology, each timed cold (whole input) and steady (after --warmup-share of "
+                + "the input); peak heap; state size per million keys. One summary table; --output <file> writes it as JSON."})
 public final class DedupBenchmark implements Callable<Integer> {
 
     private static final String DATASET = SampleDatasets.WIDGETS;
@@ -96,6 +101,10 @@ public final class DedupBenchmark implements Callable<Integer> {
 
     @Option(names = "--threads", defaultValue = "1", description = "Stream threads (num.stream.threads, default: ${DEFAULT-VALUE}).")
     int threads;
+
+    @Option(names = "--warmup-share", defaultValue = "0.5",
+            description = "Share of the input each line processes before its steady-state timing starts (default: ${DEFAULT-VALUE}).")
+    double warmupShare;
 
     @Option(names = "--set", paramLabel = "<key=value>", description = "Extra Kafka Streams or onepipe setting for both runs. Repeatable.")
     Map<String, String> settings = new HashMap<>();
@@ -126,11 +135,8 @@ public final class DedupBenchmark implements Callable<Integer> {
             out.printf(Locale.ROOT, "  Kafka Streams, read and commit only: %,.0f records/s%n", referenceRun.perSecond());
             out.flush();
 
-            CopyTwiceTopology copy = new CopyTwiceTopology(new DedupTopology().settings());
-            Timing copyRun;
-            try (TopologyRunner runner = TopologyRunner.start(copy, context(copy, config, catalog))) {
-                copyRun = recordsPerSecond(clientConfig, runner.applicationId(), produced, "copy to two topics");
-            }
+            Timing copyOnceRun = copy(1, clientConfig, config, catalog, produced);
+            Timing copyRun = copy(2, clientConfig, config, catalog, produced);
 
             DedupTopology dedup = new DedupTopology();
             HeapPeak heap = new HeapPeak();
@@ -145,18 +151,30 @@ public final class DedupBenchmark implements Callable<Integer> {
                 stateChanges = DedupMetrics.total(runner.streams().metrics(), DedupMetrics.STATE_CHANGES + "-total");
             }
             long stateBytes = sizeOf(stateRoot.resolve(TopologyContext.APPLICATION_ID_PREFIX + DedupTopology.NAME + "-" + DATASET));
-            report(produced, referenceRun, copyRun, dedupRun, heap.peakBytes(), keysKept, stateChanges, stateBytes);
+            report(produced, referenceRun, copyOnceRun, copyRun, dedupRun, heap.peakBytes(), keysKept, stateChanges, stateBytes);
         } finally {
             deleteTree(stateRoot);
         }
         return 0;
     }
 
+    private Timing copy(int copies, Map<String, Object> clientConfig, OnepipeConfig config, MetadataCatalog catalog, long produced) throws Exception {
+        CopyTopology copy = new CopyTopology(copies, new DedupTopology().settings());
+        try (TopologyRunner runner = TopologyRunner.start(copy, context(copy, config, catalog))) {
+            return recordsPerSecond(clientConfig, runner.applicationId(), produced, copy.description());
+        }
+    }
+
     private long produce(Map<String, Object> clientConfig) throws Exception {
         try (Admin admin = Admin.create(clientConfig)) {
-            admin.createTopics(List.of(new NewTopic(DATASET, Optional.of(partitions), Optional.empty()),
-                    new NewTopic(CopyTwiceTopology.FIRST_COPY, Optional.of(partitions), Optional.empty()),
-                    new NewTopic(CopyTwiceTopology.SECOND_COPY, Optional.of(partitions), Optional.empty()))).all().get(60, TimeUnit.SECONDS);
+            List<NewTopic> topics = new ArrayList<>();
+            topics.add(new NewTopic(DATASET, Optional.of(partitions), Optional.empty()));
+            for (int copies = 1; copies <= 2; copies++) {
+                for (int copy = 1; copy <= copies; copy++) {
+                    topics.add(new NewTopic(CopyTopology.topic(copies, copy), Optional.of(partitions), Optional.empty()));
+                }
+            }
+            admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
         }
         MetadataCatalog catalog;
         try (MetadataRegistry registry = MetadataRegistry.connect(clientConfig)) {
@@ -208,16 +226,24 @@ public final class DedupBenchmark implements Callable<Integer> {
         return new TopologyContext(topology.name(), Optional.of(DATASET), DATASET, config, catalog);
     }
 
-    /** A rate measured from the first input commit to the last, and the seconds between them. */
-    private record Timing(double perSecond, double seconds) {
+    /**
+     * Two rates of one line, records/s: cold from the first input commit to the last, steady from the first commit at or
+     * past the warm-up share of the input to the last; with the seconds each covers.
+     */
+    private record Timing(double perSecond, double seconds, double steadyPerSecond, double steadySeconds) {
     }
 
-    /** Records per second from the application's first input commit to the commit that covers the whole input. */
-    private static Timing recordsPerSecond(Map<String, Object> clientConfig, String applicationId, long expected, String label) throws Exception {
+    /**
+     * Records per second from the application's first input commit to the commit that covers the whole input, and from
+     * its first commit covering at least {@code warmupShare} of the input to that same last commit.
+     */
+    private Timing recordsPerSecond(Map<String, Object> clientConfig, String applicationId, long expected, String label) throws Exception {
         ProgressLine progress = new ProgressLine(System.out, label, expected);
         try (Admin admin = Admin.create(clientConfig)) {
             long firstCommitted = -1;
             long firstAt = 0;
+            long warmCommitted = -1;
+            long warmAt = 0;
             while (true) {
                 long committed = 0;
                 Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
@@ -231,32 +257,54 @@ public final class DedupBenchmark implements Callable<Integer> {
                     firstCommitted = committed;
                     firstAt = now;
                 }
+                if (warmCommitted < 0 && committed >= warmupShare * expected && committed < expected) {
+                    warmCommitted = committed;
+                    warmAt = now;
+                }
                 progress.update(committed);
                 // committed offsets count transaction markers as well as records
                 if (committed >= expected) {
                     progress.finish(committed);
                     double seconds = (now - firstAt) / 1e9;
-                    return new Timing((committed - firstCommitted) / seconds, seconds);
+                    double steadySeconds = warmCommitted < 0 ? Double.NaN : (now - warmAt) / 1e9;
+                    return new Timing((committed - firstCommitted) / seconds, seconds,
+                            warmCommitted < 0 ? Double.NaN : (committed - warmCommitted) / steadySeconds, steadySeconds);
                 }
                 TimeUnit.MILLISECONDS.sleep(50);
             }
         }
     }
 
-    private void report(long produced, Timing reference, Timing copy, Timing dedup, long peakHeap, long keysKept, long stateChanges, long stateBytes) {
+    private void report(long produced, Timing reference, Timing copyOnce, Timing copy, Timing dedup, long peakHeap, long keysKept, long stateChanges,
+            long stateBytes) {
         BenchmarkSummary summary = new BenchmarkSummary("dedup", "records/s")
                 .parameter("records", produced).parameter("keys", keys).parameter("duplicate rate", duplicateRate)
                 .parameter("partitions", partitions).parameter("stream threads", threads).parameter("guarantee", "exactly_once_v2")
-                .parameter("clean table", "off");
-        BenchmarkSummary.Line referenceLine = summary.rate("Kafka Streams read and commit (reference)", reference.perSecond(), reference.seconds(),
-                "same input, same settings, no deserialization");
-        BenchmarkSummary.Line copyLine = summary.rate("Kafka Streams copying each record to two topics", copy.perSecond(), copy.seconds(),
-                "the writes dedup makes per change (clean topic, changelog), without decoding or merging");
-        BenchmarkSummary.Line dedupLine = summary.rate("dedup", dedup.perSecond(), dedup.seconds(),
-                String.format(Locale.ROOT, "%,d state changes written to the clean topic", stateChanges));
-        summary.ratio("dedup / reference", dedupLine, referenceLine, 0.5);
-        summary.ratio("copy to two topics / reference", copyLine, referenceLine, null);
-        summary.ratio("dedup / copy to two topics", dedupLine, copyLine, null);
+                .parameter("clean table", "off").parameter("warm-up share", warmupShare);
+        settings.forEach(summary::parameter);
+        String changes = String.format(Locale.ROOT, "%,d state changes written to the clean topic", stateChanges);
+        String steady = String.format(Locale.ROOT, "steady: after %.0f %% of the input", warmupShare * 100);
+        BenchmarkSummary.Line referenceLine = summary.rate("Kafka Streams read and commit (reference)", reference.steadyPerSecond(),
+                reference.steadySeconds(), steady + "; same input, same settings, no deserialization");
+        BenchmarkSummary.Line copyOnceLine = summary.rate("Kafka Streams copying each record to one topic", copyOnce.steadyPerSecond(),
+                copyOnce.steadySeconds(), steady + "; dedup's writes if the merge store were restored from the clean topic");
+        BenchmarkSummary.Line copyLine = summary.rate("Kafka Streams copying each record to two topics", copy.steadyPerSecond(), copy.steadySeconds(),
+                steady + "; the writes dedup makes per change (clean topic, changelog), without decoding or merging");
+        BenchmarkSummary.Line dedupLine = summary.rate("dedup", dedup.steadyPerSecond(), dedup.steadySeconds(), steady + "; " + changes);
+        BenchmarkSummary.Line referenceCold = summary.rate("Kafka Streams read and commit (reference), cold", reference.perSecond(), reference.seconds(),
+                "whole input, JIT warm-up included");
+        BenchmarkSummary.Line copyOnceCold = summary.rate("Kafka Streams copying each record to one topic, cold", copyOnce.perSecond(),
+                copyOnce.seconds(), "whole input");
+        BenchmarkSummary.Line copyCold = summary.rate("Kafka Streams copying each record to two topics, cold", copy.perSecond(), copy.seconds(),
+                "whole input");
+        BenchmarkSummary.Line dedupCold = summary.rate("dedup, cold", dedup.perSecond(), dedup.seconds(), "whole input");
+        summary.ratio("dedup / reference (steady)", dedupLine, referenceLine, 0.5);
+        summary.ratio("copy to one topic / reference (steady)", copyOnceLine, referenceLine, null);
+        summary.ratio("copy to two topics / reference (steady)", copyLine, referenceLine, null);
+        summary.ratio("dedup / copy to two topics (steady)", dedupLine, copyLine, null);
+        summary.ratio("dedup / reference (cold)", dedupCold, referenceCold, null);
+        summary.ratio("copy to one topic / reference (cold)", copyOnceCold, referenceCold, null);
+        summary.ratio("copy to two topics / reference (cold)", copyCold, referenceCold, null);
         summary.measure("peak heap while dedup ran (whole JVM, broker included)", peakHeap / (1024 * 1024), "MB")
                 .measure("keys kept", keysKept, "keys")
                 .measure("merged-state changes", stateChanges, "records")
@@ -288,29 +336,34 @@ public final class DedupBenchmark implements Callable<Integer> {
     }
 
     /**
-     * Reads the input as bytes and writes every record to two topics, in the same exactly-once transactions: what dedup
-     * writes per changed merged state (a clean-topic record and a changelog record of the merge store), without the
-     * decoding, merging and state stores. It bounds what any topology making those writes can reach on the machine.
+     * Reads the input as bytes and writes every record to {@code copies} topics, in the same exactly-once transactions:
+     * with two, what dedup writes per changed merged state (a clean-topic record and a changelog record of the merge
+     * store); with one, what it would write if the store were restored from the clean topic; without the decoding,
+     * merging and state stores. It bounds what any topology making those writes can reach on the machine.
      */
-    private static final class CopyTwiceTopology implements OnepipeTopology {
+    private static final class CopyTopology implements OnepipeTopology {
 
-        static final String FIRST_COPY = DATASET + "-bench-copy-1";
-        static final String SECOND_COPY = DATASET + "-bench-copy-2";
-
+        private final int copies;
         private final List<TopologySetting> settings;
 
-        CopyTwiceTopology(List<TopologySetting> settings) {
+        CopyTopology(int copies, List<TopologySetting> settings) {
+            this.copies = copies;
             this.settings = List.copyOf(settings);
+        }
+
+        /** The topic of copy {@code copy} (1-based) of the line copying to {@code copies} topics. */
+        static String topic(int copies, int copy) {
+            return DATASET + "-bench-copy" + copies + "-" + copy;
         }
 
         @Override
         public String name() {
-            return "bench-copy-twice";
+            return "bench-copy-" + copies;
         }
 
         @Override
         public String description() {
-            return "Copies each input record to two topics (a benchmark's line)";
+            return copies == 1 ? "copy to one topic" : "copy to " + copies + " topics";
         }
 
         @Override
@@ -321,8 +374,9 @@ public final class DedupBenchmark implements Callable<Integer> {
         @Override
         public void addTo(StreamsBuilder builder, TopologyContext context) {
             KStream<byte[], byte[]> input = builder.stream(context.inputTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read"));
-            input.to(FIRST_COPY, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("first-copy"));
-            input.to(SECOND_COPY, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("second-copy"));
+            for (int copy = 1; copy <= copies; copy++) {
+                input.to(topic(copies, copy), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("copy-" + copy));
+            }
         }
     }
 
