@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import dev.onepipe.core.OnepipeTopology;
@@ -71,9 +72,10 @@ import picocli.CommandLine.Option;
  * ({@link ReadAndCommitTopology}, same settings); and two more lines, Kafka Streams copying each record to one topic
  * and to two topics ({@link CopyTopology}: the writes dedup makes per changed state are two, a clean-topic record and a
  * changelog record; one is what it would make if the merge store were restored from the clean topic), which bound what
- * dedup can reach. Each line is timed twice from the same run: cold, from its first input commit to its last (start-up
- * not counted, JIT warm-up counted), and steady, from its first commit at or past {@code --warmup-share} of the input
- * to its last (the per-record cost once the JIT has compiled the line's hot path). Also reported: the JVM's peak heap while dedup runs (broker included, sampled every
+ * dedup can reach. Each line is timed from its first input commit to its last (start-up not counted), twice: cold, in
+ * a warm-up pass of all four lines on application ids of their own, and steady, in the measured pass that follows in
+ * the same JVM over the same input, when the JIT has compiled every line's hot path (in a single pass the JIT threads
+ * took more CPU than the stream thread, and each line inherited the compiled code of the lines before it). Also reported: the JVM's peak heap while dedup runs (broker included, sampled every
  * 100 ms), the dedup stores' size on disk per million keys kept, and how many records changed a merged state. Prints
  * one summary table; {@code --output} writes it as JSON ({@link BenchmarkSummary}).
  */
@@ -81,8 +83,8 @@ import picocli.CommandLine.Option;
         description = {"Dedup throughput (records/s) next to Kafka Streams only reading and committing; target >= 0.5.",
             "On the embedded broker, in the same run: Kafka Streams only reading and committing the same input (the "
                 + "reference), Kafka Streams copying each record to one topic and to two topics (the writes dedup makes "
-                + "per change), and the dedup topology, each timed cold (whole input) and steady (after --warmup-share of "
-                + "the input); peak heap; state size per million keys. One summary table; --output <file> writes it as JSON."})
+                + "per change), and the dedup topology, each timed cold (a warm-up pass) and steady (a second pass in the "
+                + "same JVM); peak heap; state size per million keys. One summary table; --output <file> writes it as JSON."})
 public final class DedupBenchmark implements Callable<Integer> {
 
     private static final String DATASET = SampleDatasets.WIDGETS;
@@ -102,9 +104,10 @@ public final class DedupBenchmark implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "Stream threads (num.stream.threads, default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--warmup-share", defaultValue = "0.5",
-            description = "Share of the input each line processes before its steady-state timing starts (default: ${DEFAULT-VALUE}).")
-    double warmupShare;
+    @Option(names = "--warm-up", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run every line once on its own application id before the measured pass (default: ${DEFAULT-VALUE}); "
+                    + "--no-warm-up measures cold only.")
+    boolean warmUp;
 
     @Option(names = "--set", paramLabel = "<key=value>", description = "Extra Kafka Streams or onepipe setting for both runs. Repeatable.")
     Map<String, String> settings = new HashMap<>();
@@ -124,44 +127,76 @@ public final class DedupBenchmark implements Callable<Integer> {
         try (EmbeddedRuntime runtime = EmbeddedRuntime.start()) {
             Map<String, Object> clientConfig = new HashMap<>(runtime.clientConfig());
             long produced = produce(clientConfig);
-            OnepipeConfig config = config(runtime.bootstrapServers(), stateRoot);
-            MetadataCatalog catalog = RegisteredDatasets.load(config);
+            MetadataCatalog catalog = RegisteredDatasets.load(config(runtime.bootstrapServers(), stateRoot, "onepipe-bench-catalog"));
 
-            ReadAndCommitTopology reference = new ReadAndCommitTopology("bench-read-and-commit", new DedupTopology().settings());
-            Timing referenceRun;
-            try (TopologyRunner runner = TopologyRunner.start(reference, context(reference, config, catalog))) {
-                referenceRun = recordsPerSecond(clientConfig, runner.applicationId(), produced, "read and commit");
+            Timing referenceCold = null;
+            Timing copyOnceCold = null;
+            Timing copyCold = null;
+            Timing dedupCold = null;
+            if (warmUp) {
+                out.println("  warm-up pass (cold), each line on an application id of its own:");
+                out.flush();
+                referenceCold = timed(referenceTopology(), "-warm-up", "read and commit (warm-up)", clientConfig, stateRoot, runtime.bootstrapServers(), catalog, produced, null);
+                copyOnceCold = timed(new CopyTopology(1, new DedupTopology().settings()), "-warm-up", "copy to one topic (warm-up)", clientConfig, stateRoot,
+                        runtime.bootstrapServers(), catalog, produced, null);
+                copyCold = timed(new CopyTopology(2, new DedupTopology().settings()), "-warm-up", "copy to two topics (warm-up)", clientConfig, stateRoot,
+                        runtime.bootstrapServers(), catalog, produced, null);
+                dedupCold = timed(new DedupTopology(), "-warm-up", "dedup (warm-up)", clientConfig, stateRoot, runtime.bootstrapServers(), catalog, produced, null);
+                out.println("  measured pass:");
+                out.flush();
             }
-            out.printf(Locale.ROOT, "  Kafka Streams, read and commit only: %,.0f records/s%n", referenceRun.perSecond());
-            out.flush();
-
-            Timing copyOnceRun = copy(1, clientConfig, config, catalog, produced);
-            Timing copyRun = copy(2, clientConfig, config, catalog, produced);
-
-            DedupTopology dedup = new DedupTopology();
+            Timing referenceRun = timed(referenceTopology(), "", "read and commit", clientConfig, stateRoot, runtime.bootstrapServers(), catalog, produced, null);
+            Timing copyOnceRun = timed(new CopyTopology(1, new DedupTopology().settings()), "", "copy to one topic", clientConfig, stateRoot,
+                    runtime.bootstrapServers(), catalog, produced, null);
+            Timing copyRun = timed(new CopyTopology(2, new DedupTopology().settings()), "", "copy to two topics", clientConfig, stateRoot,
+                    runtime.bootstrapServers(), catalog, produced, null);
             HeapPeak heap = new HeapPeak();
-            Timing dedupRun;
-            long keysKept;
-            long stateChanges;
-            try (TopologyRunner runner = TopologyRunner.start(dedup, context(dedup, config, catalog))) {
-                heap.start();
-                dedupRun = recordsPerSecond(clientConfig, runner.applicationId(), produced, "dedup");
-                heap.stop();
-                keysKept = DedupMetrics.total(runner.streams().metrics(), DedupMetrics.KEYS_KEPT);
-                stateChanges = DedupMetrics.total(runner.streams().metrics(), DedupMetrics.STATE_CHANGES + "-total");
-            }
+            long[] counts = new long[2];
+            Timing dedupRun = timed(new DedupTopology(), "", "dedup", clientConfig, stateRoot, runtime.bootstrapServers(), catalog, produced, runner -> {
+                counts[0] = DedupMetrics.total(runner.streams().metrics(), DedupMetrics.KEYS_KEPT);
+                counts[1] = DedupMetrics.total(runner.streams().metrics(), DedupMetrics.STATE_CHANGES + "-total");
+            }, heap);
+            long keysKept = counts[0];
+            long stateChanges = counts[1];
             long stateBytes = sizeOf(stateRoot.resolve(TopologyContext.APPLICATION_ID_PREFIX + DedupTopology.NAME + "-" + DATASET));
-            report(produced, referenceRun, copyOnceRun, copyRun, dedupRun, heap.peakBytes(), keysKept, stateChanges, stateBytes);
+            report(produced, new Timing[] {referenceRun, copyOnceRun, copyRun, dedupRun}, new Timing[] {referenceCold, copyOnceCold, copyCold, dedupCold},
+                    heap.peakBytes(), keysKept, stateChanges, stateBytes);
         } finally {
             deleteTree(stateRoot);
         }
         return 0;
     }
 
-    private Timing copy(int copies, Map<String, Object> clientConfig, OnepipeConfig config, MetadataCatalog catalog, long produced) throws Exception {
-        CopyTopology copy = new CopyTopology(copies, new DedupTopology().settings());
-        try (TopologyRunner runner = TopologyRunner.start(copy, context(copy, config, catalog))) {
-            return recordsPerSecond(clientConfig, runner.applicationId(), produced, copy.description());
+    private static ReadAndCommitTopology referenceTopology() {
+        return new ReadAndCommitTopology("bench-read-and-commit", new DedupTopology().settings());
+    }
+
+    private Timing timed(OnepipeTopology topology, String applicationIdSuffix, String label, Map<String, Object> clientConfig, Path stateRoot,
+            String bootstrapServers, MetadataCatalog catalog, long produced, Consumer<TopologyRunner> afterRun) throws Exception {
+        return timed(topology, applicationIdSuffix, label, clientConfig, stateRoot, bootstrapServers, catalog, produced, afterRun, null);
+    }
+
+    /**
+     * Runs one line over the whole input on the application id {@code onepipe-<name><suffix>-<dataset>} and times it;
+     * {@code afterRun} reads the running application's metrics before it is closed, {@code heap} is sampled meanwhile.
+     */
+    private Timing timed(OnepipeTopology topology, String applicationIdSuffix, String label, Map<String, Object> clientConfig, Path stateRoot,
+            String bootstrapServers, MetadataCatalog catalog, long produced, Consumer<TopologyRunner> afterRun, HeapPeak heap)
+            throws Exception {
+        OnepipeConfig config = config(bootstrapServers, stateRoot,
+                TopologyContext.APPLICATION_ID_PREFIX + topology.name() + applicationIdSuffix + "-" + DATASET);
+        try (TopologyRunner runner = TopologyRunner.start(topology, context(topology, config, catalog))) {
+            if (heap != null) {
+                heap.start();
+            }
+            Timing timing = recordsPerSecond(clientConfig, runner.applicationId(), produced, label);
+            if (heap != null) {
+                heap.stop();
+            }
+            if (afterRun != null) {
+                afterRun.accept(runner);
+            }
+            return timing;
         }
     }
 
@@ -212,8 +247,9 @@ public final class DedupBenchmark implements Callable<Integer> {
     }
 
     // no EmbeddedRuntime in any signature: picocli reads every method's, and a per-topology jar has no embedded runtime
-    private OnepipeConfig config(String bootstrapServers, Path stateRoot) {
+    private OnepipeConfig config(String bootstrapServers, Path stateRoot, String applicationId) {
         Map<String, String> flags = new HashMap<>();
+        flags.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         flags.put("bootstrap.servers", bootstrapServers);
         flags.put(TopologyRunner.STATE_ROOT, stateRoot.toString());
         flags.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
@@ -226,24 +262,16 @@ public final class DedupBenchmark implements Callable<Integer> {
         return new TopologyContext(topology.name(), Optional.of(DATASET), DATASET, config, catalog);
     }
 
-    /**
-     * Two rates of one line, records/s: cold from the first input commit to the last, steady from the first commit at or
-     * past the warm-up share of the input to the last; with the seconds each covers.
-     */
-    private record Timing(double perSecond, double seconds, double steadyPerSecond, double steadySeconds) {
+    /** A rate measured from the first input commit to the last, and the seconds between them. */
+    private record Timing(double perSecond, double seconds) {
     }
 
-    /**
-     * Records per second from the application's first input commit to the commit that covers the whole input, and from
-     * its first commit covering at least {@code warmupShare} of the input to that same last commit.
-     */
-    private Timing recordsPerSecond(Map<String, Object> clientConfig, String applicationId, long expected, String label) throws Exception {
+    /** Records per second from the application's first input commit to the commit that covers the whole input. */
+    private static Timing recordsPerSecond(Map<String, Object> clientConfig, String applicationId, long expected, String label) throws Exception {
         ProgressLine progress = new ProgressLine(System.out, label, expected);
         try (Admin admin = Admin.create(clientConfig)) {
             long firstCommitted = -1;
             long firstAt = 0;
-            long warmCommitted = -1;
-            long warmAt = 0;
             while (true) {
                 long committed = 0;
                 Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
@@ -257,54 +285,53 @@ public final class DedupBenchmark implements Callable<Integer> {
                     firstCommitted = committed;
                     firstAt = now;
                 }
-                if (warmCommitted < 0 && committed >= warmupShare * expected && committed < expected) {
-                    warmCommitted = committed;
-                    warmAt = now;
-                }
                 progress.update(committed);
                 // committed offsets count transaction markers as well as records
                 if (committed >= expected) {
                     progress.finish(committed);
                     double seconds = (now - firstAt) / 1e9;
-                    double steadySeconds = warmCommitted < 0 ? Double.NaN : (now - warmAt) / 1e9;
-                    return new Timing((committed - firstCommitted) / seconds, seconds,
-                            warmCommitted < 0 ? Double.NaN : (committed - warmCommitted) / steadySeconds, steadySeconds);
+                    return new Timing((committed - firstCommitted) / seconds, seconds);
                 }
                 TimeUnit.MILLISECONDS.sleep(50);
             }
         }
     }
 
-    private void report(long produced, Timing reference, Timing copyOnce, Timing copy, Timing dedup, long peakHeap, long keysKept, long stateChanges,
-            long stateBytes) {
+    private static final String[] LINES = {"Kafka Streams read and commit (reference)", "Kafka Streams copying each record to one topic",
+        "Kafka Streams copying each record to two topics", "dedup"};
+
+    /** {@code measured} and {@code cold} in the order of {@link #LINES}; {@code cold} holds nulls without a warm-up pass. */
+    private void report(long produced, Timing[] measured, Timing[] cold, long peakHeap, long keysKept, long stateChanges, long stateBytes) {
         BenchmarkSummary summary = new BenchmarkSummary("dedup", "records/s")
                 .parameter("records", produced).parameter("keys", keys).parameter("duplicate rate", duplicateRate)
                 .parameter("partitions", partitions).parameter("stream threads", threads).parameter("guarantee", "exactly_once_v2")
-                .parameter("clean table", "off").parameter("warm-up share", warmupShare);
+                .parameter("clean table", "off").parameter("warm-up pass", warmUp);
         settings.forEach(summary::parameter);
-        String changes = String.format(Locale.ROOT, "%,d state changes written to the clean topic", stateChanges);
-        String steady = String.format(Locale.ROOT, "steady: after %.0f %% of the input", warmupShare * 100);
-        BenchmarkSummary.Line referenceLine = summary.rate("Kafka Streams read and commit (reference)", reference.steadyPerSecond(),
-                reference.steadySeconds(), steady + "; same input, same settings, no deserialization");
-        BenchmarkSummary.Line copyOnceLine = summary.rate("Kafka Streams copying each record to one topic", copyOnce.steadyPerSecond(),
-                copyOnce.steadySeconds(), steady + "; dedup's writes if the merge store were restored from the clean topic");
-        BenchmarkSummary.Line copyLine = summary.rate("Kafka Streams copying each record to two topics", copy.steadyPerSecond(), copy.steadySeconds(),
-                steady + "; the writes dedup makes per change (clean topic, changelog), without decoding or merging");
-        BenchmarkSummary.Line dedupLine = summary.rate("dedup", dedup.steadyPerSecond(), dedup.steadySeconds(), steady + "; " + changes);
-        BenchmarkSummary.Line referenceCold = summary.rate("Kafka Streams read and commit (reference), cold", reference.perSecond(), reference.seconds(),
-                "whole input, JIT warm-up included");
-        BenchmarkSummary.Line copyOnceCold = summary.rate("Kafka Streams copying each record to one topic, cold", copyOnce.perSecond(),
-                copyOnce.seconds(), "whole input");
-        BenchmarkSummary.Line copyCold = summary.rate("Kafka Streams copying each record to two topics, cold", copy.perSecond(), copy.seconds(),
-                "whole input");
-        BenchmarkSummary.Line dedupCold = summary.rate("dedup, cold", dedup.perSecond(), dedup.seconds(), "whole input");
-        summary.ratio("dedup / reference (steady)", dedupLine, referenceLine, 0.5);
-        summary.ratio("copy to one topic / reference (steady)", copyOnceLine, referenceLine, null);
-        summary.ratio("copy to two topics / reference (steady)", copyLine, referenceLine, null);
-        summary.ratio("dedup / copy to two topics (steady)", dedupLine, copyLine, null);
-        summary.ratio("dedup / reference (cold)", dedupCold, referenceCold, null);
-        summary.ratio("copy to one topic / reference (cold)", copyOnceCold, referenceCold, null);
-        summary.ratio("copy to two topics / reference (cold)", copyCold, referenceCold, null);
+        String[] notes = {"same input, same settings, no deserialization",
+            "dedup's writes if the merge store were restored from the clean topic",
+            "the writes dedup makes per change (clean topic, changelog), without decoding or merging",
+            String.format(Locale.ROOT, "%,d state changes written to the clean topic", stateChanges)};
+        String pass = warmUp ? " (steady)" : " (cold)";
+        BenchmarkSummary.Line[] lines = new BenchmarkSummary.Line[LINES.length];
+        for (int line = 0; line < LINES.length; line++) {
+            lines[line] = summary.rate(LINES[line], measured[line].perSecond(), measured[line].seconds(),
+                    (warmUp ? "measured after the warm-up pass; " : "no warm-up pass; ") + notes[line]);
+        }
+        BenchmarkSummary.Line[] coldLines = new BenchmarkSummary.Line[LINES.length];
+        if (warmUp) {
+            for (int line = 0; line < LINES.length; line++) {
+                coldLines[line] = summary.rate(LINES[line] + ", cold", cold[line].perSecond(), cold[line].seconds(), "warm-up pass, JIT warm-up included");
+            }
+        }
+        summary.ratio("dedup / reference" + pass, lines[3], lines[0], 0.5);
+        summary.ratio("copy to one topic / reference" + pass, lines[1], lines[0], null);
+        summary.ratio("copy to two topics / reference" + pass, lines[2], lines[0], null);
+        summary.ratio("dedup / copy to two topics" + pass, lines[3], lines[2], null);
+        if (warmUp) {
+            summary.ratio("dedup / reference (cold)", coldLines[3], coldLines[0], null);
+            summary.ratio("copy to one topic / reference (cold)", coldLines[1], coldLines[0], null);
+            summary.ratio("copy to two topics / reference (cold)", coldLines[2], coldLines[0], null);
+        }
         summary.measure("peak heap while dedup ran (whole JVM, broker included)", peakHeap / (1024 * 1024), "MB")
                 .measure("keys kept", keysKept, "keys")
                 .measure("merged-state changes", stateChanges, "records")
