@@ -109,7 +109,7 @@ public final class DedupBenchmark implements Callable<Integer> {
                     + "--no-warm-up measures cold only.")
     boolean warmUp;
 
-    @Option(names = "--set", paramLabel = "<key=value>", description = "Extra Kafka Streams or onepipe setting for both runs. Repeatable.")
+    @Option(names = "--set", paramLabel = "<key=value>", description = "Extra Kafka Streams or onepipe setting for every line and pass. Repeatable.")
     Map<String, String> settings = new HashMap<>();
 
     @Option(names = "--output", paramLabel = "<file>", description = "Also write the summary as JSON to this file.")
