@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import dev.onepipe.core.OnepipeTopology;
@@ -67,17 +69,22 @@ import picocli.CommandLine.Option;
 /**
  * {@code onepipe bench dedup}: the dedup topology's throughput on the embedded broker, next to its reference line
  * measured in the same run on the same input: Kafka Streams only reading and committing it
- * ({@link ReadAndCommitTopology}, same settings); and a third line, Kafka Streams copying each record to two topics
- * (the writes dedup makes per changed state, {@link CopyTwiceTopology}), which bounds what dedup can reach. Both are timed from their first input commit to their last, so
- * start-up is not counted. Also reported: the JVM's peak heap while dedup runs (broker included, sampled every
+ * ({@link ReadAndCommitTopology}, same settings); and two more lines, Kafka Streams copying each record to one topic
+ * and to two topics ({@link CopyTopology}: the writes dedup makes per changed state are two, a clean-topic record and a
+ * changelog record; one is what it would make if the merge store were restored from the clean topic), which bound what
+ * dedup can reach. Each line is timed from its first input commit to its last (start-up not counted), twice: cold, in
+ * a warm-up pass of all four lines on application ids of their own, and steady, in the measured pass that follows in
+ * the same JVM over the same input, when the JIT has compiled every line's hot path (in a single pass the JIT threads
+ * took more CPU than the stream thread, and each line inherited the compiled code of the lines before it). Also reported: the JVM's peak heap while dedup runs (broker included, sampled every
  * 100 ms), the dedup stores' size on disk per million keys kept, and how many records changed a merged state. Prints
  * one summary table; {@code --output} writes it as JSON ({@link BenchmarkSummary}).
  */
 @Command(name = "dedup", mixinStandardHelpOptions = true,
         description = {"Dedup throughput (records/s) next to Kafka Streams only reading and committing; target >= 0.5.",
             "On the embedded broker, in the same run: Kafka Streams only reading and committing the same input (the "
-                + "reference), Kafka Streams copying each record to two topics (the writes dedup makes per change), and "
-                + "the dedup topology; peak heap; state size per million keys. One summary table; --output <file> writes it as JSON."})
+                + "reference), Kafka Streams copying each record to one topic and to two topics (the writes dedup makes "
+                + "per change), and the dedup topology, each timed cold (a warm-up pass) and steady (a second pass in the "
+                + "same JVM); peak heap; state size per million keys. One summary table; --output <file> writes it as JSON."})
 public final class DedupBenchmark implements Callable<Integer> {
 
     private static final String DATASET = SampleDatasets.WIDGETS;
@@ -97,7 +104,12 @@ public final class DedupBenchmark implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "Stream threads (num.stream.threads, default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--set", paramLabel = "<key=value>", description = "Extra Kafka Streams or onepipe setting for both runs. Repeatable.")
+    @Option(names = "--warm-up", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run every line once on its own application id before the measured pass (default: ${DEFAULT-VALUE}); "
+                    + "--no-warm-up measures cold only.")
+    boolean warmUp;
+
+    @Option(names = "--set", paramLabel = "<key=value>", description = "Extra Kafka Streams or onepipe setting for every line and pass. Repeatable.")
     Map<String, String> settings = new HashMap<>();
 
     @Option(names = "--output", paramLabel = "<file>", description = "Also write the summary as JSON to this file.")
@@ -115,48 +127,89 @@ public final class DedupBenchmark implements Callable<Integer> {
         try (EmbeddedRuntime runtime = EmbeddedRuntime.start()) {
             Map<String, Object> clientConfig = new HashMap<>(runtime.clientConfig());
             long produced = produce(clientConfig);
-            OnepipeConfig config = config(runtime.bootstrapServers(), stateRoot);
-            MetadataCatalog catalog = RegisteredDatasets.load(config);
+            MetadataCatalog catalog = RegisteredDatasets.load(config(runtime.bootstrapServers(), stateRoot, "onepipe-bench-catalog"));
 
-            ReadAndCommitTopology reference = new ReadAndCommitTopology("bench-read-and-commit", new DedupTopology().settings());
-            Timing referenceRun;
-            try (TopologyRunner runner = TopologyRunner.start(reference, context(reference, config, catalog))) {
-                referenceRun = recordsPerSecond(clientConfig, runner.applicationId(), produced, "read and commit");
+            Timing referenceCold = null;
+            Timing copyOnceCold = null;
+            Timing copyCold = null;
+            Timing dedupCold = null;
+            if (warmUp) {
+                out.println("  warm-up pass (cold), each line on an application id of its own:");
+                out.flush();
+                referenceCold = timed(referenceTopology(), "-warm-up", "read and commit (warm-up)", clientConfig, stateRoot, runtime.bootstrapServers(), catalog, produced, null);
+                copyOnceCold = timed(new CopyTopology(1, new DedupTopology().settings()), "-warm-up", "copy to one topic (warm-up)", clientConfig, stateRoot,
+                        runtime.bootstrapServers(), catalog, produced, null);
+                copyCold = timed(new CopyTopology(2, new DedupTopology().settings()), "-warm-up", "copy to two topics (warm-up)", clientConfig, stateRoot,
+                        runtime.bootstrapServers(), catalog, produced, null);
+                dedupCold = timed(new DedupTopology(), "-warm-up", "dedup (warm-up)", clientConfig, stateRoot, runtime.bootstrapServers(), catalog, produced, null);
+                out.println("  measured pass:");
+                out.flush();
             }
-            out.printf(Locale.ROOT, "  Kafka Streams, read and commit only: %,.0f records/s%n", referenceRun.perSecond());
-            out.flush();
-
-            CopyTwiceTopology copy = new CopyTwiceTopology(new DedupTopology().settings());
-            Timing copyRun;
-            try (TopologyRunner runner = TopologyRunner.start(copy, context(copy, config, catalog))) {
-                copyRun = recordsPerSecond(clientConfig, runner.applicationId(), produced, "copy to two topics");
-            }
-
-            DedupTopology dedup = new DedupTopology();
+            Timing referenceRun = timed(referenceTopology(), "", "read and commit", clientConfig, stateRoot, runtime.bootstrapServers(), catalog, produced, null);
+            Timing copyOnceRun = timed(new CopyTopology(1, new DedupTopology().settings()), "", "copy to one topic", clientConfig, stateRoot,
+                    runtime.bootstrapServers(), catalog, produced, null);
+            Timing copyRun = timed(new CopyTopology(2, new DedupTopology().settings()), "", "copy to two topics", clientConfig, stateRoot,
+                    runtime.bootstrapServers(), catalog, produced, null);
             HeapPeak heap = new HeapPeak();
-            Timing dedupRun;
-            long keysKept;
-            long stateChanges;
-            try (TopologyRunner runner = TopologyRunner.start(dedup, context(dedup, config, catalog))) {
-                heap.start();
-                dedupRun = recordsPerSecond(clientConfig, runner.applicationId(), produced, "dedup");
-                heap.stop();
-                keysKept = DedupMetrics.total(runner.streams().metrics(), DedupMetrics.KEYS_KEPT);
-                stateChanges = DedupMetrics.total(runner.streams().metrics(), DedupMetrics.STATE_CHANGES + "-total");
-            }
+            long[] counts = new long[2];
+            Timing dedupRun = timed(new DedupTopology(), "", "dedup", clientConfig, stateRoot, runtime.bootstrapServers(), catalog, produced, runner -> {
+                counts[0] = DedupMetrics.total(runner.streams().metrics(), DedupMetrics.KEYS_KEPT);
+                counts[1] = DedupMetrics.total(runner.streams().metrics(), DedupMetrics.STATE_CHANGES + "-total");
+            }, heap);
+            long keysKept = counts[0];
+            long stateChanges = counts[1];
             long stateBytes = sizeOf(stateRoot.resolve(TopologyContext.APPLICATION_ID_PREFIX + DedupTopology.NAME + "-" + DATASET));
-            report(produced, referenceRun, copyRun, dedupRun, heap.peakBytes(), keysKept, stateChanges, stateBytes);
+            report(produced, new Timing[] {referenceRun, copyOnceRun, copyRun, dedupRun}, new Timing[] {referenceCold, copyOnceCold, copyCold, dedupCold},
+                    heap.peakBytes(), keysKept, stateChanges, stateBytes);
         } finally {
             deleteTree(stateRoot);
         }
         return 0;
     }
 
+    private static ReadAndCommitTopology referenceTopology() {
+        return new ReadAndCommitTopology("bench-read-and-commit", new DedupTopology().settings());
+    }
+
+    private Timing timed(OnepipeTopology topology, String applicationIdSuffix, String label, Map<String, Object> clientConfig, Path stateRoot,
+            String bootstrapServers, MetadataCatalog catalog, long produced, Consumer<TopologyRunner> afterRun) throws Exception {
+        return timed(topology, applicationIdSuffix, label, clientConfig, stateRoot, bootstrapServers, catalog, produced, afterRun, null);
+    }
+
+    /**
+     * Runs one line over the whole input on the application id {@code onepipe-<name><suffix>-<dataset>} and times it;
+     * {@code afterRun} reads the running application's metrics before it is closed, {@code heap} is sampled meanwhile.
+     */
+    private Timing timed(OnepipeTopology topology, String applicationIdSuffix, String label, Map<String, Object> clientConfig, Path stateRoot,
+            String bootstrapServers, MetadataCatalog catalog, long produced, Consumer<TopologyRunner> afterRun, HeapPeak heap)
+            throws Exception {
+        OnepipeConfig config = config(bootstrapServers, stateRoot,
+                TopologyContext.APPLICATION_ID_PREFIX + topology.name() + applicationIdSuffix + "-" + DATASET);
+        try (TopologyRunner runner = TopologyRunner.start(topology, context(topology, config, catalog))) {
+            if (heap != null) {
+                heap.start();
+            }
+            Timing timing = recordsPerSecond(clientConfig, runner.applicationId(), produced, label);
+            if (heap != null) {
+                heap.stop();
+            }
+            if (afterRun != null) {
+                afterRun.accept(runner);
+            }
+            return timing;
+        }
+    }
+
     private long produce(Map<String, Object> clientConfig) throws Exception {
         try (Admin admin = Admin.create(clientConfig)) {
-            admin.createTopics(List.of(new NewTopic(DATASET, Optional.of(partitions), Optional.empty()),
-                    new NewTopic(CopyTwiceTopology.FIRST_COPY, Optional.of(partitions), Optional.empty()),
-                    new NewTopic(CopyTwiceTopology.SECOND_COPY, Optional.of(partitions), Optional.empty()))).all().get(60, TimeUnit.SECONDS);
+            List<NewTopic> topics = new ArrayList<>();
+            topics.add(new NewTopic(DATASET, Optional.of(partitions), Optional.empty()));
+            for (int copies = 1; copies <= 2; copies++) {
+                for (int copy = 1; copy <= copies; copy++) {
+                    topics.add(new NewTopic(CopyTopology.topic(copies, copy), Optional.of(partitions), Optional.empty()));
+                }
+            }
+            admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
         }
         MetadataCatalog catalog;
         try (MetadataRegistry registry = MetadataRegistry.connect(clientConfig)) {
@@ -194,8 +247,9 @@ public final class DedupBenchmark implements Callable<Integer> {
     }
 
     // no EmbeddedRuntime in any signature: picocli reads every method's, and a per-topology jar has no embedded runtime
-    private OnepipeConfig config(String bootstrapServers, Path stateRoot) {
+    private OnepipeConfig config(String bootstrapServers, Path stateRoot, String applicationId) {
         Map<String, String> flags = new HashMap<>();
+        flags.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         flags.put("bootstrap.servers", bootstrapServers);
         flags.put(TopologyRunner.STATE_ROOT, stateRoot.toString());
         flags.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
@@ -243,20 +297,41 @@ public final class DedupBenchmark implements Callable<Integer> {
         }
     }
 
-    private void report(long produced, Timing reference, Timing copy, Timing dedup, long peakHeap, long keysKept, long stateChanges, long stateBytes) {
+    private static final String[] LINES = {"Kafka Streams read and commit (reference)", "Kafka Streams copying each record to one topic",
+        "Kafka Streams copying each record to two topics", "dedup"};
+
+    /** {@code measured} and {@code cold} in the order of {@link #LINES}; {@code cold} holds nulls without a warm-up pass. */
+    private void report(long produced, Timing[] measured, Timing[] cold, long peakHeap, long keysKept, long stateChanges, long stateBytes) {
         BenchmarkSummary summary = new BenchmarkSummary("dedup", "records/s")
                 .parameter("records", produced).parameter("keys", keys).parameter("duplicate rate", duplicateRate)
                 .parameter("partitions", partitions).parameter("stream threads", threads).parameter("guarantee", "exactly_once_v2")
-                .parameter("clean table", "off");
-        BenchmarkSummary.Line referenceLine = summary.rate("Kafka Streams read and commit (reference)", reference.perSecond(), reference.seconds(),
-                "same input, same settings, no deserialization");
-        BenchmarkSummary.Line copyLine = summary.rate("Kafka Streams copying each record to two topics", copy.perSecond(), copy.seconds(),
-                "the writes dedup makes per change (clean topic, changelog), without decoding or merging");
-        BenchmarkSummary.Line dedupLine = summary.rate("dedup", dedup.perSecond(), dedup.seconds(),
-                String.format(Locale.ROOT, "%,d state changes written to the clean topic", stateChanges));
-        summary.ratio("dedup / reference", dedupLine, referenceLine, 0.5);
-        summary.ratio("copy to two topics / reference", copyLine, referenceLine, null);
-        summary.ratio("dedup / copy to two topics", dedupLine, copyLine, null);
+                .parameter("clean table", "off").parameter("warm-up pass", warmUp);
+        settings.forEach(summary::parameter);
+        String[] notes = {"same input, same settings, no deserialization",
+            "dedup's writes if the merge store were restored from the clean topic",
+            "the writes dedup makes per change (clean topic, changelog), without decoding or merging",
+            String.format(Locale.ROOT, "%,d state changes written to the clean topic", stateChanges)};
+        String pass = warmUp ? " (steady)" : " (cold)";
+        BenchmarkSummary.Line[] lines = new BenchmarkSummary.Line[LINES.length];
+        for (int line = 0; line < LINES.length; line++) {
+            lines[line] = summary.rate(LINES[line], measured[line].perSecond(), measured[line].seconds(),
+                    (warmUp ? "measured after the warm-up pass; " : "no warm-up pass; ") + notes[line]);
+        }
+        BenchmarkSummary.Line[] coldLines = new BenchmarkSummary.Line[LINES.length];
+        if (warmUp) {
+            for (int line = 0; line < LINES.length; line++) {
+                coldLines[line] = summary.rate(LINES[line] + ", cold", cold[line].perSecond(), cold[line].seconds(), "warm-up pass, JIT warm-up included");
+            }
+        }
+        summary.ratio("dedup / reference" + pass, lines[3], lines[0], 0.5);
+        summary.ratio("copy to one topic / reference" + pass, lines[1], lines[0], null);
+        summary.ratio("copy to two topics / reference" + pass, lines[2], lines[0], null);
+        summary.ratio("dedup / copy to two topics" + pass, lines[3], lines[2], null);
+        if (warmUp) {
+            summary.ratio("dedup / reference (cold)", coldLines[3], coldLines[0], null);
+            summary.ratio("copy to one topic / reference (cold)", coldLines[1], coldLines[0], null);
+            summary.ratio("copy to two topics / reference (cold)", coldLines[2], coldLines[0], null);
+        }
         summary.measure("peak heap while dedup ran (whole JVM, broker included)", peakHeap / (1024 * 1024), "MB")
                 .measure("keys kept", keysKept, "keys")
                 .measure("merged-state changes", stateChanges, "records")
@@ -288,29 +363,34 @@ public final class DedupBenchmark implements Callable<Integer> {
     }
 
     /**
-     * Reads the input as bytes and writes every record to two topics, in the same exactly-once transactions: what dedup
-     * writes per changed merged state (a clean-topic record and a changelog record of the merge store), without the
-     * decoding, merging and state stores. It bounds what any topology making those writes can reach on the machine.
+     * Reads the input as bytes and writes every record to {@code copies} topics, in the same exactly-once transactions:
+     * with two, what dedup writes per changed merged state (a clean-topic record and a changelog record of the merge
+     * store); with one, what it would write if the store were restored from the clean topic; without the decoding,
+     * merging and state stores. It bounds what any topology making those writes can reach on the machine.
      */
-    private static final class CopyTwiceTopology implements OnepipeTopology {
+    private static final class CopyTopology implements OnepipeTopology {
 
-        static final String FIRST_COPY = DATASET + "-bench-copy-1";
-        static final String SECOND_COPY = DATASET + "-bench-copy-2";
-
+        private final int copies;
         private final List<TopologySetting> settings;
 
-        CopyTwiceTopology(List<TopologySetting> settings) {
+        CopyTopology(int copies, List<TopologySetting> settings) {
+            this.copies = copies;
             this.settings = List.copyOf(settings);
+        }
+
+        /** The topic of copy {@code copy} (1-based) of the line copying to {@code copies} topics. */
+        static String topic(int copies, int copy) {
+            return DATASET + "-bench-copy" + copies + "-" + copy;
         }
 
         @Override
         public String name() {
-            return "bench-copy-twice";
+            return "bench-copy-" + copies;
         }
 
         @Override
         public String description() {
-            return "Copies each input record to two topics (a benchmark's line)";
+            return copies == 1 ? "copy to one topic" : "copy to " + copies + " topics";
         }
 
         @Override
@@ -321,8 +401,9 @@ public final class DedupBenchmark implements Callable<Integer> {
         @Override
         public void addTo(StreamsBuilder builder, TopologyContext context) {
             KStream<byte[], byte[]> input = builder.stream(context.inputTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read"));
-            input.to(FIRST_COPY, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("first-copy"));
-            input.to(SECOND_COPY, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("second-copy"));
+            for (int copy = 1; copy <= copies; copy++) {
+                input.to(topic(copies, copy), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("copy-" + copy));
+            }
         }
     }
 
