@@ -40,7 +40,9 @@ import dev.onepipe.dedup.topology.DedupTopology;
 import dev.onepipe.metadata.DatasetMetadata;
 import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.metadata.MetadataRegistry;
+import dev.onepipe.metadata.PartitionLeaders;
 import dev.onepipe.metadata.RegistrationRequest;
+import dev.onepipe.metadata.producer.SendFailures;
 import dev.onepipe.metadata.serde.DatasetSerdes;
 import dev.onepipe.testdata.GeneratedRecord;
 import dev.onepipe.testdata.SampleDatasets;
@@ -210,6 +212,7 @@ public final class DedupBenchmark implements Callable<Integer> {
                 }
             }
             admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+            PartitionLeaders.await(admin, topics.stream().map(NewTopic::name).toList());
         }
         MetadataCatalog catalog;
         try (MetadataRegistry registry = MetadataRegistry.connect(clientConfig)) {
@@ -230,16 +233,18 @@ public final class DedupBenchmark implements Callable<Integer> {
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         ProgressLine progress = new ProgressLine(System.out, "producing widgets", records);
         long sent = 0;
+        SendFailures failures = new SendFailures();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
             while (generator.hasNext()) {
                 GeneratedRecord record = generator.next();
                 producer.send(new ProducerRecord<>(DATASET, null, record.timestampMillis(), record.key().getBytes(StandardCharsets.UTF_8),
-                        serializer.serialize(DATASET, record.value())));
+                        serializer.serialize(DATASET, record.value())), failures);
                 if (++sent % 10_000 == 0) {
                     progress.update(sent);
                 }
             }
         }
+        failures.throwIfAny("of " + DATASET);
         progress.finish(sent);
         out.printf(Locale.ROOT, "  %,d records, %,d distinct widgets, %,d exact re-sends%n", sent, generator.tally().distinctKeyCount(),
                 generator.tally().duplicateCount());
