@@ -1,5 +1,6 @@
 package dev.onepipe.dedup.topology;
 
+import dev.onepipe.dedup.table.CleanTableException;
 import dev.onepipe.dedup.table.CleanTableFixture;
 import dev.onepipe.dedup.table.CleanTableFixture.Widget;
 import dev.onepipe.dedup.table.CleanTableReader;
@@ -224,7 +225,15 @@ final class WidgetRun {
         AtomicReference<Map<String, Widget>> read = new AtomicReference<>(Map.of());
         try {
             awaitTrue(() -> {
-                read.set(CleanTableFixture.readWithIceberg(config, dataset));
+                try {
+                    read.set(CleanTableFixture.readWithIceberg(config, dataset));
+                } catch (CleanTableException noTableYet) {
+                    // a process killed before its first table commit leaves no table; the running one creates it on its cadence
+                    if (noTableYet.getCause() instanceof org.apache.iceberg.exceptions.NoSuchTableException) {
+                        return false;
+                    }
+                    throw noTableYet;
+                }
                 return read.get().equals(expected);
             }, "the clean table to hold the generator's final state of all " + expected.size() + " widgets");
         } catch (AssertionError timedOut) {
