@@ -44,8 +44,13 @@ class StatusIT {
             producer.commitTransaction();
         }
         TopicPartition partition = new TopicPartition(topic, 0);
-        long end = RUNTIME.admin().listOffsets(Map.of(partition, org.apache.kafka.clients.admin.OffsetSpec.latest())).all().get()
-                .get(partition).offset();
+        // commitTransaction returns once the commit is decided; the coordinator writes the marker a moment later
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        long end;
+        do {
+            end = RUNTIME.admin().listOffsets(Map.of(partition, org.apache.kafka.clients.admin.OffsetSpec.latest())).all().get()
+                    .get(partition).offset();
+        } while (end < 11 && System.nanoTime() < deadline && sleepBriefly());
         assertEquals(11, end, "ten records and the transaction's commit marker");
 
         String caughtUp = "onepipe-caught-up-" + topic;
@@ -83,5 +88,10 @@ class StatusIT {
         picocli.CommandLine commandLine = OnepipeCommand.commandLine();
         commandLine.setOut(new PrintWriter(out, true));
         return commandLine.execute(command.toArray(String[]::new));
+    }
+
+    private static boolean sleepBriefly() throws InterruptedException {
+        Thread.sleep(50);
+        return true;
     }
 }
