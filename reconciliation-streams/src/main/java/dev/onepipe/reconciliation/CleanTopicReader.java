@@ -1,5 +1,7 @@
 package dev.onepipe.reconciliation;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -7,9 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 import dev.onepipe.metadata.MetadataCatalog;
-import dev.onepipe.metadata.SchemaVersion;
-import dev.onepipe.metadata.serde.DatasetDeserializer;
+import dev.onepipe.metadata.serde.WireFormat;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,10 +26,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * text, values in the wire format, one record per change of a key's merged state. Reads every partition to its last
  * stable offset with {@code read_committed}, keeps the latest value of each key (a null value deletes it), and hands
  * each key's latest state, decoded as the dataset's latest schema, to a {@link CleanRows}.
- *
- * <p>Values are decoded by metadata-topic's {@link DatasetDeserializer} ({@link #decoder}: the wire format's header
- * checked, the writer schema resolved by its id, Avro schema resolution to the reader version), the decoder every
- * onepipe topology uses.
  */
 public final class CleanTopicReader {
 
@@ -46,14 +45,10 @@ public final class CleanTopicReader {
     /**
      * Reads {@code topic} into {@code rows}.
      *
-     * @param readerSchema the registered version of the dataset's value schema to read values as (the latest)
-     * @throws IllegalStateException when a key's latest value is not in the wire format, names a schema id that is not
-     *                               a registered version of the dataset's schema, or cannot be decoded (the key named,
-     *                               the decoder's {@link dev.onepipe.metadata.serde.WireFormatException} as the cause)
+     * @param readerSchemaId the registered id of the schema to read values as (the dataset's latest)
+     * @throws IllegalStateException when a value's schema id is not registered
      */
-    public static void read(Map<String, Object> clientConfig, String topic, MetadataCatalog catalog, String dataset, SchemaVersion readerSchema,
-                            CleanRows rows) {
-        DatasetDeserializer<GenericRecord> decoder = decoder(catalog, dataset, readerSchema);
+    public static void read(Map<String, Object> clientConfig, String topic, MetadataCatalog catalog, int readerSchemaId, CleanRows rows) {
         Map<String, byte[]> latest = new HashMap<>();
         try (KafkaConsumer<String, byte[]> consumer = consumer(clientConfig)) {
             List<TopicPartition> partitions = new ArrayList<>();
@@ -80,22 +75,20 @@ public final class CleanTopicReader {
             }
         }
         for (Map.Entry<String, byte[]> entry : latest.entrySet()) {
-            GenericRecord value;
-            try {
-                value = decoder.deserialize(topic, entry.getValue());
-            } catch (RuntimeException e) {
-                throw new IllegalStateException("The value of key '" + entry.getKey() + "' on " + topic + " cannot be read: " + e.getMessage(), e);
-            }
+            GenericRecord value = decode(catalog, readerSchemaId, entry.getValue(), topic, entry.getKey());
             rows.add(entry.getKey(), value, value::get);
         }
     }
 
-    /**
-     * The decoder of {@code dataset}'s wire-format values as version {@code readerSchema} of its value schema; an id
-     * the catalog does not know is not waited for (this is a one-pass read of records already written).
-     */
-    static DatasetDeserializer<GenericRecord> decoder(MetadataCatalog catalog, String dataset, SchemaVersion readerSchema) {
-        return DatasetDeserializer.readingVersion(catalog, dataset, readerSchema.version(), Duration.ZERO);
+    static GenericRecord decode(MetadataCatalog catalog, int readerSchemaId, byte[] value, String topic, String key) {
+        int writerId = WireFormat.schemaId(value);
+        GenericDatumReader<GenericRecord> reader = catalog.genericReader(writerId, readerSchemaId).orElseThrow(() -> new IllegalStateException(
+                "The value of key '" + key + "' on " + topic + " names schema id " + writerId + ", which is not registered"));
+        try {
+            return reader.read(null, DecoderFactory.get().binaryDecoder(value, WireFormat.HEADER_LENGTH, value.length - WireFormat.HEADER_LENGTH, null));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot decode the value of key '" + key + "' on " + topic, e);
+        }
     }
 
     static KafkaConsumer<String, byte[]> consumer(Map<String, Object> clientConfig) {

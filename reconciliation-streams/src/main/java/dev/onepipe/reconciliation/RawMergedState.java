@@ -14,8 +14,6 @@ import java.util.Optional;
 import dev.onepipe.metadata.DatasetMetadata;
 import dev.onepipe.metadata.MergeStrategy;
 import dev.onepipe.metadata.MetadataCatalog;
-import dev.onepipe.metadata.SchemaVersion;
-import dev.onepipe.metadata.serde.DatasetDeserializer;
 import dev.onepipe.metadata.serde.UniqueKeyEncoder;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -71,17 +69,16 @@ public final class RawMergedState {
     /**
      * Reads {@code dataset}'s topic to its current end and merges it.
      *
-     * @param readerSchema the dataset's latest registered schema version (values are read as it)
+     * @param readerSchemaId the registered id of the dataset's latest schema (values are read as it)
      * @return empty when the dataset's merge strategy is not one this class re-implements
      */
-    public static Optional<Result> read(Map<String, Object> clientConfig, DatasetMetadata dataset, MetadataCatalog catalog,
-                                        SchemaVersion readerSchema) {
+    public static Optional<Result> read(Map<String, Object> clientConfig, DatasetMetadata dataset, MetadataCatalog catalog, int readerSchemaId,
+                                        Schema schema) {
         if (!supports(dataset.merge())) {
             return Optional.empty();
         }
-        Merge merge = new Merge(dataset, readerSchema.schema());
+        Merge merge = new Merge(dataset, schema);
         String topic = dataset.topic();
-        DatasetDeserializer<GenericRecord> decoder = CleanTopicReader.decoder(catalog, dataset.name(), readerSchema);
         try (KafkaConsumer<String, byte[]> consumer = CleanTopicReader.consumer(clientConfig)) {
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor(topic).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
@@ -100,7 +97,7 @@ public final class RawMergedState {
                     }
                     GenericRecord value;
                     try {
-                        value = decoder.deserialize(record);
+                        value = CleanTopicReader.decode(catalog, readerSchemaId, record.value(), topic, record.key());
                     } catch (RuntimeException unreadable) {
                         merge.skip();
                         continue;
