@@ -169,6 +169,48 @@ class RawReconciliationIT {
         }
     }
 
+    /**
+     * The topic read with one consumer or with several, each on a share of the partitions (one of them empty), gives
+     * the same buckets as the producer's own tally: every record sent, at the offset its send was acknowledged with,
+     * hashed from the bytes sent.
+     */
+    @Test
+    void severalConsumersReadTheSameBucketsAsTheProducerSent() throws Exception {
+        String topic = RUNTIME.uniqueName("shared-read");
+        RUNTIME.createTopic(topic, 5);
+        RawRecords sent = new RawRecords();
+        Map<String, Object> config = Map.of("bootstrap.servers", RUNTIME.bootstrapServers(), "enable.idempotence", true, "acks", "all");
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sends = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int index = 0; index < 2_000; index++) {
+                // partition 4 gets nothing: a share may hold an empty partition
+                int partition = index % 4;
+                long timestamp = DAY.plus(Duration.ofSeconds(7L * index)).toEpochMilli();
+                byte[] key = index % 9 == 0 ? null : ("key-" + index).getBytes(StandardCharsets.UTF_8);
+                byte[] value = index % 13 == 0 ? null : ("value " + index).repeat(1 + index % 5).getBytes(StandardCharsets.UTF_8);
+                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, partition, timestamp, key, value);
+                if (index % 3 == 0) {
+                    record.headers().add(new RecordHeader("trace", ("t" + index).getBytes(StandardCharsets.UTF_8)));
+                }
+                records.add(record);
+                sends.add(producer.send(record));
+            }
+            for (int index = 0; index < records.size(); index++) {
+                ProducerRecord<byte[], byte[]> record = records.get(index);
+                sent.add(record.partition(), sends.get(index).get().offset(), record.timestamp(), record.key(), record.value(), record.headers());
+            }
+        }
+        Map<RawBucket, OffsetHashes> expected = sent.buckets();
+        for (int readers : new int[] {1, 2, 3, 8}) {
+            RawRecords read = new RawRecords();
+            TopicReader.Range range = TopicReader.read(Map.of("bootstrap.servers", RUNTIME.bootstrapServers()), topic, read, null, readers);
+            assertEquals(2_000, range.offsets(), "readers: " + readers);
+            assertEquals(expected.keySet(), read.buckets().keySet(), "readers: " + readers);
+            expected.forEach((bucket, hashes) -> assertEquals(hashes.all(), read.buckets().get(bucket).all(), "readers: " + readers + ", " + bucket));
+        }
+    }
+
     /** Records every {@code 1} minute of {@code DAY} from minute {@code fromMinute} to {@code toMinute}, 10 per minute per partition. */
     private static void produce(String topic, int fromMinute, int toMinute, Set<String> buckets, long[] offsets) {
         Map<String, Object> config = Map.of("bootstrap.servers", RUNTIME.bootstrapServers(), "enable.idempotence", true, "acks", "all");
