@@ -88,6 +88,39 @@ class BinaryColumnPagesTest {
     }
 
     /**
+     * Row groups whose statistics show no header in any row are read without their header columns; a row group where
+     * one row has a header, or a file written without statistics, is read with them; all give the topic's fingerprint.
+     */
+    @Test
+    void rowGroupsWithoutHeadersSkipTheHeaderColumnsByTheirStatistics() throws IOException {
+        List<Generated> records = new ArrayList<>();
+        List<Generated> generated = records();
+        for (int index = 0; index < generated.size(); index++) {
+            Generated record = generated.get(index);
+            // headers only on the last row of the second half: every row group but the last has none
+            List<org.apache.kafka.common.header.Header> headers = index == generated.size() - 1 ? record.headers() : List.of();
+            records.add(new Generated(record.partition(), record.offset(), record.timestamp(), record.key(), record.value(), headers));
+        }
+        assertTrue(!records.get(records.size() - 1).headers().isEmpty(), "the last row has a header");
+        Path file = write("few-headers.parquet", records, SMALL_PAGES);
+        List<Boolean> skipped = noHeaders(file);
+        assertTrue(skipped.size() > 2, "several row groups: " + skipped);
+        assertEquals(false, skipped.get(skipped.size() - 1), "the last row group has a header: " + skipped);
+        assertTrue(skipped.subList(0, skipped.size() - 1).stream().allMatch(Boolean::booleanValue), "the others have none: " + skipped);
+        assertTheTopicsFingerprint(file, records);
+
+        Path unmeasured = write("no-statistics.parquet", records, builder -> SMALL_PAGES.apply(builder).withStatisticsEnabled(false));
+        assertTrue(noHeaders(unmeasured).stream().noneMatch(Boolean::booleanValue), "without statistics: " + noHeaders(unmeasured));
+        assertTheTopicsFingerprint(unmeasured, records);
+    }
+
+    private static List<Boolean> noHeaders(Path file) throws IOException {
+        try (ParquetFileReader reader = ParquetFileReader.open(new InMemoryInputFile(Files.readAllBytes(file)))) {
+            return reader.getRowGroups().stream().map(RawArchiveColumns::noHeaders).toList();
+        }
+    }
+
+    /**
      * One partition's records (offsets in order), some keys and values null or empty, headers on some; in every 300
      * values, 150 of 5 distinct ones (a dictionary pays) then 150 distinct (it grows until it falls back).
      */
