@@ -32,7 +32,9 @@ import org.apache.parquet.schema.Type;
  * in step over those columns without Parquet's record assembly and without an Avro record, so a row costs its column
  * values and one hash. {@code key} and {@code value}, nearly all of the bytes, are decoded page by page by
  * {@link BinaryColumnPages} (no object per value); a file with an encoding it does not decode is read again from the
- * start with Parquet's column readers for those two columns as well.
+ * start with Parquet's column readers for those two columns as well. {@code offset} and {@code timestamp} are read into
+ * arrays per row group with Parquet's values readers ({@link LongColumnValues}); the header columns with column
+ * readers, and not at all in a row group whose statistics show no header ({@link #noHeaders}).
  *
  * <p>The columns are those archive-streams/README.md ("What lands in S3") documents, found by name. The header key
  * and value columns are the leaves named {@code key} and {@code value} under {@code headers}, so both list layouts
@@ -87,7 +89,7 @@ final class RawArchiveColumns {
             PageReadStore rowGroup;
             for (int block = 0; (rowGroup = reader.readNextRowGroup()) != null; block++) {
                 ColumnReadStoreImpl columns = new ColumnReadStoreImpl(rowGroup, ignored, requested, createdBy);
-                new RowGroup(requested, columns, binaryPages ? rowGroup : null, noHeaders(blocks.get(block)), partition, records)
+                new RowGroup(requested, columns, rowGroup, binaryPages, noHeaders(blocks.get(block)), partition, records)
                         .read(rowGroup.getRowCount());
             }
         }
@@ -128,8 +130,8 @@ final class RawArchiveColumns {
     private static final class RowGroup {
         private final int partition;
         private final RawRecords records;
-        private final ColumnReader offset;
-        private final ColumnReader timestamp;
+        private final long[] offsets;
+        private final long[] timestamps;
         private final ColumnReader key;
         private final ColumnReader value;
         private final BinaryColumnPages keyPages;
@@ -139,16 +141,17 @@ final class RawArchiveColumns {
         private final List<Header> headers = new ArrayList<>();
 
         /**
-         * @param pages     the row group's pages, to read {@code key} and {@code value} with {@link BinaryColumnPages};
-         *                  null to read them with column readers
-         * @param noHeaders the row group's statistics show no header in any row: the header columns are not read
+         * @param pages       the row group's pages: {@code offset} and {@code timestamp} are read from them with
+         *                    {@link LongColumnValues}
+         * @param binaryPages read {@code key} and {@code value} with {@link BinaryColumnPages} (else with column readers)
+         * @param noHeaders   the row group's statistics show no header in any row: the header columns are not read
          */
-        RowGroup(MessageType requested, ColumnReadStoreImpl columns, PageReadStore pages, boolean noHeaders, int partition, RawRecords records)
-                throws IOException {
+        RowGroup(MessageType requested, ColumnReadStoreImpl columns, PageReadStore pages, boolean binaryPages, boolean noHeaders, int partition,
+                 RawRecords records) throws IOException {
             this.partition = partition;
             this.records = records;
-            ColumnReader offsetColumn = null;
-            ColumnReader timestampColumn = null;
+            long[] offsetValues = null;
+            long[] timestampValues = null;
             ColumnReader keyColumn = null;
             ColumnReader valueColumn = null;
             ColumnReader headerKeyColumn = null;
@@ -157,7 +160,16 @@ final class RawArchiveColumns {
             BinaryColumnPages valueColumnPages = null;
             for (ColumnDescriptor column : requested.getColumns()) {
                 String[] path = column.getPath();
-                if (pages != null && path.length == 1 && (path[0].equals("key") || path[0].equals("value"))) {
+                if (path.length == 1 && (path[0].equals("offset") || path[0].equals("timestamp"))) {
+                    long[] values = LongColumnValues.read(column, pages.getPageReader(column), pages.getRowCount());
+                    if (path[0].equals("offset")) {
+                        offsetValues = values;
+                    } else {
+                        timestampValues = values;
+                    }
+                    continue;
+                }
+                if (binaryPages && path.length == 1 && (path[0].equals("key") || path[0].equals("value"))) {
                     BinaryColumnPages binary = new BinaryColumnPages(column, pages.getPageReader(column));
                     if (path[0].equals("key")) {
                         keyColumnPages = binary;
@@ -171,11 +183,10 @@ final class RawArchiveColumns {
                 }
                 ColumnReader reader = columns.getColumnReader(column);
                 if (path.length == 1) {
-                    switch (path[0]) {
-                        case "offset" -> offsetColumn = reader;
-                        case "timestamp" -> timestampColumn = reader;
-                        case "key" -> keyColumn = reader;
-                        default -> valueColumn = reader;
+                    if (path[0].equals("key")) {
+                        keyColumn = reader;
+                    } else {
+                        valueColumn = reader;
                     }
                 } else if (path[path.length - 1].equals("key")) {
                     headerKeyColumn = reader;
@@ -188,8 +199,8 @@ final class RawArchiveColumns {
             if ((headerKeyColumn == null) != (headerValueColumn == null)) {
                 throw new IllegalArgumentException("headers need a key and a value column");
             }
-            this.offset = offsetColumn;
-            this.timestamp = timestampColumn;
+            this.offsets = offsetValues;
+            this.timestamps = timestampValues;
             this.key = keyColumn;
             this.value = valueColumn;
             this.headerKey = headerKeyColumn;
@@ -199,11 +210,9 @@ final class RawArchiveColumns {
         }
 
         void read(long rows) throws IOException {
-            for (long row = 0; row < rows; row++) {
-                long rowOffset = offset.getLong();
-                offset.consume();
-                long rowTimestamp = timestamp.getLong();
-                timestamp.consume();
+            for (int row = 0; row < rows; row++) {
+                long rowOffset = offsets[row];
+                long rowTimestamp = timestamps[row];
                 if (keyPages != null || valuePages != null) {
                     readFromPages(rowOffset, rowTimestamp);
                     continue;
