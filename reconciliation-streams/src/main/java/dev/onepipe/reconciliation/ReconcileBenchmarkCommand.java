@@ -20,6 +20,8 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import dev.onepipe.core.cli.BenchmarkSummary;
 import dev.onepipe.core.embedded.EmbeddedRuntime;
@@ -159,6 +161,25 @@ final class ReconcileBenchmarkCommand implements Callable<Integer> {
                 plainRead(kafka, topic, TopicReader.FETCH_SETTINGS);
                 double tunedSeconds = (System.nanoTime() - tunedStart) / 1e9;
                 double tunedCpu = (processCpuNanos() - tunedCpuStart) / 1e9;
+                // and with as many consumers at once as reconcile's topic read uses (TopicReader.defaultReaders)
+                int readers = TopicReader.defaultReaders();
+                System.gc();
+                long sharedCpuStart = processCpuNanos();
+                long sharedStart = System.nanoTime();
+                // a thread per consumer: the common pool has one thread on two processors
+                ExecutorService threads = Executors.newFixedThreadPool(readers);
+                try {
+                    List<CompletableFuture<Long>> shares = new ArrayList<>();
+                    for (int share = 0; share < readers; share++) {
+                        int index = share;
+                        shares.add(CompletableFuture.supplyAsync(() -> plainRead(kafka, topic, TopicReader.FETCH_SETTINGS, index, readers), threads));
+                    }
+                    shares.forEach(CompletableFuture::join);
+                } finally {
+                    threads.shutdown();
+                }
+                double sharedSeconds = (System.nanoTime() - sharedStart) / 1e9;
+                double sharedCpu = (processCpuNanos() - sharedCpuStart) / 1e9;
 
                 List<Pass> plainWarm = plain.subList(warmups, plain.size());
                 List<Pass> reconcileWarm = reconcile.subList(warmups, reconcile.size());
@@ -182,6 +203,9 @@ final class ReconcileBenchmarkCommand implements Callable<Integer> {
                 summary.line("cold first round: reconcile", records, bytes, reconcile.get(0).seconds(), "right after it, cold code");
                 summary.line("plain KafkaConsumer, reconcile's fetch settings", records, topicBytes, tunedSeconds,
                         String.format(Locale.ROOT, "for scale, alone, after: topic only, %.1f s CPU", tunedCpu));
+                summary.line("plain KafkaConsumers, reconcile's fetch settings and consumers", records, topicBytes, sharedSeconds,
+                        String.format(Locale.ROOT, "for scale, alone, after: %d consumers at once (reconcile's), topic only, %.1f s CPU",
+                                readers, sharedCpu));
                 // the target is a time ratio (at most 1.2x); the summary's ratios are rate ratios with a least value
                 summary.ratio("reconcile / plain clients, medians (rate; 1/1.2 = time at most 1.2x)", reconcileLine, plainLine, 1 / 1.2);
                 List<Double> timeRatios = new ArrayList<>();
@@ -314,12 +338,18 @@ final class ReconcileBenchmarkCommand implements Callable<Integer> {
 
     /** The same with some consumer settings changed. */
     private static long plainRead(Map<String, Object> kafka, String topic, Map<String, Object> settings) {
+        return plainRead(kafka, topic, settings, 0, 1);
+    }
+
+    /** The same over the partitions {@code p} with {@code p % shares == share} only. */
+    private static long plainRead(Map<String, Object> kafka, String topic, Map<String, Object> settings, int share, int shares) {
         long bytes = 0;
         Map<String, Object> config = new HashMap<>(kafka);
         config.putAll(settings);
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(config)) {
             List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(topic).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+            consumer.partitionsFor(topic).stream().filter(info -> info.partition() % shares == share)
+                    .forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
