@@ -79,6 +79,13 @@ public final class DeadLetterTopics {
         return required;
     }
 
+    /** The names of the dead-letter topics {@link #required} lists once every topic {@code description} reads exists. */
+    public static Set<String> names(TopologyDescription description, String applicationId) {
+        Map<String, Integer> everySource = new TreeMap<>();
+        TopicUse.of(description).sources().forEach(topic -> everySource.put(topic, 1));
+        return required(description, applicationId, everySource).keySet();
+    }
+
     /** Creates the dead-letter topics {@code description} needs that do not exist yet; returns the ones created. */
     public static List<String> createMissing(Admin admin, TopologyDescription description, String applicationId) {
         try {
