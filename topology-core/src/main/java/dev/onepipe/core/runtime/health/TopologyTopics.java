@@ -1,8 +1,6 @@
 package dev.onepipe.core.runtime.health;
 
 import java.util.Collections;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -24,50 +22,33 @@ import org.apache.kafka.streams.TopologyDescription;
  */
 public record TopologyTopics(Map<String, String> roleByTopic) {
 
-    private static final List<String> INTERNAL_SUFFIXES =
-            List.of("-repartition", "-subscription-registration-topic", "-subscription-response-topic");
-
     public TopologyTopics {
         roleByTopic = Collections.unmodifiableMap(new TreeMap<>(roleByTopic));
     }
 
     /** The topics of {@code description} run as application {@code applicationId}. */
     public static TopologyTopics of(TopologyDescription description, String applicationId) {
-        Set<String> sources = new HashSet<>();
-        Set<String> sinks = new HashSet<>();
-        Set<String> stores = new HashSet<>();
-        for (TopologyDescription.Subtopology subtopology : description.subtopologies()) {
-            for (TopologyDescription.Node node : subtopology.nodes()) {
-                if (node instanceof TopologyDescription.Source source && source.topicSet() != null) {
-                    sources.addAll(source.topicSet());
-                } else if (node instanceof TopologyDescription.Sink sink && sink.topic() != null) {
-                    sinks.add(sink.topic());
-                } else if (node instanceof TopologyDescription.Processor processor) {
-                    stores.addAll(processor.stores());
-                }
-            }
-        }
+        DeadLetterTopics.TopicUse use = DeadLetterTopics.TopicUse.of(description);
+        Set<String> internal = use.internal();
         Map<String, String> roles = new TreeMap<>();
         for (TopologyDescription.GlobalStore global : description.globalStores()) {
             if (global.source().topicSet() != null) {
                 global.source().topicSet().forEach(topic -> roles.put(topic, "global table topic"));
             }
         }
-        Set<String> internal = new HashSet<>();
-        for (String sink : sinks) {
-            if (sources.contains(sink) && INTERNAL_SUFFIXES.stream().anyMatch(sink::endsWith)) {
-                internal.add(sink);
+        for (String sink : use.sinks()) {
+            if (internal.contains(sink)) {
                 roles.put(applicationId + "-" + sink, sink.endsWith("-repartition") ? "repartition topic" : "internal topic");
             } else {
                 roles.put(sink, "output topic");
             }
         }
-        for (String source : sources) {
+        for (String source : use.sources()) {
             if (!internal.contains(source)) {
                 roles.put(source, "input topic");
             }
         }
-        for (String store : stores) {
+        for (String store : use.stores()) {
             roles.put(applicationId + "-" + store + "-changelog", "changelog topic");
         }
         for (String deadLetters : DeadLetterTopics.names(description, applicationId)) {
