@@ -37,7 +37,9 @@ import picocli.CommandLine.Parameters;
             "Application id: onepipe-<topology>-<dataset>; processing.guarantee=exactly_once_v2 unless configured.",
             "A topology that makes no progress is reported unhealthy (status line, /health); after "
                 + "onepipe.health.max.thread.replacements (default 3) stream-thread failures without a commit it stops,",
-            "naming the last error, with exit code 3."},
+            "naming the last error, with exit code 3.",
+            "A topic it reads or writes that is deleted under it stops it at once with exit code 3, naming the topic "
+                + "(checked every onepipe.health.topic.check.interval.ms, default 5000; 0 turns it off)."},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:stopped by Ctrl-C / SIGTERM", "1:failed to start", "2:configuration error",
             "3:stopped because it could not make progress (see the last error printed)"})

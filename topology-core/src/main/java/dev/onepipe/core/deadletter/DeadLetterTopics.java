@@ -51,13 +51,7 @@ public final class DeadLetterTopics {
                                                 Map<String, Integer> partitionsByTopic) {
         TopicUse use = TopicUse.of(description);
         Set<String> sources = use.sources();
-        Set<String> sinks = use.sinks();
-        Set<String> internal = new HashSet<>();
-        for (String topic : sinks) {
-            if (sources.contains(topic) && INTERNAL_TOPIC_SUFFIXES.stream().anyMatch(topic::endsWith)) {
-                internal.add(topic);
-            }
-        }
+        Set<String> internal = use.internal();
         Map<String, Integer> required = new TreeMap<>();
         int largestInput = 0;
         Set<String> external = new HashSet<>(sources);
@@ -77,6 +71,13 @@ public final class DeadLetterTopics {
             }
         }
         return required;
+    }
+
+    /** The names of the dead-letter topics {@link #required} lists once every topic {@code description} reads exists. */
+    public static Set<String> names(TopologyDescription description, String applicationId) {
+        Map<String, Integer> everySource = new TreeMap<>();
+        TopicUse.of(description).sources().forEach(topic -> everySource.put(topic, 1));
+        return required(description, applicationId, everySource).keySet();
     }
 
     /** Creates the dead-letter topics {@code description} needs that do not exist yet; returns the ones created. */
@@ -123,22 +124,43 @@ public final class DeadLetterTopics {
         }
     }
 
-    /** The topics a topology's stream tasks read and write, as its description names them. */
-    private record TopicUse(Set<String> sources, Set<String> sinks) {
+    /**
+     * The topics a topology's stream tasks read and write and the stores they use, as its description names them:
+     * internal topics without the {@code <application id>-} prefix Kafka Streams gives them, pattern subscriptions and
+     * per-record topic choices left out.
+     */
+    public record TopicUse(Set<String> sources, Set<String> sinks, Set<String> stores) {
 
-        static TopicUse of(TopologyDescription description) {
+        public static TopicUse of(TopologyDescription description) {
             Set<String> sources = new HashSet<>();
             Set<String> sinks = new HashSet<>();
+            Set<String> stores = new HashSet<>();
             for (TopologyDescription.Subtopology subtopology : description.subtopologies()) {
                 for (TopologyDescription.Node node : subtopology.nodes()) {
                     if (node instanceof TopologyDescription.Source source && source.topicSet() != null) {
                         sources.addAll(source.topicSet());
                     } else if (node instanceof TopologyDescription.Sink sink && sink.topic() != null) {
                         sinks.add(sink.topic());
+                    } else if (node instanceof TopologyDescription.Processor processor) {
+                        stores.addAll(processor.stores());
                     }
                 }
             }
-            return new TopicUse(sources, sinks);
+            return new TopicUse(Set.copyOf(sources), Set.copyOf(sinks), Set.copyOf(stores));
+        }
+
+        /**
+         * Kafka Streams' internal topics among them: written and read, named {@code -repartition} or with a
+         * foreign-key join's subscription suffix.
+         */
+        public Set<String> internal() {
+            Set<String> internal = new HashSet<>();
+            for (String topic : sinks) {
+                if (sources.contains(topic) && INTERNAL_TOPIC_SUFFIXES.stream().anyMatch(topic::endsWith)) {
+                    internal.add(topic);
+                }
+            }
+            return internal;
         }
     }
 }

@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one {@link OnepipeTopology} as a {@link KafkaStreams} application: exactly-once v2 by default, a
  * state directory per application, failed stream threads replaced (their cause logged once) until
- * {@link ProgressWatch}'s policy stops an application that makes no progress, and a bounded close.
+ * {@link ProgressWatch}'s policy stops an application that makes no progress, stopped at once when a topic it reads
+ * or writes is deleted under it ({@link dev.onepipe.core.runtime.health.TopicDeletionWatch}), and a bounded close.
  */
 public final class TopologyRunner implements AutoCloseable {
 
@@ -59,6 +60,7 @@ public final class TopologyRunner implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final ProgressWatch progress;
     private final FailedThreadMembers failedThreadMembers;
+    private final DeletedTopicCheck deletedTopics;
 
     private TopologyRunner(TopologyContext context, Topology topology, Properties properties, StaticMembership membership) {
         this.context = context;
@@ -70,6 +72,8 @@ public final class TopologyRunner implements AutoCloseable {
                 ? FailedThreadMembers.removing(context.applicationId(), properties.getProperty(StaticMembership.MAIN_CONSUMER_INSTANCE_ID),
                         () -> Admin.create(KafkaClientSettings.admin(context.config())))
                 : FailedThreadMembers.NONE;
+        this.deletedTopics = DeletedTopicCheck.configured(context.applicationId(), context.config(), topology.describe(),
+                () -> Admin.create(KafkaClientSettings.admin(context.config())), this::onTopicDeleted);
         streams.setStateListener(this::onStateChange);
         streams.setUncaughtExceptionHandler(this::onUncaughtException);
     }
@@ -157,6 +161,7 @@ public final class TopologyRunner implements AutoCloseable {
         LOG.info("Starting {} for {} as application {} on {}", topology.name(), context.target(), context.applicationId(),
                 properties.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
         runner.streams.start();
+        runner.deletedTopics.start();
         return runner;
     }
 
@@ -192,7 +197,22 @@ public final class TopologyRunner implements AutoCloseable {
         }
     }
 
+    /**
+     * A deleted topic cannot come back by itself: start the close now and count the application as stopped. Its
+     * threads may take long to finish (a send to a deleted topic waits for {@code max.block.ms}, a transaction's commit
+     * for {@code delivery.timeout.ms}); {@link #close(Duration)} bounds that wait.
+     */
+    private void onTopicDeleted(String fault) {
+        if (progress.stopFor(fault)) {
+            LOG.error("{}", progress.stopReason().orElse(fault));
+            streams.close(CloseOptions.timeout(Duration.ZERO).withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+            stopped.countDown();
+        }
+    }
+
     private StreamThreadExceptionResponse onUncaughtException(Throwable exception) {
+        // a thread may die of a deleted topic (its metadata refreshed first): name that instead of counting a failure
+        deletedTopics.checkNow().ifPresent(progress::stopFor);
         StreamThreadExceptionResponse response = progress.onThreadFailure(exception);
         String cause = ProgressWatch.describe(exception);
         if (response != StreamThreadExceptionResponse.REPLACE_THREAD) {
@@ -214,8 +234,8 @@ public final class TopologyRunner implements AutoCloseable {
     }
 
     /**
-     * Waits until the application stops by itself (state ERROR, e.g. stopped by {@link ProgressWatch}'s policy) or
-     * is closed; false if {@code timeout} passes first.
+     * Waits until the application stops by itself (state ERROR, e.g. stopped by {@link ProgressWatch}'s policy, or
+     * closing because a topic it needs was deleted) or is closed; false if {@code timeout} passes first.
      */
     public boolean awaitStopped(Duration timeout) throws InterruptedException {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -262,6 +282,7 @@ public final class TopologyRunner implements AutoCloseable {
      * Returns whether every thread stopped in time.
      */
     public boolean close(Duration timeout) {
+        deletedTopics.close();
         boolean closed = streams.close(CloseOptions.timeout(timeout).withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (closed) {
             UncleanShutdownRecovery.recordCleanStop(properties);

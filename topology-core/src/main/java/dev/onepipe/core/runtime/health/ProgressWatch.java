@@ -29,7 +29,9 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
  *       as stuck as one that never commits. After {@value #MAX_THREAD_REPLACEMENTS} replacements in a row (default
  *       {@value #DEFAULT_MAX_THREAD_REPLACEMENTS}) the next failure stops the application (Kafka Streams'
  *       {@code SHUTDOWN_CLIENT}, state ERROR), and {@link #stopReason()} names the last error.</li>
- *   <li>A {@link PermanentFaultException} anywhere in a failure's cause chain stops the application at once.</li>
+ *   <li>A {@link PermanentFaultException} anywhere in a failure's cause chain stops the application at once, and so
+ *       does a fault found outside the stream threads ({@link #stopFor}), such as a topic the topology needs deleted
+ *       under it ({@link TopicDeletionWatch}).</li>
  *   <li>The application is <b>unhealthy</b> while its state is not RUNNING or REBALANCING; while a stream thread has
  *       failed since the last commit, or threads failed twice or more in a row; and while the consumers lag behind the
  *       input (lag &gt; 0) with no commit for {@value #STALL_TIMEOUT_MS} (default {@value #DEFAULT_STALL_TIMEOUT_MS} ms).
@@ -99,6 +101,10 @@ public final class ProgressWatch {
         failuresInRow++;
         lastFailureNanos = now;
         lastError = describe(exception);
+        if (stopReason != null) {
+            // already stopping for a fault found elsewhere (a deleted topic): keep that reason
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        }
         Optional<PermanentFaultException> permanent = permanentFaultIn(exception);
         if (permanent.isPresent()) {
             stopReason = applicationId + " stopped: a fault no new stream thread can heal: " + permanent.get().getMessage();
@@ -111,6 +117,21 @@ public final class ProgressWatch {
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         }
         return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /**
+     * Stops the application for a fault no new stream thread can heal that was found outside the stream threads
+     * (e.g. {@link TopicDeletionWatch}'s deleted topic), unless it is already stopping: sets {@link #stopReason()}
+     * to {@code "<application> stopped: a fault no new stream thread can heal: <fault>"}, and every later thread
+     * failure is answered with {@code SHUTDOWN_CLIENT}. The caller stops Kafka Streams. Returns whether this call set
+     * the reason.
+     */
+    public synchronized boolean stopFor(String fault) {
+        if (stopReason != null) {
+            return false;
+        }
+        stopReason = applicationId + " stopped: a fault no new stream thread can heal: " + fault;
+        return true;
     }
 
     /** Whether the application is making progress in {@code state}; see the class comment for the rules. */

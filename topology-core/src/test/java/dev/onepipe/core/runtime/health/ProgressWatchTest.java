@@ -64,6 +64,25 @@ class ProgressWatchTest {
     }
 
     @Test
+    void aFaultFoundOutsideTheThreadsStopsAtOnceAndKeepsItsReason() {
+        ProgressWatch watch = watch(3);
+        lag = 0;
+        assertTrue(watch.health(KafkaStreams.State.RUNNING).healthy());
+
+        assertTrue(watch.stopFor("input topic ad-clicks no longer exists"));
+
+        String reason = "onepipe-archive-t stopped: a fault no new stream thread can heal: input topic ad-clicks no longer exists";
+        assertEquals(reason, watch.stopReason().orElseThrow());
+        TopologyHealth health = watch.health(KafkaStreams.State.RUNNING);
+        assertFalse(health.healthy(), "unhealthy at once, in whatever state Kafka Streams still is");
+        assertEquals(reason, health.problem().orElseThrow());
+        assertEquals(StreamThreadExceptionResponse.SHUTDOWN_CLIENT, watch.onThreadFailure(new IllegalStateException("missing source topic")),
+                "the first thread failure after it ends the application too");
+        assertFalse(watch.stopFor("output topic x no longer exists"), "the first reason stays");
+        assertEquals(reason, watch.stopReason().orElseThrow());
+    }
+
+    @Test
     void aCommitBetweenFailuresDoesNotHideALoop() {
         ProgressWatch watch = watch(2);
         assertEquals(StreamThreadExceptionResponse.REPLACE_THREAD, watch.onThreadFailure(new IllegalStateException("S3 refused")));

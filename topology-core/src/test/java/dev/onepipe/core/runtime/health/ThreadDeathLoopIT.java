@@ -16,9 +16,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.config.OnepipeConfig;
+import dev.onepipe.core.deadletter.DeadLetterTopics;
 import dev.onepipe.core.runtime.ServedTopology;
 import dev.onepipe.core.runtime.TopologyRunner;
 import dev.onepipe.core.testing.EmbeddedRuntimeExtension;
@@ -32,11 +34,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A record that kills its stream thread every time is a topology that makes no progress: {@code /health} says so with
  * the last error while the threads are replaced, and {@code onepipe run} stops after the bounded number of
- * replacements with exit code 3 and the error, instead of reporting RUNNING for ever.
+ * replacements with exit code 3 and the error, instead of reporting RUNNING for ever. A topic the topology needs,
+ * deleted under it, stops it at once, naming the topic.
  */
 class ThreadDeathLoopIT {
 
@@ -102,6 +107,77 @@ class ThreadDeathLoopIT {
             assertTrue(printed.contains("onepipe: onepipe-poisoned-" + input + " stopped: stream threads failed 3 times in a row, each within"),
                     printed);
             assertTrue(printed.contains("Last error: ") && printed.contains("the poison record cannot be processed"), printed);
+        }
+    }
+
+    /** The topic deleted, and the words the stop reason names it with. */
+    enum Deleted {
+        INPUT, OUTPUT, DEAD_LETTER, REPARTITION, CHANGELOG;
+
+        String topic(String input, String output, String applicationId) {
+            return switch (this) {
+                case INPUT -> input;
+                case OUTPUT -> output;
+                case DEAD_LETTER -> DeadLetterTopics.of(input);
+                case REPARTITION -> applicationId + "-" + CountingTopology.REPARTITION + "-repartition";
+                case CHANGELOG -> applicationId + "-" + CountingTopology.COUNTS + "-changelog";
+            };
+        }
+
+        String role() {
+            return switch (this) {
+                case INPUT -> "input topic";
+                case OUTPUT -> "output topic";
+                case DEAD_LETTER -> "dead-letter topic";
+                case REPARTITION -> "repartition topic";
+                case CHANGELOG -> "changelog topic";
+            };
+        }
+    }
+
+    /**
+     * Every topic a running topology needs, deleted under it on the real broker (which, like a careful cluster, does
+     * not auto-create topics): the topology stops by itself, naming the topic, instead of staying RUNNING and healthy
+     * (before {@link TopicDeletionWatch}: a deleted output, dead-letter, repartition or changelog topic left it RUNNING
+     * and healthy for the whole minute this test then waited, and a deleted input stopped it naming only failed threads).
+     * Kafka Streams creates a deleted repartition topic again at the next rebalance, empty: the new topic id tells.
+     */
+    @ParameterizedTest
+    @EnumSource(Deleted.class)
+    void aTopicDeletedUnderTheRunningTopologyStopsItNamingTheTopic(Deleted deleted) throws Exception {
+        String input = RUNTIME.uniqueName("counted-in");
+        String output = RUNTIME.uniqueName("counted-out");
+        RUNTIME.createTopic(input, 1);
+        RUNTIME.createTopic(output, 1);
+        produce(input, "a");
+        Map<String, String> layer = new HashMap<>();
+        layer.put("bootstrap.servers", RUNTIME.bootstrapServers());
+        layer.put(CountingTopology.OUTPUT_TOPIC, output);
+        layer.put(TopologyRunner.STATE_ROOT, Files.createTempDirectory("deleted-topic").toString());
+        layer.put("commit.interval.ms", "100");
+        layer.put(TopicDeletionWatch.CHECK_INTERVAL_MS, "500");
+        TopologyRunner runner = TopologyRunner.start(new CountingTopology(),
+                new TopologyContext("counting", Optional.empty(), input, OnepipeConfig.builder().layer("test", layer).build()));
+        try {
+            assertTrue(readCommitted(output, 1, PATIENCE).contains("a=1"), "the topology counted the first record before the deletion");
+            String topic = deleted.topic(input, output, runner.applicationId());
+
+            RUNTIME.admin().deleteTopics(List.of(topic)).all().get(1, TimeUnit.MINUTES);
+            if (deleted != Deleted.INPUT) {
+                // records that need the deleted topic: a count (repartition, changelog, output) and a dead letter
+                produce(input, "a");
+                produce(input, CountingTopology.BAD);
+            }
+
+            boolean stopped = runner.awaitStopped(PATIENCE);
+            String seen = "stopped: " + stopped + ", states " + runner.stateHistory() + ", health " + runner.health()
+                    + ", failure " + runner.failure();
+            assertTrue(stopped, "never stopped: " + seen);
+            assertTrue(runner.failure().orElse("").contains(deleted.role() + " " + topic + " no longer exists"), seen);
+            assertTrue(runner.health().problem().orElse("").contains(topic + " no longer exists"), seen);
+        } finally {
+            // a thread blocked on a send to the deleted topic may take a minute to finish: not this test's business
+            runner.close(Duration.ofSeconds(1));
         }
     }
 
