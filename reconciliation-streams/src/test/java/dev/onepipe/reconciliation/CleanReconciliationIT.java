@@ -53,7 +53,6 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.types.Types;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -67,6 +66,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Kafka and Iceberg APIs by dedup-streams' documented contract agree day by day; a row removed from the table is named
  * as a missing unique key, a row written twice as an extra one. The dataset topic holds the widgets' versions too, so
  * the third table (the raw side's merged state against the clean table, declared checks included) agrees as well.
+ * As the contract says, the clean topic is registered as the dataset {@code <dataset>-clean} and its values carry
+ * schema ids of that dataset's own subject, not the source dataset's: a reconcile that decoded them under the source's
+ * subject would refuse every one. A clean value that cannot be read fails the pass with one line naming its key,
+ * partition, offset and why.
  */
 class CleanReconciliationIT {
 
@@ -86,8 +89,10 @@ class CleanReconciliationIT {
         String dataset = RUNTIME.uniqueName("widgets");
         MetadataCatalog catalog = register(dataset);
         int schemaId = catalog.latestSchemaForDataset(dataset).orElseThrow().id();
+        int cleanSchemaId = catalog.latestSchemaForDataset(dataset + "-clean").orElseThrow().id();
+        assertTrue(schemaId != cleanSchemaId, "the clean dataset's schema has an id of its own subject");
         RUNTIME.createTopic(dataset, 2);
-        RUNTIME.admin().createTopics(List.of(new NewTopic(dataset + "-clean", 2, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
+        RUNTIME.createTopic(dataset + "-clean", 2, Map.of("cleanup.policy", "compact"));
 
         // The test's own tally: the latest state of each widget, as dedup would leave it.
         Map<String, GenericRecord> latest = new TreeMap<>();
@@ -101,7 +106,7 @@ class CleanReconciliationIT {
                     GenericRecord widget = widget(index, version);
                     latest.put(widget.get("widget_id").toString(), widget);
                     producer.send(new ProducerRecord<>(dataset + "-clean", null, (Long) widget.get("updated_at"), widget.get("widget_id").toString(),
-                            encode(schemaId, widget)));
+                            encode(cleanSchemaId, widget)));
                 }
             }
             producer.send(new ProducerRecord<>(dataset + "-clean", "widget-059", null));
@@ -160,6 +165,30 @@ class CleanReconciliationIT {
         assertEquals(ReconcileCommand.DIFFERENCES, run(extra, "reconcile", "--dataset", dataset), extra.toString());
         assertTrue(extra.toString().matches("(?s).*\\n\\s+\\S+\\s+EXTRA\\s+.*extra keys " + doubled.getField("widget_id") + "(;|\\n).*"), extra.toString());
         assertTrue(!extra.toString().contains("MISSING"), extra.toString());
+    }
+
+    @Test
+    void aCleanValueThatCannotBeReadFailsThePassNamingItsKeyOffsetAndWhy() throws Exception {
+        String dataset = RUNTIME.uniqueName("widgets");
+        MetadataCatalog catalog = register(dataset);
+        int sourceSchemaId = catalog.latestSchemaForDataset(dataset).orElseThrow().id();
+        RUNTIME.createTopic(dataset, 1);
+        RUNTIME.createTopic(dataset + "-clean", 1, Map.of("cleanup.policy", "compact"));
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", RUNTIME.bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            GenericRecord good = widget(1, 1);
+            producer.send(new ProducerRecord<>(dataset + "-clean", good.get("widget_id").toString(),
+                    encode(catalog.latestSchemaForDataset(dataset + "-clean").orElseThrow().id(), good))).get();
+            // Against the contract: a value framed with the source dataset's schema id, at offset 1.
+            GenericRecord wrong = widget(2, 1);
+            producer.send(new ProducerRecord<>(dataset + "-clean", wrong.get("widget_id").toString(), encode(sourceSchemaId, wrong))).get();
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertEquals(1, run(out, err, "reconcile", "--dataset", dataset), out + "\n" + err);
+        assertEquals("onepipe: The latest value of key 'widget-002' on the clean topic " + dataset + "-clean cannot be read: UNDECODABLE: schema id "
+                + sourceSchemaId + " belongs to subject " + dataset + "-value, not to " + dataset + "-clean-value of dataset " + dataset
+                + "-clean [topic " + dataset + "-clean, partition 0, offset 1, schema id " + sourceSchemaId + "]", err.toString().strip());
     }
 
     /** Widgets over three days; prices and versions vary, a few descriptions are null. */
@@ -268,14 +297,17 @@ class CleanReconciliationIT {
         return key;
     }
 
+    /** The dataset, and its clean dataset {@code <dataset>-clean} as dedup registers it (the clean topic's contract). */
     private MetadataCatalog register(String dataset) {
         String json = SampleDatasets.metadataJson(SampleDatasets.WIDGETS).replace("\"widgets", "\"" + dataset);
+        DatasetMetadata source = DatasetMetadata.fromJson(json);
         try (MetadataRegistry registry = MetadataRegistry.connect(Map.of("bootstrap.servers", RUNTIME.bootstrapServers()))) {
-            registry.registerAll(List.of(RegistrationRequest.dataset(DatasetMetadata.fromJson(json), SCHEMA)))
+            registry.registerAll(List.of(RegistrationRequest.dataset(source, SCHEMA), RegistrationRequest.dataset(CleanDatasetContract.metadataOf(source), SCHEMA)))
                     .forEach(result -> assertTrue(result.accepted(), result.summary()));
             MetadataCatalog catalog = registry.catalog();
             long deadline = System.nanoTime() + 30_000_000_000L;
-            while (catalog.latestSchemaForDataset(dataset).isEmpty() && System.nanoTime() < deadline) {
+            while ((catalog.latestSchemaForDataset(dataset).isEmpty() || catalog.latestSchemaForDataset(dataset + "-clean").isEmpty())
+                    && System.nanoTime() < deadline) {
                 catalog = registry.catalog();
             }
             return catalog;
@@ -299,7 +331,12 @@ class CleanReconciliationIT {
         return properties;
     }
 
+    /** Runs a command; what it prints on standard error (a failure's one line) goes to {@code out} too. */
     private int run(StringWriter out, String... arguments) {
+        return run(out, out, arguments);
+    }
+
+    private int run(StringWriter out, StringWriter err, String... arguments) {
         S3Settings s3 = RUNTIME.s3Settings();
         List<String> command = new ArrayList<>(List.of(arguments));
         command.addAll(List.of("--bootstrap-servers", RUNTIME.bootstrapServers(), "--s3-endpoint", s3.endpoint().orElseThrow().toString(),
@@ -307,6 +344,7 @@ class CleanReconciliationIT {
                 "--set", "onepipe.s3.secret.key=" + s3.secretKey().orElseThrow(), "--set", "onepipe.state.root=" + stateRoot));
         picocli.CommandLine commandLine = OnepipeCommand.commandLine();
         commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
         return commandLine.execute(command.toArray(String[]::new));
     }
 }
