@@ -3,7 +3,6 @@ package dev.onepipe.reconciliation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -26,14 +25,10 @@ import dev.onepipe.metadata.DatasetMetadata;
 import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.metadata.MetadataRegistry;
 import dev.onepipe.metadata.RegistrationRequest;
-import dev.onepipe.metadata.serde.WireFormat;
 import dev.onepipe.testdata.SampleDatasets;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
@@ -106,7 +101,7 @@ class CleanReconciliationIT {
                     GenericRecord widget = widget(index, version);
                     latest.put(widget.get("widget_id").toString(), widget);
                     producer.send(new ProducerRecord<>(dataset + "-clean", null, (Long) widget.get("updated_at"), widget.get("widget_id").toString(),
-                            encode(cleanSchemaId, widget)));
+                            CleanDatasetContract.wireFormat(cleanSchemaId, widget)));
                 }
             }
             producer.send(new ProducerRecord<>(dataset + "-clean", "widget-059", null));
@@ -121,7 +116,7 @@ class CleanReconciliationIT {
                     }
                     GenericRecord widget = widget(index, version);
                     sent.add(producer.send(new ProducerRecord<>(dataset, null, (Long) widget.get("updated_at"), widget.get("widget_id").toString(),
-                            encode(schemaId, widget))));
+                            CleanDatasetContract.wireFormat(schemaId, widget))));
                 }
             }
             producer.flush();
@@ -178,10 +173,10 @@ class CleanReconciliationIT {
                 new StringSerializer(), new ByteArraySerializer())) {
             GenericRecord good = widget(1, 1);
             producer.send(new ProducerRecord<>(dataset + "-clean", good.get("widget_id").toString(),
-                    encode(catalog.latestSchemaForDataset(dataset + "-clean").orElseThrow().id(), good))).get();
+                    CleanDatasetContract.wireFormat(catalog.latestSchemaForDataset(dataset + "-clean").orElseThrow().id(), good))).get();
             // Against the contract: a value framed with the source dataset's schema id, at offset 1.
             GenericRecord wrong = widget(2, 1);
-            producer.send(new ProducerRecord<>(dataset + "-clean", wrong.get("widget_id").toString(), encode(sourceSchemaId, wrong))).get();
+            producer.send(new ProducerRecord<>(dataset + "-clean", wrong.get("widget_id").toString(), CleanDatasetContract.wireFormat(sourceSchemaId, wrong))).get();
         }
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -203,15 +198,6 @@ class CleanReconciliationIT {
         widget.put("tags", List.of("t" + index % 4, "v" + version));
         widget.put("description", index % 5 == 0 ? null : "described " + index);
         return widget;
-    }
-
-    private static byte[] encode(int schemaId, GenericRecord widget) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        bytes.write(WireFormat.header(schemaId));
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
-        new GenericDatumWriter<GenericRecord>(SCHEMA).write(widget, encoder);
-        encoder.flush();
-        return bytes.toByteArray();
     }
 
     private static Record row(org.apache.iceberg.Schema tableSchema, GenericRecord widget) {

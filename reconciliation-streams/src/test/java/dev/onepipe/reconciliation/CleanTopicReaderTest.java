@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
@@ -17,15 +16,11 @@ import dev.onepipe.metadata.RegistrationPlan;
 import dev.onepipe.metadata.RegistrationPlanner;
 import dev.onepipe.metadata.RegistrationRequest;
 import dev.onepipe.metadata.serde.DatasetDeserializer;
-import dev.onepipe.metadata.serde.WireFormat;
 import dev.onepipe.metadata.serde.WireFormatException;
 import dev.onepipe.testdata.SampleDatasets;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,15 +58,6 @@ class CleanTopicReaderTest {
         return widget;
     }
 
-    private static byte[] framed(int schemaId, GenericRecord record) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        bytes.write(WireFormat.header(schemaId));
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
-        new GenericDatumWriter<GenericRecord>(SCHEMA).write(record, encoder);
-        encoder.flush();
-        return bytes.toByteArray();
-    }
-
     private static int schemaId(MetadataCatalog catalog, String dataset) {
         return catalog.latestSchemaForDataset(dataset).orElseThrow().id();
     }
@@ -84,7 +70,7 @@ class CleanTopicReaderTest {
         assertEquals("widgets-clean-value", catalog.schemaById(cleanId).orElseThrow().subject());
 
         DatasetDeserializer<GenericRecord> decoder = CleanTopicReader.decoder(catalog, "widgets");
-        GenericRecord read = CleanTopicReader.decode(decoder, "widgets-clean", "widget-007", 1, 40, framed(cleanId, widget()));
+        GenericRecord read = CleanTopicReader.decode(decoder, "widgets-clean", "widget-007", 1, 40, CleanDatasetContract.wireFormat(cleanId, widget()));
         assertEquals(widget(), read);
     }
 
@@ -94,7 +80,7 @@ class CleanTopicReaderTest {
         DatasetDeserializer<GenericRecord> decoder = CleanTopicReader.decoder(catalog, "widgets");
         int sourceId = schemaId(catalog, "widgets");
         IllegalStateException refused = assertThrows(IllegalStateException.class,
-                () -> CleanTopicReader.decode(decoder, "widgets-clean", "widget-007", 2, 17, framed(sourceId, widget())));
+                () -> CleanTopicReader.decode(decoder, "widgets-clean", "widget-007", 2, 17, CleanDatasetContract.wireFormat(sourceId, widget())));
         assertEquals("The latest value of key 'widget-007' on the clean topic widgets-clean cannot be read: UNDECODABLE: schema id " + sourceId
                 + " belongs to subject widgets-value, not to widgets-clean-value of dataset widgets-clean [topic widgets-clean, partition 2, offset 17,"
                 + " schema id " + sourceId + "]", refused.getMessage());
@@ -105,7 +91,7 @@ class CleanTopicReaderTest {
     void bytesThatAreNotAWidgetInTheWireFormatAreRefusedNamingTheRecordAndWhy() throws IOException {
         MetadataCatalog catalog = catalog(true);
         DatasetDeserializer<GenericRecord> decoder = CleanTopicReader.decoder(catalog, "widgets");
-        byte[] complete = framed(schemaId(catalog, "widgets-clean"), widget());
+        byte[] complete = CleanDatasetContract.wireFormat(schemaId(catalog, "widgets-clean"), widget());
 
         IllegalStateException notFramed = assertThrows(IllegalStateException.class,
                 () -> CleanTopicReader.decode(decoder, "widgets-clean", "widget-007", 0, 3, "{\"widget_id\": 7}".getBytes()));
@@ -119,7 +105,7 @@ class CleanTopicReaderTest {
         assertTrue(truncated.getMessage().contains("partition 0, offset 4"), truncated.getMessage());
 
         IllegalStateException unknownId = assertThrows(IllegalStateException.class,
-                () -> CleanTopicReader.decode(decoder, "widgets-clean", "widget-007", 1, 5, framed(9_999, widget())));
+                () -> CleanTopicReader.decode(decoder, "widgets-clean", "widget-007", 1, 5, CleanDatasetContract.wireFormat(9_999, widget())));
         assertTrue(unknownId.getMessage().contains("UNKNOWN_SCHEMA_ID: schema id 9999 is not registered"), unknownId.getMessage());
     }
 
