@@ -118,7 +118,7 @@ public final class DatasetReconciliation {
      */
     private static CleanVerdicts reconcileClean(PrintWriter out, OnepipeConfig config, S3Settings s3Settings, MetadataCatalog catalog,
                                                            DatasetMetadata metadata, TopicReader.Range range, Request request) {
-        String cleanTopic = metadata.name() + CLEAN_TOPIC_SUFFIX;
+        String cleanTopic = CleanTopicReader.cleanDatasetOf(metadata.name());
         Map<String, Object> kafka = ReconciliationClients.kafkaConfig(config);
         SchemaVersion schema = catalog.latestSchemaForDataset(metadata.name()).orElseThrow(() -> new IllegalStateException(
                 "Dataset '" + metadata.name() + "' has no registered schema"));
@@ -148,7 +148,7 @@ public final class DatasetReconciliation {
                 return CleanVerdicts.NONE;
             }
             if (topicExists) {
-                CleanTopicReader.read(kafka, cleanTopic, catalog, schema.id(), topicRows);
+                CleanTopicReader.read(kafka, catalog, metadata.name(), topicRows);
             }
             table.ifPresent(loaded -> CleanTableReader.read(loaded, tableRows));
             covered = table.map(CleanTableReader::coveredOffsets).orElse(Map.of());
@@ -172,7 +172,7 @@ public final class DatasetReconciliation {
     private static List<CleanBucketVerdict> reconcileRawMerged(PrintWriter out, Map<String, Object> kafka, MetadataCatalog catalog,
                                                                DatasetMetadata metadata, SchemaVersion schema, CleanRows tableRows, boolean caughtUp,
                                                                String tableName, Request request) {
-        Optional<RawMergedState.Result> merged = RawMergedState.read(kafka, metadata, catalog, schema.id(), schema.schema());
+        Optional<RawMergedState.Result> merged = RawMergedState.read(kafka, metadata, catalog, schema);
         if (merged.isEmpty()) {
             out.printf("raw merged state of %s <-> clean table %s: merge strategy %s is not re-implemented here, not compared%n", metadata.topic(),
                     tableName, metadata.merge().kind());

@@ -14,7 +14,10 @@ import java.util.Optional;
 import dev.onepipe.metadata.DatasetMetadata;
 import dev.onepipe.metadata.MergeStrategy;
 import dev.onepipe.metadata.MetadataCatalog;
+import dev.onepipe.metadata.SchemaVersion;
+import dev.onepipe.metadata.serde.DatasetDeserializer;
 import dev.onepipe.metadata.serde.UniqueKeyEncoder;
+import dev.onepipe.metadata.serde.WireFormatException;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -69,16 +72,21 @@ public final class RawMergedState {
     /**
      * Reads {@code dataset}'s topic to its current end and merges it.
      *
-     * @param readerSchemaId the registered id of the dataset's latest schema (values are read as it)
+     * <p>Values are decoded by metadata-topic's {@link DatasetDeserializer} under {@code dataset}'s registration, as
+     * dedup reads them: a value that is not in the wire format, names a schema id that is not a version of the
+     * dataset's subject, or does not decode is counted as skipped.
+     *
+     * @param readerSchema the dataset's latest registered schema version (values are read as it)
      * @return empty when the dataset's merge strategy is not one this class re-implements
      */
-    public static Optional<Result> read(Map<String, Object> clientConfig, DatasetMetadata dataset, MetadataCatalog catalog, int readerSchemaId,
-                                        Schema schema) {
+    public static Optional<Result> read(Map<String, Object> clientConfig, DatasetMetadata dataset, MetadataCatalog catalog,
+                                        SchemaVersion readerSchema) {
         if (!supports(dataset.merge())) {
             return Optional.empty();
         }
-        Merge merge = new Merge(dataset, schema);
+        Merge merge = new Merge(dataset, readerSchema.schema());
         String topic = dataset.topic();
+        DatasetDeserializer<GenericRecord> decoder = DatasetDeserializer.readingVersion(catalog, dataset.name(), readerSchema.version(), Duration.ZERO);
         try (KafkaConsumer<String, byte[]> consumer = CleanTopicReader.consumer(clientConfig)) {
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor(topic).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
@@ -97,8 +105,8 @@ public final class RawMergedState {
                     }
                     GenericRecord value;
                     try {
-                        value = CleanTopicReader.decode(catalog, readerSchemaId, record.value(), topic, record.key());
-                    } catch (RuntimeException unreadable) {
+                        value = decoder.deserialize(record);
+                    } catch (WireFormatException unreadable) {
                         merge.skip();
                         continue;
                     }

@@ -3,7 +3,6 @@ package dev.onepipe.reconciliation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -26,14 +25,10 @@ import dev.onepipe.metadata.DatasetMetadata;
 import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.metadata.MetadataRegistry;
 import dev.onepipe.metadata.RegistrationRequest;
-import dev.onepipe.metadata.serde.WireFormat;
 import dev.onepipe.testdata.SampleDatasets;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
@@ -53,7 +48,6 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.types.Types;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -67,6 +61,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Kafka and Iceberg APIs by dedup-streams' documented contract agree day by day; a row removed from the table is named
  * as a missing unique key, a row written twice as an extra one. The dataset topic holds the widgets' versions too, so
  * the third table (the raw side's merged state against the clean table, declared checks included) agrees as well.
+ * As the contract says, the clean topic is registered as the dataset {@code <dataset>-clean} and its values carry
+ * schema ids of that dataset's own subject, not the source dataset's: a reconcile that decoded them under the source's
+ * subject would refuse every one. A clean value that cannot be read fails the pass with one line naming its key,
+ * partition, offset and why.
  */
 class CleanReconciliationIT {
 
@@ -86,8 +84,10 @@ class CleanReconciliationIT {
         String dataset = RUNTIME.uniqueName("widgets");
         MetadataCatalog catalog = register(dataset);
         int schemaId = catalog.latestSchemaForDataset(dataset).orElseThrow().id();
+        int cleanSchemaId = catalog.latestSchemaForDataset(dataset + "-clean").orElseThrow().id();
+        assertTrue(schemaId != cleanSchemaId, "the clean dataset's schema has an id of its own subject");
         RUNTIME.createTopic(dataset, 2);
-        RUNTIME.admin().createTopics(List.of(new NewTopic(dataset + "-clean", 2, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
+        RUNTIME.createTopic(dataset + "-clean", 2, Map.of("cleanup.policy", "compact"));
 
         // The test's own tally: the latest state of each widget, as dedup would leave it.
         Map<String, GenericRecord> latest = new TreeMap<>();
@@ -101,7 +101,7 @@ class CleanReconciliationIT {
                     GenericRecord widget = widget(index, version);
                     latest.put(widget.get("widget_id").toString(), widget);
                     producer.send(new ProducerRecord<>(dataset + "-clean", null, (Long) widget.get("updated_at"), widget.get("widget_id").toString(),
-                            encode(schemaId, widget)));
+                            CleanDatasetContract.wireFormat(cleanSchemaId, widget)));
                 }
             }
             producer.send(new ProducerRecord<>(dataset + "-clean", "widget-059", null));
@@ -116,7 +116,7 @@ class CleanReconciliationIT {
                     }
                     GenericRecord widget = widget(index, version);
                     sent.add(producer.send(new ProducerRecord<>(dataset, null, (Long) widget.get("updated_at"), widget.get("widget_id").toString(),
-                            encode(schemaId, widget))));
+                            CleanDatasetContract.wireFormat(schemaId, widget))));
                 }
             }
             producer.flush();
@@ -162,6 +162,30 @@ class CleanReconciliationIT {
         assertTrue(!extra.toString().contains("MISSING"), extra.toString());
     }
 
+    @Test
+    void aCleanValueThatCannotBeReadFailsThePassNamingItsKeyOffsetAndWhy() throws Exception {
+        String dataset = RUNTIME.uniqueName("widgets");
+        MetadataCatalog catalog = register(dataset);
+        int sourceSchemaId = catalog.latestSchemaForDataset(dataset).orElseThrow().id();
+        RUNTIME.createTopic(dataset, 1);
+        RUNTIME.createTopic(dataset + "-clean", 1, Map.of("cleanup.policy", "compact"));
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", RUNTIME.bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            GenericRecord good = widget(1, 1);
+            producer.send(new ProducerRecord<>(dataset + "-clean", good.get("widget_id").toString(),
+                    CleanDatasetContract.wireFormat(catalog.latestSchemaForDataset(dataset + "-clean").orElseThrow().id(), good))).get();
+            // Against the contract: a value framed with the source dataset's schema id, at offset 1.
+            GenericRecord wrong = widget(2, 1);
+            producer.send(new ProducerRecord<>(dataset + "-clean", wrong.get("widget_id").toString(), CleanDatasetContract.wireFormat(sourceSchemaId, wrong))).get();
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertEquals(1, run(out, err, "reconcile", "--dataset", dataset), out + "\n" + err);
+        assertEquals("onepipe: The latest value of key 'widget-002' on the clean topic " + dataset + "-clean cannot be read: UNDECODABLE: schema id "
+                + sourceSchemaId + " belongs to subject " + dataset + "-value, not to " + dataset + "-clean-value of dataset " + dataset
+                + "-clean [topic " + dataset + "-clean, partition 0, offset 1, schema id " + sourceSchemaId + "]", err.toString().strip());
+    }
+
     /** Widgets over three days; prices and versions vary, a few descriptions are null. */
     private static GenericRecord widget(int index, int version) {
         GenericData.Record widget = new GenericData.Record(SCHEMA);
@@ -174,15 +198,6 @@ class CleanReconciliationIT {
         widget.put("tags", List.of("t" + index % 4, "v" + version));
         widget.put("description", index % 5 == 0 ? null : "described " + index);
         return widget;
-    }
-
-    private static byte[] encode(int schemaId, GenericRecord widget) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        bytes.write(WireFormat.header(schemaId));
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
-        new GenericDatumWriter<GenericRecord>(SCHEMA).write(widget, encoder);
-        encoder.flush();
-        return bytes.toByteArray();
     }
 
     private static Record row(org.apache.iceberg.Schema tableSchema, GenericRecord widget) {
@@ -268,14 +283,17 @@ class CleanReconciliationIT {
         return key;
     }
 
+    /** The dataset, and its clean dataset {@code <dataset>-clean} as dedup registers it (the clean topic's contract). */
     private MetadataCatalog register(String dataset) {
         String json = SampleDatasets.metadataJson(SampleDatasets.WIDGETS).replace("\"widgets", "\"" + dataset);
+        DatasetMetadata source = DatasetMetadata.fromJson(json);
         try (MetadataRegistry registry = MetadataRegistry.connect(Map.of("bootstrap.servers", RUNTIME.bootstrapServers()))) {
-            registry.registerAll(List.of(RegistrationRequest.dataset(DatasetMetadata.fromJson(json), SCHEMA)))
+            registry.registerAll(List.of(RegistrationRequest.dataset(source, SCHEMA), RegistrationRequest.dataset(CleanDatasetContract.metadataOf(source), SCHEMA)))
                     .forEach(result -> assertTrue(result.accepted(), result.summary()));
             MetadataCatalog catalog = registry.catalog();
             long deadline = System.nanoTime() + 30_000_000_000L;
-            while (catalog.latestSchemaForDataset(dataset).isEmpty() && System.nanoTime() < deadline) {
+            while ((catalog.latestSchemaForDataset(dataset).isEmpty() || catalog.latestSchemaForDataset(dataset + "-clean").isEmpty())
+                    && System.nanoTime() < deadline) {
                 catalog = registry.catalog();
             }
             return catalog;
@@ -299,7 +317,12 @@ class CleanReconciliationIT {
         return properties;
     }
 
+    /** Runs a command; what it prints on standard error (a failure's one line) goes to {@code out} too. */
     private int run(StringWriter out, String... arguments) {
+        return run(out, out, arguments);
+    }
+
+    private int run(StringWriter out, StringWriter err, String... arguments) {
         S3Settings s3 = RUNTIME.s3Settings();
         List<String> command = new ArrayList<>(List.of(arguments));
         command.addAll(List.of("--bootstrap-servers", RUNTIME.bootstrapServers(), "--s3-endpoint", s3.endpoint().orElseThrow().toString(),
@@ -307,6 +330,7 @@ class CleanReconciliationIT {
                 "--set", "onepipe.s3.secret.key=" + s3.secretKey().orElseThrow(), "--set", "onepipe.state.root=" + stateRoot));
         picocli.CommandLine commandLine = OnepipeCommand.commandLine();
         commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
         return commandLine.execute(command.toArray(String[]::new));
     }
 }
