@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,6 +53,20 @@ class DemoCommandIT {
             assertEquals(query.group(3), query.group(1), output);
             assertEquals(query.group(4), query.group(2), output);
             assertTrue(number(query.group(2)) > 0, output);
+            // the reconciliation ends the demo: every bucket of every system pair OK, for every sample dataset
+            List<String> reconciled = output.lines().filter(line -> line.matches("\\s*Reconcile \\S+ +[0-9,]+ raw buckets .*")).toList();
+            assertEquals(5, reconciled.size(), output);
+            for (String line : reconciled) {
+                Matcher statuses = Pattern.compile("\\{[^}]*}").matcher(line);
+                int tables = 0;
+                while (statuses.find()) {
+                    assertTrue(statuses.group().matches("\\{OK=[0-9]+}"), line);
+                    tables++;
+                }
+                assertTrue(tables >= 1, line);
+            }
+            assertTrue(reconciled.stream().anyMatch(line -> line.contains("Reconcile widgets") && line.contains("clean days {OK=")
+                    && line.contains("raw merged state vs clean table, declared checks included: ")), output);
             assertTrue(output.matches("(?s).*Top campaigns by ads served:\\s+campaign +name +windows +served +views +clicks +CTR\\s+campaign-\\d+ .*"), output);
         }
     }
