@@ -172,16 +172,11 @@ public final class DatasetReconciliation {
     private static List<CleanBucketVerdict> reconcileRawMerged(PrintWriter out, Map<String, Object> kafka, MetadataCatalog catalog,
                                                                DatasetMetadata metadata, SchemaVersion schema, CleanRows tableRows, boolean caughtUp,
                                                                String tableName, Request request) {
-        Optional<RawMergedState.Result> merged = RawMergedState.read(kafka, metadata, catalog, schema);
-        if (merged.isEmpty()) {
-            out.printf("raw merged state of %s <-> clean table %s: merge strategy %s is not re-implemented here, not compared%n", metadata.topic(),
-                    tableName, metadata.merge().kind());
-            return List.of();
-        }
-        List<CleanBucketVerdict> verdicts = CleanReconciliation.compare(merged.get().rows(), tableRows, caughtUp, request.limit()).stream()
+        RawMergedState.Result merged = RawMergedState.read(kafka, metadata, catalog, schema);
+        List<CleanBucketVerdict> verdicts = CleanReconciliation.compare(merged.rows(), tableRows, caughtUp, request.limit()).stream()
                 .filter(verdict -> verdict.day() == CleanRows.ALL_DAYS || within(verdict.day(), request)).toList();
         out.printf(Locale.ROOT, "raw merged state of topic %s (%s; %,d records, %,d unreadable skipped, %,d keys) <-> clean table %s: declared checks %s%n",
-                metadata.topic(), metadata.merge().kind(), merged.get().records(), merged.get().skipped(), merged.get().keys(), tableName,
+                metadata.topic(), metadata.merge().kind(), merged.records(), merged.skipped(), merged.keys(), tableName,
                 metadata.reconciliation().stream().map(check -> check.name()).toList());
         printClean(out, verdicts, request.all());
         return verdicts;

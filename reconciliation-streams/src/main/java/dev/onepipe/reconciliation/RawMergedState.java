@@ -7,9 +7,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 
 import dev.onepipe.metadata.DatasetMetadata;
 import dev.onepipe.metadata.MergeStrategy;
@@ -35,11 +36,18 @@ import org.apache.kafka.common.TopicPartition;
  * <ul>
  *   <li>{@code LATEST_BY_FIELD f}: the version with the greatest {@code f} wins; ties by the ordering fields in turn
  *       (Avro's order of each field's values), then by the unsigned order of the Avro binary encodings;</li>
- *   <li>{@code FIRST_SEEN}: the first version in log order; {@code LAST_SEEN}: the last one.</li>
+ *   <li>{@code FIRST_SEEN}: the first version in log order; {@code LAST_SEEN}: the last one;</li>
+ *   <li>{@code FIELD_MERGE}: pairwise as versions arrive, of the state and the incoming version the one that sorts later
+ *       (ordering fields, then binary encoding; log order without ordering fields) wins every field where it is
+ *       non-null, the other fills its nulls;</li>
+ *   <li>{@code VECTOR_CLOCK f}: {@code f} a map writer → counter (a missing writer 0, a null clock empty; Lamport 1978,
+ *       Fidge and Mattern 1988): a dominating clock replaces the state, a dominated one changes nothing, concurrent
+ *       clocks (or equal ones with different contents) keep the greater version by ordering fields then binary
+ *       encoding.</li>
  * </ul>
- * {@code VECTOR_CLOCK} and {@code FIELD_MERGE} are not re-implemented: {@link #read} returns empty for them. Records
- * without a value (tombstones) change nothing, as in dedup; records that cannot be read as the dataset's schema, or
- * whose unique-key fields are missing, are skipped and counted (dedup sends them to the dead-letter topic). Dedup's
+ * Records without a value (tombstones) change nothing, as in dedup; records that cannot be read as the dataset's
+ * schema, whose unique-key fields are missing, or whose vector clock is not a map, are skipped and counted (dedup sends
+ * them to the dead-letter topic). Dedup's
  * horizon (a key forgotten its dedup horizon after its event time) is not applied: over a topic retained for less than
  * the horizon it changes nothing.
  */
@@ -61,14 +69,6 @@ public final class RawMergedState {
     private RawMergedState() {
     }
 
-    /** True when this class re-implements {@code strategy} (see the class comment). */
-    public static boolean supports(MergeStrategy strategy) {
-        return switch (strategy.kind()) {
-            case LATEST_BY_FIELD, FIRST_SEEN, LAST_SEEN -> true;
-            default -> false;
-        };
-    }
-
     /**
      * Reads {@code dataset}'s topic to its current end and merges it.
      *
@@ -77,13 +77,9 @@ public final class RawMergedState {
      * dataset's subject, or does not decode is counted as skipped.
      *
      * @param readerSchema the dataset's latest registered schema version (values are read as it)
-     * @return empty when the dataset's merge strategy is not one this class re-implements
      */
-    public static Optional<Result> read(Map<String, Object> clientConfig, DatasetMetadata dataset, MetadataCatalog catalog,
+    public static Result read(Map<String, Object> clientConfig, DatasetMetadata dataset, MetadataCatalog catalog,
                                         SchemaVersion readerSchema) {
-        if (!supports(dataset.merge())) {
-            return Optional.empty();
-        }
         Merge merge = new Merge(dataset, readerSchema.schema());
         String topic = dataset.topic();
         DatasetDeserializer<GenericRecord> decoder = DatasetDeserializer.readingVersion(catalog, dataset.name(), readerSchema.version(), Duration.ZERO);
@@ -114,7 +110,7 @@ public final class RawMergedState {
                 }
             }
         }
-        return Optional.of(merge.result());
+        return merge.result();
     }
 
     /** Merges records given in log order (each key's records are in one partition, so per key that is offset order). */
@@ -123,7 +119,7 @@ public final class RawMergedState {
         private final DatasetMetadata dataset;
         private final Schema schema;
         private final UniqueKeyEncoder keys;
-        private final List<String> order = new ArrayList<>();
+        private final List<String> byMergeField = new ArrayList<>();
         private final Map<String, GenericRecord> merged = new HashMap<>();
         private long records;
         private long skipped;
@@ -132,24 +128,23 @@ public final class RawMergedState {
             this.dataset = dataset;
             this.schema = schema;
             this.keys = UniqueKeyEncoder.forDataset(dataset);
-            dataset.merge().field().ifPresent(order::add);
-            dataset.ordering().stream().filter(field -> !order.contains(field)).forEach(order::add);
+            dataset.merge().field().ifPresent(byMergeField::add);
+            dataset.ordering().stream().filter(field -> !byMergeField.contains(field)).forEach(byMergeField::add);
         }
 
-        /** Merges one readable record; one without its unique key is skipped. */
+        /** Merges one readable record; one without its unique key, or with a vector clock that is not a map, is skipped. */
         void add(GenericRecord value) {
             records++;
             String key;
+            GenericRecord state;
             try {
                 key = keys.encode(value);
-            } catch (RuntimeException noKey) {
+                state = merge(dataset.merge(), byMergeField, dataset.ordering(), merged.get(key), value);
+            } catch (RuntimeException unmergeable) {
                 skipped++;
                 return;
             }
-            GenericRecord current = merged.get(key);
-            if (current == null || wins(dataset.merge(), order, value, current)) {
-                merged.put(key, value);
-            }
+            merged.put(key, state);
         }
 
         /** Counts one record that could not be read. */
@@ -165,14 +160,78 @@ public final class RawMergedState {
         }
     }
 
-    /** Whether {@code incoming}, read after {@code current} in log order, replaces it. */
-    static boolean wins(MergeStrategy strategy, List<String> order, GenericRecord incoming, GenericRecord current) {
+    /**
+     * The state of a key after {@code incoming}, read after {@code current} in log order (null when the key has no state
+     * yet), by {@code strategy} (see the class comment).
+     *
+     * @param byMergeField the merge field, then the ordering fields (LATEST_BY_FIELD's order)
+     * @param ordering     the dataset's ordering fields
+     * @throws IllegalArgumentException when a VECTOR_CLOCK field holds something other than a map
+     */
+    static GenericRecord merge(MergeStrategy strategy, List<String> byMergeField, List<String> ordering, GenericRecord current,
+                               GenericRecord incoming) {
+        if (current == null) {
+            return incoming;
+        }
         return switch (strategy.kind()) {
-            case FIRST_SEEN -> false;
-            case LAST_SEEN -> true;
-            case LATEST_BY_FIELD -> compare(order, incoming, current) > 0;
-            default -> throw new IllegalArgumentException("Merge strategy " + strategy.kind() + " is not re-implemented here");
+            case FIRST_SEEN -> current;
+            case LAST_SEEN -> incoming;
+            case LATEST_BY_FIELD -> compare(byMergeField, incoming, current) > 0 ? incoming : current;
+            case FIELD_MERGE -> fieldMerge(ordering, current, incoming);
+            case VECTOR_CLOCK -> vectorClock(strategy.field().orElseThrow(), ordering, current, incoming);
         };
+    }
+
+    /** The later version's non-null fields over the earlier's. */
+    private static GenericRecord fieldMerge(List<String> ordering, GenericRecord current, GenericRecord incoming) {
+        boolean incomingLater = ordering.isEmpty() || compare(ordering, incoming, current) > 0;
+        GenericRecord later = incomingLater ? incoming : current;
+        GenericRecord earlier = incomingLater ? current : incoming;
+        Schema schema = later.getSchema();
+        GenericData.Record merged = new GenericData.Record(schema);
+        for (Schema.Field field : schema.getFields()) {
+            Object value = later.get(field.pos());
+            if (value == null && earlier.getSchema().getField(field.name()) != null) {
+                value = earlier.get(field.name());
+            }
+            merged.put(field.pos(), value);
+        }
+        return merged;
+    }
+
+    private static GenericRecord vectorClock(String field, List<String> ordering, GenericRecord current, GenericRecord incoming) {
+        Map<String, Long> incomingClock = clock(incoming.get(field));
+        Map<String, Long> currentClock = clock(current.get(field));
+        boolean above = false;
+        boolean below = false;
+        Set<String> writers = new HashSet<>(incomingClock.keySet());
+        writers.addAll(currentClock.keySet());
+        for (String writer : writers) {
+            long mine = incomingClock.getOrDefault(writer, 0L);
+            long theirs = currentClock.getOrDefault(writer, 0L);
+            above |= mine > theirs;
+            below |= mine < theirs;
+        }
+        if (above != below) {
+            return above ? incoming : current;
+        }
+        // concurrent, or equal clocks: the greater version (an exact re-send compares equal and keeps the state)
+        return compare(ordering, incoming, current) > 0 ? incoming : current;
+    }
+
+    /** A vector clock's non-zero counters by writer; a null clock is empty. */
+    private static Map<String, Long> clock(Object value) {
+        Map<String, Long> counters = new HashMap<>();
+        if (value instanceof Map<?, ?> entries) {
+            entries.forEach((writer, counter) -> {
+                if (counter instanceof Number number && number.longValue() != 0) {
+                    counters.put(writer.toString(), number.longValue());
+                }
+            });
+        } else if (value != null) {
+            throw new IllegalArgumentException("a vector clock must be a map of counters, got " + value.getClass().getName());
+        }
+        return counters;
     }
 
     /** By {@code order}'s fields in turn (Avro's order), then by the unsigned order of the binary encodings. */

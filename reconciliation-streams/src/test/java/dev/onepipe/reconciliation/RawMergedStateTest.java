@@ -1,12 +1,12 @@
 package dev.onepipe.reconciliation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 
 import dev.onepipe.metadata.DatasetMetadata;
 import dev.onepipe.metadata.MergeStrategy;
@@ -87,8 +87,75 @@ class RawMergedStateTest {
         assertEquals("15.25", merged(firstSeen).rows().fingerprints().get(day).checks().get("total_price"));
         assertEquals("25.25", merged(lastSeen).rows().fingerprints().get(day).checks().get("total_price"));
         assertEquals("1", merged(lastSeen).rows().fingerprints().get(day + 1).checks().get("highest_version"));
-        assertTrue(RawMergedState.supports(MergeStrategy.lastSeen()));
-        assertFalse(RawMergedState.supports(MergeStrategy.fieldMerge()));
+    }
+
+    /**
+     * FIELD_MERGE (ordering: updated_at, version): version 3 arrives with no description and takes version 1's;
+     * version 2, arriving after version 3, sorts earlier and only fills nulls (there are none left).
+     */
+    @Test
+    void fieldMergeFillsTheLaterVersionsNullsFromTheEarlierOne() {
+        DatasetMetadata fieldMerge = WIDGETS.toBuilder().merge(MergeStrategy.fieldMerge()).build();
+        GenericData.Record first = widget("w-1", 1, MORNING, 10.0);
+        first.put("description", "the first");
+        GenericData.Record third = widget("w-1", 3, MORNING.plusSeconds(7200), 30.5);
+        GenericData.Record second = widget("w-1", 2, MORNING.plusSeconds(3600), 20.0);
+        second.put("description", "the second");
+        RawMergedState.Merge merge = new RawMergedState.Merge(fieldMerge, SCHEMA);
+        List.of(first, third, second).forEach(merge::add);
+
+        // Picked by hand: version 3's fields, version 1's description.
+        GenericData.Record expectedRow = widget("w-1", 3, MORNING.plusSeconds(7200), 30.5);
+        expectedRow.put("description", "the first");
+        CleanRows expected = new CleanRows(fieldMerge, SCHEMA);
+        expected.add(null, expectedRow, expectedRow::get);
+        RawMergedState.Result result = merge.result();
+        assertEquals(1, result.keys());
+        assertEquals(expected.fingerprints(), result.rows().fingerprints());
+    }
+
+    /**
+     * VECTOR_CLOCK clock: a dominating clock replaces the state, a dominated one does not (whatever its version), a
+     * concurrent one and an equal one with other contents go to the greater version by the ordering fields; a null clock
+     * is empty; a clock that is not a map is skipped.
+     */
+    @Test
+    void vectorClocksKeepTheDominatingOrTheGreaterConcurrentVersion() {
+        List<Schema.Field> fields = new java.util.ArrayList<>();
+        SCHEMA.getFields().forEach(field -> fields.add(new Schema.Field(field, field.schema())));
+        fields.add(new Schema.Field("clock", Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.createMap(Schema.create(Schema.Type.LONG))),
+                null, org.apache.avro.JsonProperties.NULL_VALUE));
+        Schema clocked = Schema.createRecord("ClockedWidget", null, "test", false, fields);
+        DatasetMetadata vectorClock = WIDGETS.toBuilder().merge(MergeStrategy.vectorClock("clock")).build();
+        RawMergedState.Merge merge = new RawMergedState.Merge(vectorClock, clocked);
+        CleanRows expected = new CleanRows(vectorClock, clocked);
+        for (Object[] version : new Object[][] {
+                {"w-1", 1L, 10.0, Map.of("a", 1L)},
+                {"w-1", 2L, 20.0, Map.of("a", 2L)},            // dominates: replaces
+                {"w-1", 9L, 90.0, Map.of("a", 1L)},            // dominated: nothing, though its version is higher
+                {"w-1", 3L, 30.0, Map.of("b", 1L)},            // concurrent with {a: 2}: version 3 > 2 wins
+                {"w-1", 1L, 11.0, Map.of("b", 1L, "a", 0L)},   // equal to {b: 1} (a zero counter is a missing one), other contents: 3 stays
+                {"w-2", 1L, 5.0, null},                        // a null clock is the empty clock
+                {"w-2", 1L, 6.0, Map.of("x", 1L)},             // dominates the empty clock
+                {"w-2", 7L, 70.0, "not a clock"}}) {           // skipped
+            GenericData.Record record = new GenericData.Record(clocked);
+            GenericData.Record widget = widget((String) version[0], (Long) version[1], MORNING.plusSeconds(60L * (Long) version[1]), (Double) version[2]);
+            SCHEMA.getFields().forEach(field -> record.put(field.name(), widget.get(field.name())));
+            record.put("clock", version[3]);
+            merge.add(record);
+            // picked by hand: w-1 version 3 (30.0), w-2 the clocked 6.0
+            if (version[2].equals(30.0) || version[2].equals(6.0)) {
+                expected.add(null, record, record::get);
+            }
+        }
+        RawMergedState.Result result = merge.result();
+        assertEquals(2, result.keys());
+        assertEquals(8, result.records());
+        assertEquals(1, result.skipped());
+        long day = LocalDate.parse("2026-11-22").toEpochDay();
+        assertEquals("36", result.rows().fingerprints().get(day).checks().get("total_price"));
+        assertEquals("3", result.rows().fingerprints().get(day).checks().get("highest_version"));
+        assertEquals(expected.fingerprints(), result.rows().fingerprints());
     }
 
     @Test
