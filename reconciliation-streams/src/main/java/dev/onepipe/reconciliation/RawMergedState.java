@@ -47,9 +47,8 @@ import org.apache.kafka.common.TopicPartition;
  * </ul>
  * Records without a value (tombstones) change nothing, as in dedup; records that cannot be read as the dataset's
  * schema, whose unique-key fields are missing, or whose vector clock is not a map, are skipped and counted (dedup sends
- * them to the dead-letter topic). Dedup's
- * horizon (a key forgotten its dedup horizon after its event time) is not applied: over a topic retained for less than
- * the horizon it changes nothing.
+ * them to the dead-letter topic). Dedup's horizon (a key forgotten its dedup horizon after its event time) is not
+ * applied: over a topic retained for less than the horizon it changes nothing.
  */
 public final class RawMergedState {
 
@@ -78,8 +77,7 @@ public final class RawMergedState {
      *
      * @param readerSchema the dataset's latest registered schema version (values are read as it)
      */
-    public static Result read(Map<String, Object> clientConfig, DatasetMetadata dataset, MetadataCatalog catalog,
-                                        SchemaVersion readerSchema) {
+    public static Result read(Map<String, Object> clientConfig, DatasetMetadata dataset, MetadataCatalog catalog, SchemaVersion readerSchema) {
         Merge merge = new Merge(dataset, readerSchema.schema());
         String topic = dataset.topic();
         DatasetDeserializer<GenericRecord> decoder = DatasetDeserializer.readingVersion(catalog, dataset.name(), readerSchema.version(), Duration.ZERO);
