@@ -56,14 +56,16 @@ public final class DatasetReconciliation {
      *
      * @param raw   topic ↔ raw archive, one per (partition, hour)
      * @param clean     clean topic ↔ clean table, one per event-time day (empty when not compared)
-     * @param rawMerged the topic's merged state ({@link RawMergedState}) ↔ clean table, one per event-time day, declared
-     *                  checks included (empty when not compared)
+     * @param rawMerged the dataset's merged history ({@link RawMergedState}) ↔ clean table, one per event-time day,
+     *                  declared checks included (empty when not compared)
+     * @param historyLost the raw archive lacks records below the topic's log start offsets that its own chain or
+     *                    watermark says existed ({@link RawMergedState.Result#lost()}): records now in neither system
      */
-    public record Result(List<RawBucketVerdict> raw, List<CleanBucketVerdict> clean, List<CleanBucketVerdict> rawMerged) {
+    public record Result(List<RawBucketVerdict> raw, List<CleanBucketVerdict> clean, List<CleanBucketVerdict> rawMerged, boolean historyLost) {
 
-        /** True when some bucket is MISSING, EXTRA or DIFFERENT. */
+        /** True when some bucket is MISSING, EXTRA or DIFFERENT, or the raw archive lost history the topic no longer has. */
         public boolean different() {
-            return raw.stream().anyMatch(verdict -> verdict.status().isDifference())
+            return historyLost || raw.stream().anyMatch(verdict -> verdict.status().isDifference())
                     || Stream.concat(clean.stream(), rawMerged.stream()).anyMatch(verdict -> verdict.status().isDifference());
         }
 
@@ -74,9 +76,9 @@ public final class DatasetReconciliation {
         }
     }
 
-    /** The two comparisons against the clean table. */
-    private record CleanVerdicts(List<CleanBucketVerdict> cleanTopic, List<CleanBucketVerdict> rawMerged) {
-        static final CleanVerdicts NONE = new CleanVerdicts(List.of(), List.of());
+    /** The two comparisons against the clean table, and whether the raw merged state found history lost. */
+    private record CleanVerdicts(List<CleanBucketVerdict> cleanTopic, List<CleanBucketVerdict> rawMerged, boolean historyLost) {
+        static final CleanVerdicts NONE = new CleanVerdicts(List.of(), List.of(), false);
     }
 
     private DatasetReconciliation() {
@@ -97,19 +99,19 @@ public final class DatasetReconciliation {
         DatasetMetadata metadata = catalog == null ? null : RegisteredDatasets.require(catalog, request.dataset().get());
         String topic = metadata != null ? metadata.topic() : request.topic().orElseThrow(() -> new IllegalArgumentException("Name a dataset or a topic"));
         S3Settings s3Settings = ReconciliationClients.s3(config);
-        RawArchiveReader archive;
-        TopicArchiveComparison raw;
         try (S3Client s3 = S3ClientFactory.create(s3Settings)) {
-            archive = new RawArchiveReader(s3, s3Settings.bucket(),
+            RawArchiveReader archive = new RawArchiveReader(s3, s3Settings.bucket(),
                     config.get(ReconciliationClients.ARCHIVE_PREFIX, ReconciliationClients.DEFAULT_ARCHIVE_PREFIX));
-            raw = TopicArchiveComparison.run(ReconciliationClients.kafkaConfig(config), topic, archive, request.from(), request.to(),
-                    request.limit(), progress);
+            TopicArchiveComparison raw = TopicArchiveComparison.run(ReconciliationClients.kafkaConfig(config), topic, archive, request.from(),
+                    request.to(), request.limit(), progress);
+            out.printf("topic %s <-> raw archive s3://%s/%s (%,d objects)%n", topic, s3Settings.bucket(), archive.topicPrefix(topic),
+                    raw.archiveObjects());
+            print(out, raw.verdicts(), request.all());
+            CleanVerdicts clean = metadata == null ? CleanVerdicts.NONE
+                    : reconcileClean(out, config, s3Settings, catalog, metadata, raw.range(), archive, request);
+            out.flush();
+            return new Result(raw.verdicts(), clean.cleanTopic(), clean.rawMerged(), clean.historyLost());
         }
-        out.printf("topic %s <-> raw archive s3://%s/%s (%,d objects)%n", topic, s3Settings.bucket(), archive.topicPrefix(topic), raw.archiveObjects());
-        print(out, raw.verdicts(), request.all());
-        CleanVerdicts clean = metadata == null ? CleanVerdicts.NONE : reconcileClean(out, config, s3Settings, catalog, metadata, raw.range(), request);
-        out.flush();
-        return new Result(raw.verdicts(), clean.cleanTopic(), clean.rawMerged());
     }
 
     /**
@@ -117,7 +119,8 @@ public final class DatasetReconciliation {
      * event-time day; printed, and returned. Nothing when the dataset has neither (no dedup runs for it).
      */
     private static CleanVerdicts reconcileClean(PrintWriter out, OnepipeConfig config, S3Settings s3Settings, MetadataCatalog catalog,
-                                                           DatasetMetadata metadata, TopicReader.Range range, Request request) {
+                                                           DatasetMetadata metadata, TopicReader.Range range, RawArchiveReader archive,
+                                                           Request request) {
         String cleanTopic = CleanTopicReader.cleanDatasetOf(metadata.name());
         Map<String, Object> kafka = ReconciliationClients.kafkaConfig(config);
         SchemaVersion schema = catalog.latestSchemaForDataset(metadata.name()).orElseThrow(() -> new IllegalStateException(
@@ -161,23 +164,28 @@ public final class DatasetReconciliation {
         out.printf("clean topic %s <-> clean table %s%s%n", cleanTopic, tableName, caughtUp ? ""
                 : " (the table has not caught up with the topic: differences count as NOT YET ARCHIVED)");
         printClean(out, verdicts, request.all());
-        return new CleanVerdicts(verdicts, table.isEmpty() ? List.of() : reconcileRawMerged(out, kafka, catalog, metadata, schema, tableRows, caughtUp,
-                tableName, request));
+        if (table.isEmpty()) {
+            return new CleanVerdicts(verdicts, List.of(), false);
+        }
+        RawMergedState.Result merged = RawMergedState.read(kafka, metadata, catalog, schema, archive);
+        return new CleanVerdicts(verdicts, reconcileRawMerged(out, merged, metadata, tableRows, caughtUp, tableName, request), merged.lost());
     }
 
     /**
-     * The raw side's merged state ({@link RawMergedState}: the dataset topic merged by the dataset's strategy) against
-     * the clean table, per event-time day: rows, keys, hash sums and every declared check.
+     * The raw side's merged state ({@link RawMergedState}: the dataset's history, raw archive below the topic's log
+     * start offsets then the topic, merged by the dataset's strategy) against the clean table, per event-time day:
+     * rows, keys, hash sums and every declared check. History that neither system holds is printed as a note above
+     * the table, so a difference it causes is not mistaken for a fault of the clean table.
      */
-    private static List<CleanBucketVerdict> reconcileRawMerged(PrintWriter out, Map<String, Object> kafka, MetadataCatalog catalog,
-                                                               DatasetMetadata metadata, SchemaVersion schema, CleanRows tableRows, boolean caughtUp,
-                                                               String tableName, Request request) {
-        RawMergedState.Result merged = RawMergedState.read(kafka, metadata, catalog, schema);
+    private static List<CleanBucketVerdict> reconcileRawMerged(PrintWriter out, RawMergedState.Result merged, DatasetMetadata metadata,
+                                                               CleanRows tableRows, boolean caughtUp, String tableName, Request request) {
         List<CleanBucketVerdict> verdicts = CleanReconciliation.compare(merged.rows(), tableRows, caughtUp, request.limit()).stream()
                 .filter(verdict -> verdict.day() == CleanRows.ALL_DAYS || within(verdict.day(), request)).toList();
-        out.printf(Locale.ROOT, "raw merged state of topic %s (%s; %,d records, %,d unreadable skipped, %,d keys) <-> clean table %s: declared checks %s%n",
-                metadata.topic(), metadata.merge().kind(), merged.records(), merged.skipped(), merged.keys(), tableName,
-                metadata.reconciliation().stream().map(check -> check.name()).toList());
+        out.printf(Locale.ROOT, "raw merged state of topic %s (%s; %,d records%s, %,d unreadable skipped, %,d keys) <-> clean table %s: declared checks %s%n",
+                metadata.topic(), metadata.merge().kind(), merged.records(),
+                merged.archived() == 0 ? "" : String.format(Locale.ROOT, ", %,d of them from the raw archive below the log start offsets", merged.archived()),
+                merged.skipped(), merged.keys(), tableName, metadata.reconciliation().stream().map(check -> check.name()).toList());
+        merged.gaps().forEach(gap -> out.printf("  history not in the raw merged state: %s%n", gap));
         printClean(out, verdicts, request.all());
         return verdicts;
     }

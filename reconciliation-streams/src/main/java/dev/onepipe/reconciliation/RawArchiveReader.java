@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,6 +22,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.onepipe.core.cli.ProgressLine;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.avro.AvroReadSupport;
+import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.io.InputFile;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -40,6 +49,13 @@ public final class RawArchiveReader {
     public static final String COMPLETE_BELOW_METADATA = "onepipe-complete-below";
     private static final Pattern OBJECT_KEY = Pattern.compile(
             "partition=(?<partition>\\d+)/dt=(?<date>\\d{4}-\\d{2}-\\d{2})/hour=(?<hour>\\d{2})/(?<file>[^/]+)\\+(?<filePartition>\\d+)\\+(?<offset>\\d{20})\\.parquet");
+
+    /** The raw archive's record schema (archive-streams/README.md, "What lands in S3") projected to offsets and value. */
+    private static final Schema OFFSET_AND_VALUE = SchemaBuilder.record("KafkaRecord").namespace("onepipe.archive").fields()
+            .requiredLong("offset")
+            .requiredLong("previous_offset")
+            .optionalBytes("value")
+            .endRecord();
 
     /** Objects fetched and decoded at once by {@link #read}: one downloading while another is decoded. */
     private static final int READ_THREADS = 2;
@@ -175,6 +191,50 @@ public final class RawArchiveReader {
      * @throws software.amazon.awssdk.services.s3.model.NoSuchKeyException when it was deleted since it was listed
      */
     public OptionalLong fetch(ArchiveObject object, RawRecords records) {
+        return fetch(object, file -> readObject(object, file, records));
+    }
+
+    /**
+     * Downloads one object (one GET) and hands {@code values} the offset, previous offset and value bytes (null for a
+     * tombstone) of each of its records, in the object's order (offsets ascending, as the archive writes them): the
+     * records themselves, not their hashes, for a reader that must decode them. Read with parquet-avro, projected to
+     * the three columns.
+     *
+     * @return its completeness watermark ({@value #COMPLETE_BELOW_METADATA}), empty when it has none
+     * @throws UncheckedIOException when it is not a readable raw archive Parquet file (key named)
+     * @throws software.amazon.awssdk.services.s3.model.NoSuchKeyException when it was deleted since it was listed
+     */
+    public OptionalLong fetchValues(ArchiveObject object, OffsetValueConsumer values) {
+        return fetch(object, file -> {
+            Configuration configuration = new Configuration(false);
+            AvroReadSupport.setRequestedProjection(configuration, OFFSET_AND_VALUE);
+            AvroReadSupport.setAvroReadSchema(configuration, OFFSET_AND_VALUE);
+            try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(file).withDataModel(GenericData.get())
+                    .withConf(configuration).build()) {
+                for (GenericRecord row = reader.read(); row != null; row = reader.read()) {
+                    ByteBuffer value = (ByteBuffer) row.get("value");
+                    values.accept((Long) row.get("offset"), (Long) row.get("previous_offset"), value == null ? null : bytesOf(value));
+                }
+            } catch (IOException | RuntimeException e) {
+                throw new IOException("Object " + object.key() + " is not a raw archive Parquet file: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /**
+     * Receives one archived record: its offset, the offset of the record before it on the partition (-1 for the first
+     * the archive saw: archive-streams/README.md, "Verify") and its value bytes (null for a tombstone).
+     */
+    @FunctionalInterface
+    public interface OffsetValueConsumer {
+        void accept(long offset, long previousOffset, byte[] value);
+    }
+
+    private interface ObjectBody {
+        void read(InputFile file) throws IOException;
+    }
+
+    private OptionalLong fetch(ArchiveObject object, ObjectBody body) {
         String below;
         try {
             byte[] bytes;
@@ -182,11 +242,17 @@ public final class RawArchiveReader {
                 below = in.response().metadata().get(COMPLETE_BELOW_METADATA);
                 bytes = readAll(in, in.response().contentLength());
             }
-            readObject(object, new InMemoryInputFile(bytes), records);
+            body.read(new InMemoryInputFile(bytes));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the raw archive object s3://" + bucket + "/" + object.key(), e);
         }
         return below == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(below));
+    }
+
+    private static byte[] bytesOf(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 
     /**

@@ -6,11 +6,17 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
 
 import dev.onepipe.metadata.DatasetMetadata;
 import dev.onepipe.metadata.MergeStrategy;
@@ -30,8 +36,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The raw side's merged state of a dataset: its topic (the retained range) read to its end, every readable record
- * merged into the state of its unique key by the dataset's merge strategy, as dedup-streams/README.md ("Merge
+ * The raw side's merged state of a dataset: its whole history read to the topic's current end (the raw archive's
+ * records below each partition's log start offset, then the topic's retained range), every readable record merged
+ * into the state of its unique key by the dataset's merge strategy, as dedup-streams/README.md ("Merge
  * strategies") defines it, re-implemented here from that contract (a topology module never uses another's classes):
  * <ul>
  *   <li>{@code LATEST_BY_FIELD f}: the version with the greatest {@code f} wins; ties by the ordering fields in turn
@@ -47,8 +54,16 @@ import org.apache.kafka.common.TopicPartition;
  * </ul>
  * Records without a value (tombstones) change nothing, as in dedup; records that cannot be read as the dataset's
  * schema, whose unique-key fields are missing, or whose vector clock is not a map, are skipped and counted (dedup sends
- * them to the dead-letter topic). Dedup's horizon (a key forgotten its dedup horizon after its event time) is not
- * applied: over a topic retained for less than the horizon it changes nothing.
+ * them to the dead-letter topic). Dedup's horizon is not applied: a key dedup forgot and sees again reaches the clean
+ * table as a row of unknown state, which the table merges with the row it holds (dedup-streams/README.md, "Bounded
+ * state: the dedup horizon"), so the table too holds the merge of the key's whole history.
+ *
+ * <p>The history below a partition's log start offset (records removed by retention or {@code DeleteRecords}) comes
+ * from the raw archive (archive-streams/README.md, "What lands in S3"): its objects that start below the log start
+ * offset, records below it, in offset order (objects of different hours interleave, so records are held until no
+ * later object can start below them: at most the overlap of late records, not the history). Where neither system has
+ * a partition's early records (no archive objects, or the archive's completeness watermark below the log start
+ * offset), the result names the gap ({@link Result#gaps()}) instead of guessing.
  */
 public final class RawMergedState {
 
@@ -61,32 +76,61 @@ public final class RawMergedState {
      * @param keys     unique keys merged
      * @param records  records read
      * @param skipped  records skipped: unreadable, or without their unique key
+     * @param archived records read from the raw archive (below the topic's log start offsets), included in
+     *                 {@code records}
+     * @param gaps     one line per partition whose history below its log start offset is not all in the raw archive,
+     *                 e.g. {@code partition 1 (log start offset 5,000): offsets 30..31 held records that are in neither
+     *                 the topic nor the raw archive}
+     * @param lost     whether some gap is records the archive had and no longer has, or never had although the
+     *                 archive's chain or watermark says they existed (a fault of the archive), not only an archive that
+     *                 started after retention had removed the records before it
      */
-    public record Result(CleanRows rows, long keys, long records, long skipped) {
+    public record Result(CleanRows rows, long keys, long records, long skipped, long archived, List<String> gaps, boolean lost) {
     }
 
     private RawMergedState() {
     }
 
     /**
-     * Reads {@code dataset}'s topic to its current end and merges it.
+     * Reads {@code dataset}'s history to the topic's current end and merges it: per partition, the raw archive's
+     * records below the log start offset, then the topic's.
      *
      * <p>Values are decoded by metadata-topic's {@link DatasetDeserializer} under {@code dataset}'s registration, as
      * dedup reads them: a value that is not in the wire format, names a schema id that is not a version of the
      * dataset's subject, or does not decode is counted as skipped.
      *
      * @param readerSchema the dataset's latest registered schema version (values are read as it)
+     * @param archive      the dataset topic's raw archive, read only for partitions whose log start offset is above 0
+     * @throws java.io.UncheckedIOException when an archive object cannot be read
      */
-    public static Result read(Map<String, Object> clientConfig, DatasetMetadata dataset, MetadataCatalog catalog, SchemaVersion readerSchema) {
+    public static Result read(Map<String, Object> clientConfig, DatasetMetadata dataset, MetadataCatalog catalog, SchemaVersion readerSchema,
+                              RawArchiveReader archive) {
         Merge merge = new Merge(dataset, readerSchema.schema());
         String topic = dataset.topic();
         DatasetDeserializer<GenericRecord> decoder = DatasetDeserializer.readingVersion(catalog, dataset.name(), readerSchema.version(), Duration.ZERO);
+        List<String> gaps = new ArrayList<>();
+        long archived = 0;
+        boolean lost = false;
         try (KafkaConsumer<String, byte[]> consumer = CleanTopicReader.consumer(clientConfig)) {
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor(topic).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+            partitions.sort(Comparator.comparingInt(TopicPartition::partition));
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            // each key lives in one partition, so a partition's archived history merged before any topic record of it
+            // is log order per key
+            for (TopicPartition partition : partitions) {
+                long logStart = beginnings.get(partition);
+                if (logStart > 0) {
+                    ArchivedHistory history = ArchivedHistory.read(archive, topic, partition.partition(), logStart,
+                            value -> mergeValue(merge, decoder, topic, value));
+                    archived += history.records();
+                    history.gap(partition.partition(), logStart).ifPresent(gaps::add);
+                    lost |= !history.lost().isEmpty();
+                }
+            }
             List<TopicPartition> remaining = new ArrayList<>(partitions);
             while (true) {
                 remaining.removeIf(partition -> consumer.position(partition) >= ends.get(partition));
@@ -94,21 +138,128 @@ public final class RawMergedState {
                     break;
                 }
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                    if (record.offset() >= ends.get(new TopicPartition(record.topic(), record.partition())) || record.value() == null) {
-                        continue;
+                    if (record.offset() < ends.get(new TopicPartition(record.topic(), record.partition()))) {
+                        mergeValue(merge, decoder, topic, record.value());
                     }
-                    GenericRecord value;
-                    try {
-                        value = decoder.deserialize(record);
-                    } catch (WireFormatException unreadable) {
-                        merge.skip();
-                        continue;
-                    }
-                    merge.add(value);
                 }
             }
         }
-        return merge.result();
+        return merge.result(archived, gaps, lost);
+    }
+
+    /** Merges one value (a tombstone changes nothing; an unreadable one is counted as skipped). */
+    private static void mergeValue(Merge merge, DatasetDeserializer<GenericRecord> decoder, String topic, byte[] value) {
+        if (value == null) {
+            return;
+        }
+        GenericRecord decoded;
+        try {
+            decoded = decoder.deserialize(topic, value);
+        } catch (WireFormatException unreadable) {
+            merge.skip();
+            return;
+        }
+        merge.add(decoded);
+    }
+
+    /**
+     * One partition's records below its log start offset, from the raw archive, handed over in offset order, and what
+     * of that history the archive does not hold.
+     *
+     * @param records     archived records handed over (tombstones included), each offset once
+     * @param lost        ranges of offsets below the log start offset that held records the archive does not have: a
+     *                    break in the archive's previous-offset chain, or its end below the log start offset
+     * @param firstOffset the lowest offset handed over, -1 for none
+     * @param startsLate  the archive's first record there says it was the first the archive saw, and it is not offset 0:
+     *                    records below it may have been removed before the archive read them
+     */
+    record ArchivedHistory(long records, List<String> lost, long firstOffset, boolean startsLate) {
+
+        /** Ranges listed per partition; the rest are counted. */
+        private static final int LISTED = 5;
+
+        /**
+         * Reads the objects of {@code partition} that start below {@code logStart}, in start-offset order, handing
+         * {@code values} each record below {@code logStart} in offset order. Objects of different record-time hours
+         * interleave (a late record goes to its own hour's object), so records are buffered until the next object's
+         * start offset passes them; an offset in two objects (a fault) is handed over once. Each record's previous
+         * offset is checked against the record handed before it, as {@code onepipe archive verify} does.
+         */
+        static ArchivedHistory read(RawArchiveReader archive, String topic, int partition, long logStart, Consumer<byte[]> values) {
+            List<RawArchiveReader.ArchiveObject> objects = archive.list(topic, partition).stream()
+                    .filter(object -> object.startOffset() < logStart).toList();
+            TreeMap<Long, ArchivedValue> pending = new TreeMap<>();
+            Chain chain = new Chain();
+            long coveredBelow = -1;
+            for (int index = 0; index < objects.size(); index++) {
+                OptionalLong watermark = archive.fetchValues(objects.get(index), (offset, previous, value) -> {
+                    if (offset < logStart && offset > chain.last) {
+                        pending.putIfAbsent(offset, new ArchivedValue(previous, value));
+                    }
+                });
+                if (watermark.isPresent()) {
+                    coveredBelow = Math.max(coveredBelow, watermark.getAsLong());
+                }
+                long next = index + 1 < objects.size() ? objects.get(index + 1).startOffset() : Long.MAX_VALUE;
+                while (!pending.isEmpty() && pending.firstKey() < next) {
+                    Map.Entry<Long, ArchivedValue> first = pending.pollFirstEntry();
+                    chain.add(first.getKey(), first.getValue().previousOffset());
+                    values.accept(first.getValue().value());
+                }
+            }
+            // the end: every offset from the last record handed over to the log start offset, unless the archive's
+            // watermark says it had them all (the offsets between can be transaction markers)
+            if (Math.max(coveredBelow, chain.last + 1) < logStart) {
+                chain.lost.add(chain.last + 1 + ".." + (logStart - 1));
+            }
+            return new ArchivedHistory(chain.records, List.copyOf(chain.lost), chain.first, chain.startsLate);
+        }
+
+        /** The line that names this partition's history neither system holds; empty when there is none. */
+        Optional<String> gap(int partition, long logStart) {
+            if (lost.isEmpty() && !startsLate) {
+                return Optional.empty();
+            }
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "partition %d (log start offset %,d):", partition, logStart));
+            if (startsLate) {
+                line.append(String.format(Locale.ROOT, " the raw archive starts at offset %,d", firstOffset));
+            }
+            if (!lost.isEmpty()) {
+                line.append(startsLate ? ";" : "").append(" offsets ").append(String.join(", ", lost.subList(0, Math.min(LISTED, lost.size()))));
+                if (lost.size() > LISTED) {
+                    line.append(String.format(Locale.ROOT, " and %,d more ranges", lost.size() - LISTED));
+                }
+                line.append(" held records that are in neither the topic nor the raw archive");
+            }
+            return Optional.of(line.toString());
+        }
+
+        private record ArchivedValue(long previousOffset, byte[] value) {
+        }
+
+        /** The previous-offset chain of the records handed over so far. */
+        private static final class Chain {
+            long records;
+            long first = -1;
+            long last = -1;
+            boolean startsLate;
+            final List<String> lost = new ArrayList<>();
+
+            void add(long offset, long previous) {
+                if (records == 0) {
+                    first = offset;
+                    if (previous < 0) {
+                        startsLate = offset > 0;
+                    } else {
+                        lost.add("0.." + previous);
+                    }
+                } else if (previous > last) {
+                    lost.add(last + 1 + ".." + previous);
+                }
+                records++;
+                last = offset;
+            }
+        }
     }
 
     /** Merges records given in log order (each key's records are in one partition, so per key that is offset order). */
@@ -151,10 +302,10 @@ public final class RawMergedState {
             skipped++;
         }
 
-        Result result() {
+        Result result(long archived, List<String> gaps, boolean lost) {
             CleanRows rows = new CleanRows(dataset, schema);
             merged.forEach((key, value) -> rows.add(key, value, value::get));
-            return new Result(rows, merged.size(), records, skipped);
+            return new Result(rows, merged.size(), records, skipped, archived, List.copyOf(gaps), lost);
         }
     }
 

@@ -35,13 +35,16 @@ import picocli.CommandLine.Spec;
             "   sums of keys and rows, every check the dataset's metadata declares;",
             "   bisection names the unique keys that differ.",
             "3. With --dataset, when the clean table exists: the raw side's merged state",
-            "   (the topic, latest version per unique key by the dataset's merge strategy)",
-            "   against the clean table, per event-time day, declared checks included.",
+            "   (the dataset's history: the raw archive below the topic's log start",
+            "   offsets, then the topic; merged per unique key by the dataset's merge",
+            "   strategy) against the clean table, per event-time day, declared checks",
+            "   included. History below the log start that the archive lost is named.",
             "For the same comparison run continuously, with verdicts to the dataset",
             "onepipe-reconciliation: onepipe run reconciliation --dataset <name>.",
             "",
             "Exit codes: 0 every bucket OK (or NOT YET ARCHIVED); 3 some bucket MISSING,",
-            "EXTRA or DIFFERENT; 4 with --require-archived, some bucket NOT YET ARCHIVED",
+            "EXTRA or DIFFERENT, or history below the log start lost from the archive;",
+            "4 with --require-archived, some bucket NOT YET ARCHIVED",
             "and none different; 1 failure; 2 configuration error."})
 final class ReconcileCommand implements Callable<Integer> {
 

@@ -16,9 +16,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
+import dev.onepipe.archive.ArchiveTopology;
 import dev.onepipe.core.cli.OnepipeCommand;
+import dev.onepipe.core.config.OnepipeConfig;
+import dev.onepipe.core.TopologyContext;
+import dev.onepipe.core.runtime.TopologyRunner;
+import dev.onepipe.core.s3.S3ClientFactory;
 import dev.onepipe.core.s3.S3Settings;
 import dev.onepipe.core.testing.EmbeddedRuntimeExtension;
 import dev.onepipe.metadata.DatasetMetadata;
@@ -48,13 +54,18 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.types.Types;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * The clean side of {@code onepipe reconcile --dataset}: a clean topic and a clean Iceberg table made here with plain
@@ -64,7 +75,9 @@ import org.junit.jupiter.api.io.TempDir;
  * As the contract says, the clean topic is registered as the dataset {@code <dataset>-clean} and its values carry
  * schema ids of that dataset's own subject, not the source dataset's: a reconcile that decoded them under the source's
  * subject would refuse every one. A clean value that cannot be read fails the pass with one line naming its key,
- * partition, offset and why.
+ * partition, offset and why. Once the topic's early offsets are gone (retention, here {@code DeleteRecords}), the raw
+ * side's history below them comes from the raw archive the real archive topology wrote, in offset order across its
+ * interleaved objects; an archive object lost below the log start is named by its offsets.
  */
 class CleanReconciliationIT {
 
@@ -186,6 +199,125 @@ class CleanReconciliationIT {
                 + "-clean [topic " + dataset + "-clean, partition 0, offset 1, schema id " + sourceSchemaId + "]", err.toString().strip());
     }
 
+    @Test
+    void theRawMergedStateReadsTheHistoryTheTopicNoLongerHasFromTheRawArchiveInOffsetOrder() throws Exception {
+        String dataset = RUNTIME.uniqueName("widgets");
+        MetadataCatalog catalog = register(dataset, "{\"strategy\": \"LAST_SEEN\"}");
+        int schemaId = catalog.latestSchemaForDataset(dataset).orElseThrow().id();
+        int cleanSchemaId = catalog.latestSchemaForDataset(dataset + "-clean").orElseThrow().id();
+        RUNTIME.createTopic(dataset, 1);
+        RUNTIME.createTopic(dataset + "-clean", 1, Map.of("cleanup.policy", "compact"));
+
+        // The log of the one partition, offset by offset, with record times in hour 05 except offset 30, a late record
+        // of hour 04: the archive puts it in an object of its own that starts inside the hour-05 object's offsets.
+        // Widget 7 is at offsets 7 (version 1), 30 (version 3) and 38 (version 2): LAST_SEEN in log order keeps
+        // version 2; reading the archive object by object would end on version 3.
+        Instant five = DAY.plusSeconds(5 * 3_600);
+        List<GenericRecord> log = new ArrayList<>();
+        List<Instant> times = new ArrayList<>();
+        for (int index = 0; index < 30; index++) {
+            log.add(widget(index, 1));
+            times.add(five.plusSeconds(index));
+        }
+        log.add(widget(7, 3));
+        times.add(five.minusSeconds(1_800));
+        for (int index = 0; index < 9; index++) {
+            log.add(widget(index, 2));
+            times.add(five.plusSeconds(60 + index));
+        }
+        for (int index = 20; index < 25; index++) {
+            log.add(widget(index, 2));
+            times.add(five.plusSeconds(120 + index));
+        }
+        // The test's own tally: LAST_SEEN is the last version of each widget in log order.
+        Map<String, GenericRecord> last = new TreeMap<>();
+        log.forEach(widget -> last.put(widget.get("widget_id").toString(), widget));
+        assertEquals(2L, last.get("widget-007").get("version"));
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", RUNTIME.bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            for (int offset = 0; offset < log.size(); offset++) {
+                GenericRecord widget = log.get(offset);
+                long sent = producer.send(new ProducerRecord<>(dataset, 0, times.get(offset).toEpochMilli(), widget.get("widget_id").toString(),
+                        CleanDatasetContract.wireFormat(schemaId, widget))).get().offset();
+                assertEquals(offset, sent, "the log's offsets are the test's list positions");
+            }
+            for (GenericRecord widget : last.values()) {
+                producer.send(new ProducerRecord<>(dataset + "-clean", null, (Long) widget.get("updated_at"), widget.get("widget_id").toString(),
+                        CleanDatasetContract.wireFormat(cleanSchemaId, widget)));
+            }
+        }
+        COVERED.merge(0, (long) log.size(), Math::max);
+        Catalog iceberg = CatalogUtil.buildIcebergCatalog("onepipe", catalogProperties(), new org.apache.hadoop.conf.Configuration());
+        ((SupportsNamespaces) iceberg).createNamespace(Namespace.of("clean"));
+        org.apache.iceberg.Schema tableSchema = AvroSchemaUtil.toIceberg(SCHEMA);
+        Table table = iceberg.createTable(TableIdentifier.of("clean", dataset), tableSchema,
+                PartitionSpec.builderFor(tableSchema).day("updated_at").build());
+        append(table, last.values().stream().map(widget -> row(tableSchema, widget)).toList());
+
+        TopologyRunner archive = startArchive(dataset);
+        try {
+            awaitReconcile(dataset, "--require-archived");
+        } finally {
+            archive.close();
+        }
+        String partitionPrefix = "raw/" + dataset + "/partition=0/dt=2026-11-22/";
+        String lateObject = partitionPrefix + "hour=04/" + dataset + "+0+00000000000000000030.parquet";
+        S3Settings s3Settings = RUNTIME.s3Settings();
+        try (S3Client s3 = S3ClientFactory.create(s3Settings)) {
+            List<String> keys = s3.listObjectsV2Paginator(request -> request.bucket(s3Settings.bucket()).prefix("raw/" + dataset + "/")).contents()
+                    .stream().map(S3Object::key).toList();
+            assertEquals(List.of(partitionPrefix + "hour=04/" + dataset + "+0+00000000000000000030.parquet",
+                    partitionPrefix + "hour=05/" + dataset + "+0+00000000000000000000.parquet"), keys, "the late record's object starts inside the other's offsets");
+
+            // Retention (here DeleteRecords) removes offsets 0..39 from the topic: 20 widgets and widget 7's whole story
+            // are then only in the raw archive.
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", RUNTIME.bootstrapServers()))) {
+                admin.deleteRecords(Map.of(new TopicPartition(dataset, 0), RecordsToDelete.beforeOffset(40))).all().get();
+            }
+            StringWriter truncated = new StringWriter();
+            assertEquals(0, run(truncated, "reconcile", "--dataset", dataset, "--all"), truncated.toString());
+            assertTrue(truncated.toString().contains("45 records, 40 of them from the raw archive below the log start offsets"), truncated.toString());
+            assertEquals(2, truncated.toString().lines().filter(line -> line.matches("\\s+\\d+ days: \\d+ OK")).count(),
+                    "clean topic and raw merged state both agree with the table:\n" + truncated);
+
+            // The late record's object deleted: the archive's chain says offset 30 held a record that neither system has.
+            s3.deleteObject(request -> request.bucket(s3Settings.bucket()).key(lateObject));
+            StringWriter lost = new StringWriter();
+            assertEquals(ReconcileCommand.DIFFERENCES, run(lost, "reconcile", "--dataset", dataset), lost.toString());
+            assertTrue(lost.toString().contains("history not in the raw merged state: partition 0 (log start offset 40): offsets 30..30 held records"
+                    + " that are in neither the topic nor the raw archive"), lost.toString());
+        }
+    }
+
+    private TopologyRunner startArchive(String topic) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put(OnepipeConfig.BOOTSTRAP_SERVERS, RUNTIME.bootstrapServers());
+        settings.putAll(RUNTIME.s3Settings().toConfig());
+        settings.put(TopologyRunner.STATE_ROOT, stateRoot.resolve("archive-state").toString());
+        settings.put("onepipe.archive.idle.flush.ms", "1000");
+        ArchiveTopology topology = new ArchiveTopology();
+        OnepipeConfig config = TopologyRunner.configure(topology, Map.of(), Map.of(), settings);
+        return TopologyRunner.start(topology, new TopologyContext(topology.name(), Optional.empty(), topic, config));
+    }
+
+    /** Runs {@code onepipe reconcile --dataset} until it exits 0, for at most two minutes. */
+    private void awaitReconcile(String dataset, String... more) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (true) {
+            StringWriter out = new StringWriter();
+            List<String> arguments = new ArrayList<>(List.of("reconcile", "--dataset", dataset));
+            arguments.addAll(List.of(more));
+            int code = run(out, arguments.toArray(String[]::new));
+            if (code == 0) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("reconcile did not agree (exit code " + code + "):\n" + out);
+            }
+            Thread.sleep(1000);
+        }
+    }
+
     /** Widgets over three days; prices and versions vary, a few descriptions are null. */
     private static GenericRecord widget(int index, int version) {
         GenericData.Record widget = new GenericData.Record(SCHEMA);
@@ -285,7 +417,15 @@ class CleanReconciliationIT {
 
     /** The dataset, and its clean dataset {@code <dataset>-clean} as dedup registers it (the clean topic's contract). */
     private MetadataCatalog register(String dataset) {
+        return register(dataset, null);
+    }
+
+    /** As {@link #register(String)}, with the merge strategy {@code merge} (JSON) instead of the sample's, unless null. */
+    private MetadataCatalog register(String dataset, String merge) {
         String json = SampleDatasets.metadataJson(SampleDatasets.WIDGETS).replace("\"widgets", "\"" + dataset);
+        if (merge != null) {
+            json = json.replaceFirst("\"merge\": \\{[^}]*}", java.util.regex.Matcher.quoteReplacement("\"merge\": " + merge));
+        }
         DatasetMetadata source = DatasetMetadata.fromJson(json);
         try (MetadataRegistry registry = MetadataRegistry.connect(Map.of("bootstrap.servers", RUNTIME.bootstrapServers()))) {
             registry.registerAll(List.of(RegistrationRequest.dataset(source, SCHEMA), RegistrationRequest.dataset(CleanDatasetContract.metadataOf(source), SCHEMA)))

@@ -53,7 +53,7 @@ class RawMergedStateTest {
         RawMergedState.Merge merge = new RawMergedState.Merge(dataset, SCHEMA);
         LOG.forEach(merge::add);
         merge.skip();
-        return merge.result();
+        return merge.result(0, List.of(), false);
     }
 
     @Test
@@ -109,7 +109,7 @@ class RawMergedStateTest {
         expectedRow.put("description", "the first");
         CleanRows expected = new CleanRows(fieldMerge, SCHEMA);
         expected.add(null, expectedRow, expectedRow::get);
-        RawMergedState.Result result = merge.result();
+        RawMergedState.Result result = merge.result(0, List.of(), false);
         assertEquals(1, result.keys());
         assertEquals(expected.fingerprints(), result.rows().fingerprints());
     }
@@ -148,7 +148,7 @@ class RawMergedStateTest {
                 expected.add(null, record, record::get);
             }
         }
-        RawMergedState.Result result = merge.result();
+        RawMergedState.Result result = merge.result(0, List.of(), false);
         assertEquals(2, result.keys());
         assertEquals(8, result.records());
         assertEquals(1, result.skipped());
