@@ -186,13 +186,26 @@ public final class RawMergedState {
          * offset is checked against the record handed before it, as {@code onepipe archive verify} does.
          */
         static ArchivedHistory read(RawArchiveReader archive, String topic, int partition, long logStart, Consumer<byte[]> values) {
-            List<RawArchiveReader.ArchiveObject> objects = archive.list(topic, partition).stream()
-                    .filter(object -> object.startOffset() < logStart).toList();
+            return read(archive.list(topic, partition), archive::fetchValues, logStart, values);
+        }
+
+        /** Fetches one object's records (the seam {@link RawArchiveReader#fetchValues} fills; tests hand objects in memory). */
+        interface ObjectFetch {
+            OptionalLong fetch(RawArchiveReader.ArchiveObject object, RawArchiveReader.OffsetValueConsumer values);
+        }
+
+        /**
+         * As {@link #read(RawArchiveReader, String, int, long, Consumer)}, over the listed {@code listing} of one
+         * partition (sorted by start offset), each object fetched by {@code fetch}.
+         */
+        static ArchivedHistory read(List<RawArchiveReader.ArchiveObject> listing, ObjectFetch fetch, long logStart, Consumer<byte[]> values) {
+            List<RawArchiveReader.ArchiveObject> objects = listing.stream().filter(object -> object.startOffset() < logStart)
+                    .sorted(Comparator.comparingLong(RawArchiveReader.ArchiveObject::startOffset)).toList();
             TreeMap<Long, ArchivedValue> pending = new TreeMap<>();
             Chain chain = new Chain();
             long coveredBelow = -1;
             for (int index = 0; index < objects.size(); index++) {
-                OptionalLong watermark = archive.fetchValues(objects.get(index), (offset, previous, value) -> {
+                OptionalLong watermark = fetch.fetch(objects.get(index), (offset, previous, value) -> {
                     if (offset < logStart && offset > chain.last) {
                         pending.putIfAbsent(offset, new ArchivedValue(previous, value));
                     }
