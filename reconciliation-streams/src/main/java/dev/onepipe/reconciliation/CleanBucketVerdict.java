@@ -33,8 +33,8 @@ public record CleanBucketVerdict(long day, BucketStatus status, CleanFingerprint
                 parts.add(name + " " + value + " vs " + other);
             }
         });
-        if (status == BucketStatus.NOT_YET_ARCHIVED) {
-            parts.add("the table has not caught up with the topic yet");
+        if (!differences.pending().isEmpty()) {
+            parts.add("not yet in the table (changed by input above its onepipe.offset.<p>): keys " + differences.pending());
         }
         return String.join("; ", parts);
     }

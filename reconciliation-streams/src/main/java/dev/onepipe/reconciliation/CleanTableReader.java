@@ -2,6 +2,7 @@ package dev.onepipe.reconciliation;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -89,11 +90,16 @@ public final class CleanTableReader implements AutoCloseable {
         }
     }
 
-    /** The snapshot summary's {@code onepipe.offset.<p>} per partition p; empty without a snapshot. */
+    /**
+     * The input offsets the table covers: {@code onepipe.offset.<p>} per partition p from the summary of the latest
+     * snapshot dedup wrote, the current one or its nearest ancestor that has them (a snapshot of Iceberg's own
+     * maintenance, e.g. {@code rewrite_data_files}, or of any other writer carries none and changes no input
+     * coverage); empty without such a snapshot.
+     */
     public static Map<Integer, Long> coveredOffsets(Table table) {
         Map<Integer, Long> offsets = new HashMap<>();
-        Snapshot snapshot = table.currentSnapshot();
-        if (snapshot != null) {
+        for (Snapshot snapshot = table.currentSnapshot(); snapshot != null && offsets.isEmpty();
+             snapshot = snapshot.parentId() == null ? null : table.snapshot(snapshot.parentId())) {
             snapshot.summary().forEach((key, value) -> {
                 if (key.startsWith(OFFSET_PROPERTY_PREFIX)) {
                     offsets.put(Integer.parseInt(key.substring(OFFSET_PROPERTY_PREFIX.length())), Long.parseLong(value));
@@ -101,5 +107,16 @@ public final class CleanTableReader implements AutoCloseable {
             });
         }
         return offsets;
+    }
+
+    /**
+     * Whether the catalog these properties name can hold tables at all without being created: false for a JDBC SQLite
+     * catalog whose file does not exist (opening it would create an empty one, hiding a wrong
+     * {@code onepipe.state.root} or {@code onepipe.dedup.catalog.uri}).
+     */
+    public static boolean catalogExists(Map<String, String> catalogProperties) {
+        String uri = catalogProperties.getOrDefault(CatalogProperties.URI, "");
+        return !uri.startsWith("jdbc:sqlite:") || uri.startsWith("jdbc:sqlite::memory:")
+                || Files.exists(Path.of(uri.substring("jdbc:sqlite:".length()).replaceFirst("\\?.*$", "")));
     }
 }

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import dev.onepipe.core.config.OnepipeConfig;
@@ -19,6 +21,7 @@ import dev.onepipe.core.s3.S3Settings;
 import dev.onepipe.metadata.DatasetMetadata;
 import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.metadata.SchemaVersion;
+import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.Table;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -108,19 +111,27 @@ public final class DatasetReconciliation {
                     raw.archiveObjects());
             print(out, raw.verdicts(), request.all());
             CleanVerdicts clean = metadata == null ? CleanVerdicts.NONE
-                    : reconcileClean(out, config, s3Settings, catalog, metadata, raw.range(), archive, request);
+                    : reconcileClean(out, config, s3Settings, catalog, metadata, archive, request);
             out.flush();
             return new Result(raw.verdicts(), clean.cleanTopic(), clean.rawMerged(), clean.historyLost());
         }
     }
 
     /**
-     * The clean side: the clean topic {@code <dataset>-clean} against the clean table {@code clean.<dataset>}, per
-     * event-time day; printed, and returned. Nothing when the dataset has neither (no dedup runs for it).
+     * The clean side: the clean topic {@code <dataset>-clean} against the clean table {@code clean.<dataset>}, then the
+     * raw side's merged state against the table, per event-time day; printed, and returned. Nothing when the dataset has
+     * neither a clean topic nor a clean table (no dedup runs for it).
+     *
+     * <p>The systems are read in the order dedup writes them, backwards: the table's snapshot first (it covers input
+     * offsets {@code onepipe.offset.<p>}), then the clean topic (which by then reflects at least that input: dedup writes
+     * it before it hands rows to the table), then the dataset topic to its end. A key whose last input record is at or
+     * above the table's offset of its partition is in flight (data arriving during the pass): its difference is NOT
+     * YET ARCHIVED; every other key's difference counts.
+     *
+     * @throws IllegalStateException when the clean topic exists but the catalog cannot be opened or has no clean table
      */
     private static CleanVerdicts reconcileClean(PrintWriter out, OnepipeConfig config, S3Settings s3Settings, MetadataCatalog catalog,
-                                                           DatasetMetadata metadata, TopicReader.Range range, RawArchiveReader archive,
-                                                           Request request) {
+                                                DatasetMetadata metadata, RawArchiveReader archive, Request request) {
         String cleanTopic = CleanTopicReader.cleanDatasetOf(metadata.name());
         Map<String, Object> kafka = ReconciliationClients.kafkaConfig(config);
         SchemaVersion schema = catalog.latestSchemaForDataset(metadata.name()).orElseThrow(() -> new IllegalStateException(
@@ -129,16 +140,28 @@ public final class DatasetReconciliation {
         CleanRows tableRows = new CleanRows(metadata, schema.schema());
         boolean topicExists = CleanTopicReader.exists(kafka, cleanTopic);
         String tableName = CleanTableReader.CATALOG_NAME + "." + CleanTableReader.NAMESPACE + "." + metadata.name();
+        Map<String, String> catalogProperties = CleanTableReader.catalogProperties(config, s3Settings);
+        String catalogUri = catalogProperties.getOrDefault(CatalogProperties.URI, "?");
+        String howToFind = "set onepipe.dedup.catalog.* (or onepipe.state.root) as dedup has them, or compare the raw pair only with --topic "
+                + metadata.topic();
+        if (!CleanTableReader.catalogExists(catalogProperties)) {
+            if (topicExists) {
+                throw new IllegalStateException("The clean topic " + cleanTopic + " exists but the catalog " + catalogUri
+                        + " of the clean table " + tableName + " does not: " + howToFind);
+            }
+            out.printf("clean topic %s <-> clean table %s: neither exists (no dedup for this dataset), not compared%n", cleanTopic, tableName);
+            return CleanVerdicts.NONE;
+        }
         CleanTableReader tables = null;
         Optional<Table> table;
         try {
-            tables = new CleanTableReader(CleanTableReader.catalogProperties(config, s3Settings));
+            tables = new CleanTableReader(catalogProperties);
             table = tables.load(metadata.name());
         } catch (RuntimeException e) {
             closeQuietly(tables);
             if (topicExists) {
                 throw new IllegalStateException("The clean topic " + cleanTopic + " exists but the catalog of " + tableName
-                        + " cannot be opened (set onepipe.dedup.catalog.* as dedup has them): " + e.getMessage(), e);
+                        + " cannot be opened (" + howToFind + "): " + e.getMessage(), e);
             }
             out.printf("clean topic %s <-> clean table %s: no clean topic, and no catalog to open (%s): not compared%n", cleanTopic, tableName,
                     e.getMessage());
@@ -146,29 +169,30 @@ public final class DatasetReconciliation {
         }
         Map<Integer, Long> covered;
         try (CleanTableReader opened = tables) {
-            if (!topicExists && table.isEmpty()) {
+            if (table.isEmpty()) {
+                if (topicExists) {
+                    throw new IllegalStateException("The clean topic " + cleanTopic + " exists but the catalog " + catalogUri + " has no table "
+                            + tableName + " (dedup writes it with onepipe.dedup.table.enabled=true): " + howToFind);
+                }
                 out.printf("clean topic %s <-> clean table %s: neither exists (no dedup for this dataset), not compared%n", cleanTopic, tableName);
                 return CleanVerdicts.NONE;
             }
+            covered = CleanTableReader.coveredOffsets(table.get());
+            CleanTableReader.read(table.get(), tableRows);
             if (topicExists) {
                 CleanTopicReader.read(kafka, catalog, metadata.name(), topicRows);
             }
-            table.ifPresent(loaded -> CleanTableReader.read(loaded, tableRows));
-            covered = table.map(CleanTableReader::coveredOffsets).orElse(Map.of());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot close the Iceberg catalog", e);
         }
-        boolean caughtUp = range.end().entrySet().stream().allMatch(end -> covered.getOrDefault(end.getKey(), 0L) >= end.getValue());
-        List<CleanBucketVerdict> verdicts = CleanReconciliation.compare(topicRows, tableRows, caughtUp, request.limit()).stream()
-                .filter(verdict -> verdict.day() == CleanRows.ALL_DAYS || within(verdict.day(), request)).toList();
-        out.printf("clean topic %s <-> clean table %s%s%n", cleanTopic, tableName, caughtUp ? ""
-                : " (the table has not caught up with the topic: differences count as NOT YET ARCHIVED)");
-        printClean(out, verdicts, request.all());
-        if (table.isEmpty()) {
-            return new CleanVerdicts(verdicts, List.of(), false);
-        }
         RawMergedState.Result merged = RawMergedState.read(kafka, metadata, catalog, schema, archive);
-        return new CleanVerdicts(verdicts, reconcileRawMerged(out, merged, metadata, tableRows, caughtUp, tableName, request), merged.lost());
+        Predicate<String> inFlight = merged.inFlight(covered);
+        List<CleanBucketVerdict> verdicts = CleanReconciliation.compare(topicRows, tableRows, inFlight, request.limit()).stream()
+                .filter(verdict -> verdict.day() == CleanRows.ALL_DAYS || within(verdict.day(), request)).toList();
+        out.printf("clean topic %s <-> clean table %s%s (the table covers input offsets below %s)%n", cleanTopic, tableName,
+                topicExists ? "" : ": no clean topic, every row of the table counts as extra", new TreeMap<>(covered));
+        printClean(out, verdicts, request.all());
+        return new CleanVerdicts(verdicts, reconcileRawMerged(out, merged, metadata, tableRows, inFlight, tableName, request), merged.lost());
     }
 
     /**
@@ -178,8 +202,8 @@ public final class DatasetReconciliation {
      * the table, so a difference it causes is not mistaken for a fault of the clean table.
      */
     private static List<CleanBucketVerdict> reconcileRawMerged(PrintWriter out, RawMergedState.Result merged, DatasetMetadata metadata,
-                                                               CleanRows tableRows, boolean caughtUp, String tableName, Request request) {
-        List<CleanBucketVerdict> verdicts = CleanReconciliation.compare(merged.rows(), tableRows, caughtUp, request.limit()).stream()
+                                                               CleanRows tableRows, Predicate<String> inFlight, String tableName, Request request) {
+        List<CleanBucketVerdict> verdicts = CleanReconciliation.compare(merged.rows(), tableRows, inFlight, request.limit()).stream()
                 .filter(verdict -> verdict.day() == CleanRows.ALL_DAYS || within(verdict.day(), request)).toList();
         out.printf(Locale.ROOT, "raw merged state of topic %s (%s; %,d records%s, %,d unreadable skipped, %,d keys) <-> clean table %s: declared checks %s%n",
                 metadata.topic(), metadata.merge().kind(), merged.records(),

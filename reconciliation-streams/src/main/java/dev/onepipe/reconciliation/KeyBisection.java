@@ -2,6 +2,7 @@ package dev.onepipe.reconciliation;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Narrows a clean bucket whose fingerprints differ down to the unique keys that differ, by bisection over key ranges:
@@ -50,8 +51,13 @@ public final class KeyBisection {
         }
     }
 
-    /** The keys missing from, extra in and different in the compared system. */
-    public record Differences(KeyList missing, KeyList extra, KeyList different) {
+    /**
+     * The keys missing from, extra in and different in the compared system, and apart from them the differing keys
+     * still in flight (changed by input the compared system does not cover yet: not a difference, yet).
+     */
+    public record Differences(KeyList missing, KeyList extra, KeyList different, KeyList pending) {
+
+        /** True when no settled key differs (keys in flight aside). */
         public boolean isEmpty() {
             return missing.isEmpty() && extra.isEmpty() && different.isEmpty();
         }
@@ -59,22 +65,33 @@ public final class KeyBisection {
 
     /** The keys at which {@code actual} differs from {@code expected}; at most {@code limit} listed per kind. */
     public static Differences compare(KeyHashes expected, KeyHashes actual, int limit) {
-        Differences differences = new Differences(new KeyList(limit), new KeyList(limit), new KeyList(limit));
+        return compare(expected, actual, key -> false, limit);
+    }
+
+    /**
+     * As {@link #compare(KeyHashes, KeyHashes, int)}, a differing key for which {@code inFlight} is true listed as
+     * pending instead of missing, extra or different.
+     */
+    public static Differences compare(KeyHashes expected, KeyHashes actual, Predicate<String> inFlight, int limit) {
+        Differences differences = new Differences(new KeyList(limit), new KeyList(limit), new KeyList(limit), new KeyList(limit));
         String[] keys = KeyHashes.union(expected, actual);
         if (keys.length > 0) {
-            bisect(expected, actual, keys, 0, keys.length - 1, differences);
+            bisect(expected, actual, keys, 0, keys.length - 1, inFlight, differences);
         }
         return differences;
     }
 
-    private static void bisect(KeyHashes expected, KeyHashes actual, String[] keys, int low, int high, Differences differences) {
+    private static void bisect(KeyHashes expected, KeyHashes actual, String[] keys, int low, int high, Predicate<String> inFlight,
+                               Differences differences) {
         long[] left = expected.range(keys[low], keys[high]);
         long[] right = actual.range(keys[low], keys[high]);
         if (left[0] == right[0] && left[1] == right[1]) {
             return;
         }
         if (low == high) {
-            if (right[0] < left[0]) {
+            if (inFlight.test(keys[low])) {
+                differences.pending().add(keys[low]);
+            } else if (right[0] < left[0]) {
                 differences.missing().add(keys[low]);
             } else if (right[0] > left[0]) {
                 differences.extra().add(keys[low]);
@@ -84,7 +101,7 @@ public final class KeyBisection {
             return;
         }
         int middle = (low + high) >>> 1;
-        bisect(expected, actual, keys, low, middle, differences);
-        bisect(expected, actual, keys, middle + 1, high, differences);
+        bisect(expected, actual, keys, low, middle, inFlight, differences);
+        bisect(expected, actual, keys, middle + 1, high, inFlight, differences);
     }
 }

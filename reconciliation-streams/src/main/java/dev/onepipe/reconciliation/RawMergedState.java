@@ -16,7 +16,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Consumer;
+import java.util.function.ObjLongConsumer;
+import java.util.function.Predicate;
 
 import dev.onepipe.metadata.DatasetMetadata;
 import dev.onepipe.metadata.MergeStrategy;
@@ -85,7 +86,23 @@ public final class RawMergedState {
      *                 archive's chain or watermark says they existed (a fault of the archive), not only an archive that
      *                 started after retention had removed the records before it
      */
-    public record Result(CleanRows rows, long keys, long records, long skipped, long archived, List<String> gaps, boolean lost) {
+    public record Result(CleanRows rows, long keys, long records, long skipped, long archived, List<String> gaps, boolean lost,
+                         Map<String, LastInput> lastInputs) {
+
+        /**
+         * Whether a unique key was changed by input a clean table covering {@code covered} has not seen: its last
+         * record's offset at or above the table's {@code onepipe.offset.<p>} of its partition (0 when absent).
+         */
+        public Predicate<String> inFlight(Map<Integer, Long> covered) {
+            return key -> {
+                LastInput last = lastInputs.get(key);
+                return last != null && last.offset() >= covered.getOrDefault(last.partition(), 0L);
+            };
+        }
+    }
+
+    /** Where a unique key's last record is: partition and offset. */
+    public record LastInput(int partition, long offset) {
     }
 
     private RawMergedState() {
@@ -124,8 +141,9 @@ public final class RawMergedState {
             for (TopicPartition partition : partitions) {
                 long logStart = beginnings.get(partition);
                 if (logStart > 0) {
-                    ArchivedHistory history = ArchivedHistory.read(archive, topic, partition.partition(), logStart,
-                            value -> mergeValue(merge, decoder, topic, value));
+                    int number = partition.partition();
+                    ArchivedHistory history = ArchivedHistory.read(archive, topic, number, logStart,
+                            (value, offset) -> mergeValue(merge, decoder, topic, value, number, offset));
                     archived += history.records();
                     history.gap(partition.partition(), logStart).ifPresent(gaps::add);
                     lost |= !history.lost().isEmpty();
@@ -139,7 +157,7 @@ public final class RawMergedState {
                 }
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                     if (record.offset() < ends.get(new TopicPartition(record.topic(), record.partition()))) {
-                        mergeValue(merge, decoder, topic, record.value());
+                        mergeValue(merge, decoder, topic, record.value(), record.partition(), record.offset());
                     }
                 }
             }
@@ -148,7 +166,8 @@ public final class RawMergedState {
     }
 
     /** Merges one value (a tombstone changes nothing; an unreadable one is counted as skipped). */
-    private static void mergeValue(Merge merge, DatasetDeserializer<GenericRecord> decoder, String topic, byte[] value) {
+    private static void mergeValue(Merge merge, DatasetDeserializer<GenericRecord> decoder, String topic, byte[] value, int partition,
+                                   long offset) {
         if (value == null) {
             return;
         }
@@ -159,7 +178,7 @@ public final class RawMergedState {
             merge.skip();
             return;
         }
-        merge.add(decoded);
+        merge.add(decoded, partition, offset);
     }
 
     /**
@@ -185,7 +204,7 @@ public final class RawMergedState {
          * start offset passes them; an offset in two objects (a fault) is handed over once. Each record's previous
          * offset is checked against the record handed before it, as {@code onepipe archive verify} does.
          */
-        static ArchivedHistory read(RawArchiveReader archive, String topic, int partition, long logStart, Consumer<byte[]> values) {
+        static ArchivedHistory read(RawArchiveReader archive, String topic, int partition, long logStart, ObjLongConsumer<byte[]> values) {
             return read(archive.list(topic, partition), archive::fetchValues, logStart, values);
         }
 
@@ -195,10 +214,10 @@ public final class RawMergedState {
         }
 
         /**
-         * As {@link #read(RawArchiveReader, String, int, long, Consumer)}, over the listed {@code listing} of one
+         * As {@link #read(RawArchiveReader, String, int, long, ObjLongConsumer)}, over the listed {@code listing} of one
          * partition (sorted by start offset), each object fetched by {@code fetch}.
          */
-        static ArchivedHistory read(List<RawArchiveReader.ArchiveObject> listing, ObjectFetch fetch, long logStart, Consumer<byte[]> values) {
+        static ArchivedHistory read(List<RawArchiveReader.ArchiveObject> listing, ObjectFetch fetch, long logStart, ObjLongConsumer<byte[]> values) {
             List<RawArchiveReader.ArchiveObject> objects = listing.stream().filter(object -> object.startOffset() < logStart)
                     .sorted(Comparator.comparingLong(RawArchiveReader.ArchiveObject::startOffset)).toList();
             TreeMap<Long, ArchivedValue> pending = new TreeMap<>();
@@ -217,7 +236,7 @@ public final class RawMergedState {
                 while (!pending.isEmpty() && pending.firstKey() < next) {
                     Map.Entry<Long, ArchivedValue> first = pending.pollFirstEntry();
                     chain.add(first.getKey(), first.getValue().previousOffset());
-                    values.accept(first.getValue().value());
+                    values.accept(first.getValue().value(), first.getKey());
                 }
             }
             // the end: every offset from the last record handed over to the log start offset, unless the archive's
@@ -283,6 +302,7 @@ public final class RawMergedState {
         private final UniqueKeyEncoder keys;
         private final List<String> byMergeField = new ArrayList<>();
         private final Map<String, GenericRecord> merged = new HashMap<>();
+        private final Map<String, LastInput> lastInputs = new HashMap<>();
         private long records;
         private long skipped;
 
@@ -294,8 +314,11 @@ public final class RawMergedState {
             dataset.ordering().stream().filter(field -> !byMergeField.contains(field)).forEach(byMergeField::add);
         }
 
-        /** Merges one readable record; one without its unique key, or with a vector clock that is not a map, is skipped. */
-        void add(GenericRecord value) {
+        /**
+         * Merges one readable record, read at {@code offset} of {@code partition}; one without its unique key, or with a
+         * vector clock that is not a map, is skipped.
+         */
+        void add(GenericRecord value, int partition, long offset) {
             records++;
             String key;
             GenericRecord state;
@@ -307,6 +330,12 @@ public final class RawMergedState {
                 return;
             }
             merged.put(key, state);
+            lastInputs.put(key, new LastInput(partition, offset));
+        }
+
+        /** Merges one readable record whose position does not matter (tests). */
+        void add(GenericRecord value) {
+            add(value, 0, records);
         }
 
         /** Counts one record that could not be read. */
@@ -318,7 +347,7 @@ public final class RawMergedState {
         Result result(long archived, List<String> gaps, boolean lost) {
             CleanRows rows = new CleanRows(dataset, schema);
             merged.forEach((key, value) -> rows.add(key, value, value::get));
-            return new Result(rows, merged.size(), records, skipped, archived, List.copyOf(gaps), lost);
+            return new Result(rows, merged.size(), records, skipped, archived, List.copyOf(gaps), lost, java.util.Collections.unmodifiableMap(lastInputs));
         }
     }
 

@@ -30,6 +30,19 @@ public final class RawReconciliation {
      */
     public static List<RawBucketVerdict> compare(Map<RawBucket, OffsetHashes> topic, Map<RawBucket, OffsetHashes> archive,
                                                  Map<Integer, Long> retainedFrom, Map<Integer, Long> completeBelow, int limit) {
+        return compare(topic, archive, retainedFrom, Map.of(), completeBelow, limit);
+    }
+
+    /**
+     * As {@link #compare(Map, Map, Map, Map, int)}, up to the topic's end offsets as read: archive records at or above
+     * a partition's end (archived after the topic was read; an object the archive re-uploads under the same key while
+     * the pass lists it holds such records too) are not compared.
+     *
+     * @param readTo per partition, the topic's end offset when it was read (a partition absent: no bound)
+     */
+    public static List<RawBucketVerdict> compare(Map<RawBucket, OffsetHashes> topic, Map<RawBucket, OffsetHashes> archive,
+                                                 Map<Integer, Long> retainedFrom, Map<Integer, Long> readTo, Map<Integer, Long> completeBelow,
+                                                 int limit) {
         TreeSet<RawBucket> buckets = new TreeSet<>(topic.keySet());
         buckets.addAll(archive.keySet());
         OffsetHashes none = new OffsetHashes().seal();
@@ -38,14 +51,16 @@ public final class RawReconciliation {
             OffsetHashes topicRecords = topic.getOrDefault(bucket, none);
             OffsetHashes archiveRecords = archive.getOrDefault(bucket, none);
             long from = retainedFrom.getOrDefault(bucket.partition(), 0L);
-            long watermark = Math.max(from, completeBelow.getOrDefault(bucket.partition(), 0L));
-            Fingerprint topicPrint = topicRecords.range(from, Long.MAX_VALUE);
-            Fingerprint archivePrint = archiveRecords.range(from, Long.MAX_VALUE);
+            long end = readTo.getOrDefault(bucket.partition(), Long.MAX_VALUE);
+            long last = end == Long.MAX_VALUE ? end : end - 1;
+            long watermark = Math.min(end, Math.max(from, completeBelow.getOrDefault(bucket.partition(), 0L)));
+            Fingerprint topicPrint = topicRecords.range(from, last);
+            Fingerprint archivePrint = archiveRecords.range(from, last);
             if (topicPrint.isEmpty() && archivePrint.isEmpty()) {
                 continue;
             }
             OffsetBisection.Differences below = OffsetBisection.compare(topicRecords, archiveRecords, from, watermark - 1, limit);
-            OffsetBisection.Differences above = OffsetBisection.compare(topicRecords, archiveRecords, watermark, Long.MAX_VALUE, limit);
+            OffsetBisection.Differences above = OffsetBisection.compare(topicRecords, archiveRecords, watermark, last, limit);
             OffsetBisection.Differences differences = OffsetBisection.Differences.merge(below, above, limit);
             long pending = above.missing().records();
             verdicts.add(new RawBucketVerdict(bucket, status(differences, pending, topicPrint, archivePrint), topicPrint, archivePrint,

@@ -55,7 +55,7 @@ public record TopicArchiveComparison(TopicReader.Range range, long archiveObject
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
         }
-        List<RawBucketVerdict> verdicts = RawReconciliation.compare(topicRecords.buckets(), archiveRecords.buckets(), range.start(),
+        List<RawBucketVerdict> verdicts = RawReconciliation.compare(topicRecords.buckets(), archiveRecords.buckets(), range.start(), range.end(),
                 completeBelow, limit);
         return new TopicArchiveComparison(range, archive.lastReadObjects(), verdicts, topicDone - start, archiveDone[0] - start);
     }

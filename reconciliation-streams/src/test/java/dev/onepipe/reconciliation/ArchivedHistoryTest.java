@@ -107,6 +107,6 @@ class ArchivedHistoryTest {
             }
             Long watermark = watermarks.get(object.startOffset());
             return watermark == null ? OptionalLong.empty() : OptionalLong.of(watermark);
-        }, logStart, value -> handed.add(new String(value, StandardCharsets.UTF_8)));
+        }, logStart, (value, offset) -> handed.add(new String(value, StandardCharsets.UTF_8)));
     }
 }

@@ -44,4 +44,18 @@ class KeyBisectionTest {
         assertEquals("a, b and 2 more", differences.missing().toString());
         assertEquals(4, differences.missing().count());
     }
+
+    @Test
+    void keysInFlightArePendingNotDifferences() {
+        // b changed (in flight), c missing (in flight), d missing (settled), e extra (settled)
+        KeyBisection.Differences differences = KeyBisection.compare(keys("a", "1", "b", "2", "c", "3", "d", "4"),
+                keys("a", "1", "b", "7", "e", "5"), key -> key.equals("b") || key.equals("c"), 10);
+        assertEquals(List.of("b", "c"), differences.pending().listed());
+        assertEquals(List.of("d"), differences.missing().listed());
+        assertEquals(List.of("e"), differences.extra().listed());
+        assertTrue(differences.different().isEmpty());
+        KeyBisection.Differences onlyInFlight = KeyBisection.compare(keys("a", "1", "b", "2"), keys("a", "1"), key -> key.equals("b"), 10);
+        assertTrue(onlyInFlight.isEmpty(), "a key in flight is no difference");
+        assertEquals(1, onlyInFlight.pending().count());
+    }
 }

@@ -1,6 +1,7 @@
 package dev.onepipe.reconciliation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
@@ -171,5 +172,30 @@ class RawMergedStateTest {
         assertTrue(verdicts.get(0).detail().contains("total_price 35.75 vs 25.25"), verdicts.get(0).detail());
         assertTrue(verdicts.get(0).detail().contains("highest_version 3 vs 2"), verdicts.get(0).detail());
         assertEquals(BucketStatus.OK, verdicts.get(1).status());
+    }
+
+    @Test
+    void aKeyWhoseLastRecordTheTableDoesNotCoverIsInFlightAndItsDifferenceNotYetArchived() {
+        RawMergedState.Merge merge = new RawMergedState.Merge(WIDGETS, SCHEMA);
+        // LOG in partition 0 at offsets 0..6: w-1's last record is offset 2, w-2's 4, w-3's 6
+        for (int offset = 0; offset < LOG.size(); offset++) {
+            merge.add(LOG.get(offset), 0, offset);
+        }
+        RawMergedState.Result merged = merge.result(0, List.of(), false);
+        CleanRows table = new CleanRows(WIDGETS, SCHEMA);
+        for (GenericData.Record row : List.of(LOG.get(2), LOG.get(3), LOG.get(5))) {
+            table.add(null, row, row::get);
+        }
+        // the table covers offsets below 3 of partition 0: its stale w-1 is a difference
+        assertEquals(BucketStatus.DIFFERENT, CleanReconciliation.compare(merged.rows(), table, merged.inFlight(Map.of(0, 3L)), 10).get(0).status());
+        // the table covers offsets below 2: w-1 changed by input it has not seen, so not yet archived, with the key named
+        CleanBucketVerdict pending = CleanReconciliation.compare(merged.rows(), table, merged.inFlight(Map.of(0, 2L)), 10).get(0);
+        assertEquals(BucketStatus.NOT_YET_ARCHIVED, pending.status());
+        assertEquals(List.of("w-1"), pending.differences().pending().listed());
+        assertTrue(pending.detail().contains("not yet in the table (changed by input above its onepipe.offset.<p>): keys w-1"), pending.detail());
+        // no offsets for the partition (no snapshot by dedup): every key with input is in flight
+        assertTrue(merged.inFlight(Map.of()).test("w-3"));
+        assertFalse(merged.inFlight(Map.of(0, 7L)).test("w-3"));
+        assertFalse(merged.inFlight(Map.of()).test("w-unknown"), "a key without input (only in the table) is settled");
     }
 }

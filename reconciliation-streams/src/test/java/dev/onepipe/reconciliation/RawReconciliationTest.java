@@ -31,6 +31,25 @@ class RawReconciliationTest {
     }
 
     @Test
+    void archiveRecordsAtOrAboveTheTopicsEndAsReadAreNotCompared() {
+        // The topic was read to offset 100; meanwhile the archive uploaded offsets 100..119 (and re-uploaded its open
+        // chunk with them): not EXTRA. A real extra record below the end (offset 50 twice) still is.
+        OffsetHashes archived = offsets(0, 120);
+        assertEquals(List.of(BucketStatus.OK), RawReconciliation.compare(Map.of(HOUR_7, offsets(0, 100)), Map.of(HOUR_7, archived),
+                Map.of(0, 0L), Map.of(0, 100L), Map.of(0, 120L), 5).stream().map(RawBucketVerdict::status).toList());
+        OffsetHashes withDuplicate = new OffsetHashes();
+        LongStream.range(0, 120).forEach(offset -> withDuplicate.add(offset, offset * 7919));
+        withDuplicate.add(50, 50 * 7919);
+        List<RawBucketVerdict> verdicts = RawReconciliation.compare(Map.of(HOUR_7, offsets(0, 100)), Map.of(HOUR_7, withDuplicate.seal()),
+                Map.of(0, 0L), Map.of(0, 100L), Map.of(0, 120L), 5);
+        assertEquals(BucketStatus.EXTRA, verdicts.get(0).status());
+        assertEquals("50", verdicts.get(0).differences().extra().toString());
+        // without the bound (the continuous topology's call), the records beyond are extra
+        assertEquals(BucketStatus.EXTRA, RawReconciliation.compare(Map.of(HOUR_7, offsets(0, 100)), Map.of(HOUR_7, archived),
+                Map.of(0, 0L), Map.of(0, 120L), 5).get(0).status());
+    }
+
+    @Test
     void recordsAboveTheWatermarkAreNotYetArchived() {
         List<RawBucketVerdict> verdicts = RawReconciliation.compare(Map.of(HOUR_7, offsets(0, 100)), Map.of(HOUR_7, offsets(0, 60)),
                 Map.of(0, 0L), Map.of(0, 60L), 5);
