@@ -105,15 +105,26 @@ public final class DatasetReconciliation {
         try (S3Client s3 = S3ClientFactory.create(s3Settings)) {
             RawArchiveReader archive = new RawArchiveReader(s3, s3Settings.bucket(),
                     config.get(ReconciliationClients.ARCHIVE_PREFIX, ReconciliationClients.DEFAULT_ARCHIVE_PREFIX));
-            TopicArchiveComparison raw = TopicArchiveComparison.run(ReconciliationClients.kafkaConfig(config), topic, archive, request.from(),
-                    request.to(), request.limit(), progress);
-            out.printf("topic %s <-> raw archive s3://%s/%s (%,d objects)%n", topic, s3Settings.bucket(), archive.topicPrefix(topic),
-                    raw.archiveObjects());
-            print(out, raw.verdicts(), request.all());
+            List<RawBucketVerdict> rawVerdicts;
+            if (metadata != null && !metadata.archive().enabled()) {
+                out.printf("topic %s <-> raw archive: the dataset's metadata disables its archive (archive.enabled false), not compared%n", topic);
+                rawVerdicts = List.of();
+            } else {
+                TopicArchiveComparison raw = TopicArchiveComparison.run(ReconciliationClients.kafkaConfig(config), topic, archive, request.from(),
+                        request.to(), request.limit(), progress);
+                out.printf("topic %s <-> raw archive s3://%s/%s (%,d objects)%n", topic, s3Settings.bucket(), archive.topicPrefix(topic),
+                        raw.archiveObjects());
+                if (raw.archiveObjects() == 0 && !raw.verdicts().isEmpty()) {
+                    out.printf("  no archive object under that prefix: is onepipe.archive.s3.prefix the archive's, and does onepipe run archive"
+                            + " run for %s?%n", topic);
+                }
+                print(out, raw.verdicts(), request.all());
+                rawVerdicts = raw.verdicts();
+            }
             CleanVerdicts clean = metadata == null ? CleanVerdicts.NONE
                     : reconcileClean(out, config, s3Settings, catalog, metadata, archive, request);
             out.flush();
-            return new Result(raw.verdicts(), clean.cleanTopic(), clean.rawMerged(), clean.historyLost());
+            return new Result(rawVerdicts, clean.cleanTopic(), clean.rawMerged(), clean.historyLost());
         }
     }
 

@@ -244,7 +244,7 @@ public final class RawArchiveReader {
             }
             body.read(new InMemoryInputFile(bytes));
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the raw archive object s3://" + bucket + "/" + object.key(), e);
+            throw new UncheckedIOException("Cannot read the raw archive object s3://" + bucket + "/" + object.key() + ": " + e.getMessage(), e);
         }
         return below == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(below));
     }

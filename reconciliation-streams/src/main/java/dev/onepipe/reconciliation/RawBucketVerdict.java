@@ -27,7 +27,7 @@ public record RawBucketVerdict(RawBucket bucket, BucketStatus status, Fingerprin
             text.append(text.length() > 0 ? "; " : "").append("different at offsets ").append(differences.different());
         }
         if (pending > 0) {
-            text.append(text.length() > 0 ? "; " : "").append(String.format("%,d records not yet archived", pending));
+            text.append(text.length() > 0 ? "; " : "").append(String.format(java.util.Locale.ROOT, "%,d %s not yet archived", pending, pending == 1 ? "record" : "records"));
         }
         return text.toString();
     }

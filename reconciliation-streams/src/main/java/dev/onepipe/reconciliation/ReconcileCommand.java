@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
@@ -18,7 +19,9 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code onepipe reconcile}: one pass over a dataset's topic and its raw archive, a table of buckets (partition,
@@ -64,7 +67,7 @@ final class ReconcileCommand implements Callable<Integer> {
     Target target;
 
     @Option(names = "--from", paramLabel = "<time>", converter = TimeConverter.class,
-            description = "First record time compared (inclusive): 2026-11-22T07:00:00Z, 2026-11-22T07:00 (UTC) or 2026-11-22.")
+            description = "First record time compared (inclusive): 2026-11-22T07:00:00Z, 2026-11-22T08:00+01:00, 2026-11-22T07:00 (UTC) or 2026-11-22.")
     Instant from;
 
     @Option(names = "--to", paramLabel = "<time>", converter = TimeConverter.class,
@@ -72,7 +75,7 @@ final class ReconcileCommand implements Callable<Integer> {
     Instant to;
 
     @Option(names = "--limit", paramLabel = "<n>", defaultValue = "20",
-            description = "Offsets listed per kind of difference and bucket; the rest are counted (default: ${DEFAULT-VALUE}).")
+            description = "Offsets or keys listed per kind of difference and bucket, at least 1; the rest are counted (default: ${DEFAULT-VALUE}).")
     int limit;
 
     @Option(names = "--all", description = "List every bucket, not only the ones that are not OK.")
@@ -89,6 +92,12 @@ final class ReconcileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (limit < 1) {
+            throw new ParameterException(spec.commandLine(), "--limit must be at least 1, not " + limit);
+        }
+        if (from != null && to != null && !from.isBefore(to)) {
+            throw new ParameterException(spec.commandLine(), "--from (" + from + ") must be before --to (" + to + "): --to is exclusive");
+        }
         OnepipeConfig config = options.config(Map.of());
         PrintWriter out = spec.commandLine().getOut();
         DatasetReconciliation.Result result = DatasetReconciliation.run(config, new DatasetReconciliation.Request(Optional.ofNullable(target.dataset),
@@ -96,20 +105,25 @@ final class ReconcileCommand implements Callable<Integer> {
         return result.different() ? DIFFERENCES : requireArchived && result.pending() ? NOT_YET_ARCHIVED : 0;
     }
 
-    /** Reads {@code 2026-11-22T07:00:00Z}, {@code 2026-11-22T07:00} (UTC) or {@code 2026-11-22} (midnight UTC). */
+    /**
+     * Reads ISO-8601: {@code 2026-11-22T07:00:00Z}, with an offset ({@code 2026-11-22T08:00+01:00}), without one (UTC:
+     * {@code 2026-11-22T07:00}) or a date (midnight UTC: {@code 2026-11-22}).
+     */
     static final class TimeConverter implements ITypeConverter<Instant> {
         @Override
         public Instant convert(String text) {
             try {
-                if (text.endsWith("Z")) {
-                    return Instant.parse(text);
+                if (!text.contains("T")) {
+                    return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
                 }
-                if (text.contains("T")) {
+                try {
+                    return OffsetDateTime.parse(text).toInstant();
+                } catch (DateTimeParseException noOffset) {
                     return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
                 }
-                return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
             } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("Not a time: '" + text + "' (use 2026-11-22T07:00:00Z, 2026-11-22T07:00 or 2026-11-22)");
+                throw new TypeConversionException("not a time: '" + text
+                        + "' (use 2026-11-22T07:00:00Z, 2026-11-22T08:00+01:00, 2026-11-22T07:00 in UTC, or 2026-11-22)");
             }
         }
     }
