@@ -26,7 +26,17 @@ public final class OffsetBisection {
      * @param limit    at most this many offsets listed per kind; the rest are only counted
      */
     public static Differences compare(OffsetHashes expected, OffsetHashes actual, long from, long to, int limit) {
-        Differences differences = new Differences(limit);
+        return compare(expected, actual, from, to, limit, false);
+    }
+
+    /**
+     * As {@link #compare(OffsetHashes, OffsetHashes, long, long, int)}; with {@code compacted} (the expected system is
+     * a compacted topic), an offset only {@code actual} holds, once, counts as removed by compaction
+     * ({@link Differences#compacted()}) instead of extra: the log cleaner removes superseded records, so the topic not
+     * having an archived offset is what compaction does. Held more than once, the copies beyond the first are extra.
+     */
+    public static Differences compare(OffsetHashes expected, OffsetHashes actual, long from, long to, int limit, boolean compacted) {
+        Differences differences = new Differences(limit, compacted);
         if (from <= to) {
             bisect(expected, actual, from, to, differences);
         }
@@ -48,6 +58,11 @@ public final class OffsetBisection {
         if (low == high) {
             if (right.count() < left.count()) {
                 differences.missing.add(low, left.count() - right.count());
+            } else if (right.count() > left.count() && left.count() == 0 && differences.compactedTopic) {
+                differences.compacted.add(low, 1);
+                if (right.count() > 1) {
+                    differences.extra.add(low, right.count() - 1);
+                }
             } else if (right.count() > left.count()) {
                 differences.extra.add(low, right.count() - left.count());
             } else {
@@ -135,17 +150,33 @@ public final class OffsetBisection {
         }
     }
 
-    /** What bisection found: offsets missing from, extra in, and different in the compared system. */
+    /**
+     * What bisection found: offsets missing from, extra in, and different in the compared system, and (against a
+     * compacted topic) the offsets only the compared system holds, which compaction removed from the topic.
+     */
     public static final class Differences {
 
+        private final boolean compactedTopic;
         private final OffsetList missing;
         private final OffsetList extra;
         private final OffsetList different;
+        private final OffsetList compacted;
 
         Differences(int limit) {
+            this(limit, false);
+        }
+
+        Differences(int limit, boolean compactedTopic) {
+            this.compactedTopic = compactedTopic;
             this.missing = new OffsetList(limit);
             this.extra = new OffsetList(limit);
             this.different = new OffsetList(limit);
+            this.compacted = new OffsetList(limit);
+        }
+
+        /** Offsets the archive holds once and a compacted topic no longer does: not a difference. */
+        public OffsetList compacted() {
+            return compacted;
         }
 
         public OffsetList missing() {
@@ -166,7 +197,9 @@ public final class OffsetBisection {
 
         /** The differences below the archive's watermark, and the extra and different ones above it (missing above it are pending). */
         static Differences merge(Differences below, Differences above, int limit) {
-            Differences merged = new Differences(limit);
+            Differences merged = new Differences(limit, below.compactedTopic || above.compactedTopic);
+            merged.compacted.addAll(below.compacted);
+            merged.compacted.addAll(above.compacted);
             merged.missing.addAll(below.missing);
             merged.extra.addAll(below.extra);
             merged.extra.addAll(above.extra);

@@ -26,6 +26,10 @@ public record RawBucketVerdict(RawBucket bucket, BucketStatus status, Fingerprin
         if (!differences.different().isEmpty()) {
             text.append(text.length() > 0 ? "; " : "").append("different at offsets ").append(differences.different());
         }
+        if (!differences.compacted().isEmpty()) {
+            text.append(text.length() > 0 ? "; " : "").append(String.format(java.util.Locale.ROOT, "%,d archived %s removed from the topic by compaction",
+                    differences.compacted().offsets(), differences.compacted().offsets() == 1 ? "record" : "records"));
+        }
         if (pending > 0) {
             text.append(text.length() > 0 ? "; " : "").append(String.format(java.util.Locale.ROOT, "%,d %s not yet archived", pending, pending == 1 ? "record" : "records"));
         }

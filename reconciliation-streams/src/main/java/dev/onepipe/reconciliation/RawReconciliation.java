@@ -43,6 +43,17 @@ public final class RawReconciliation {
     public static List<RawBucketVerdict> compare(Map<RawBucket, OffsetHashes> topic, Map<RawBucket, OffsetHashes> archive,
                                                  Map<Integer, Long> retainedFrom, Map<Integer, Long> readTo, Map<Integer, Long> completeBelow,
                                                  int limit) {
+        return compare(topic, archive, retainedFrom, readTo, completeBelow, limit, false);
+    }
+
+    /**
+     * As {@link #compare(Map, Map, Map, Map, Map, int)}; with {@code compacted} (the topic's {@code cleanup.policy}
+     * includes {@code compact}), offsets only the archive holds count as removed by compaction, not extra
+     * ({@link OffsetBisection#compare(OffsetHashes, OffsetHashes, long, long, int, boolean)}).
+     */
+    public static List<RawBucketVerdict> compare(Map<RawBucket, OffsetHashes> topic, Map<RawBucket, OffsetHashes> archive,
+                                                 Map<Integer, Long> retainedFrom, Map<Integer, Long> readTo, Map<Integer, Long> completeBelow,
+                                                 int limit, boolean compacted) {
         TreeSet<RawBucket> buckets = new TreeSet<>(topic.keySet());
         buckets.addAll(archive.keySet());
         OffsetHashes none = new OffsetHashes().seal();
@@ -59,8 +70,8 @@ public final class RawReconciliation {
             if (topicPrint.isEmpty() && archivePrint.isEmpty()) {
                 continue;
             }
-            OffsetBisection.Differences below = OffsetBisection.compare(topicRecords, archiveRecords, from, watermark - 1, limit);
-            OffsetBisection.Differences above = OffsetBisection.compare(topicRecords, archiveRecords, watermark, last, limit);
+            OffsetBisection.Differences below = OffsetBisection.compare(topicRecords, archiveRecords, from, watermark - 1, limit, compacted);
+            OffsetBisection.Differences above = OffsetBisection.compare(topicRecords, archiveRecords, watermark, last, limit, compacted);
             OffsetBisection.Differences differences = OffsetBisection.Differences.merge(below, above, limit);
             long pending = above.missing().records();
             verdicts.add(new RawBucketVerdict(bucket, status(differences, pending, topicPrint, archivePrint), topicPrint, archivePrint,

@@ -7,6 +7,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * One pass of topic ↔ raw archive: the topic and the archive are each read once, at the same time (the archive on a
@@ -56,7 +64,22 @@ public record TopicArchiveComparison(TopicReader.Range range, long archiveObject
             throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
         }
         List<RawBucketVerdict> verdicts = RawReconciliation.compare(topicRecords.buckets(), archiveRecords.buckets(), range.start(), range.end(),
-                completeBelow, limit);
+                completeBelow, limit, compacted(clientConfig, topic));
         return new TopicArchiveComparison(range, archive.lastReadObjects(), verdicts, topicDone - start, archiveDone[0] - start);
+    }
+
+    /** Whether the topic's {@code cleanup.policy} includes {@code compact} (one DescribeConfigs request). */
+    static boolean compacted(Map<String, Object> clientConfig, String topic) {
+        try (Admin admin = Admin.create(clientConfig)) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            ConfigEntry policy = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource)
+                    .get(TopicConfig.CLEANUP_POLICY_CONFIG);
+            return policy != null && policy.value() != null && policy.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while reading the cleanup.policy of " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Cannot read the cleanup.policy of topic " + topic + ": " + e.getMessage(), e);
+        }
     }
 }

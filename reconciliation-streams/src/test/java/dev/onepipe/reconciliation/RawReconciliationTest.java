@@ -1,6 +1,7 @@
 package dev.onepipe.reconciliation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,31 @@ class RawReconciliationTest {
         // without the bound (the continuous topology's call), the records beyond are extra
         assertEquals(BucketStatus.EXTRA, RawReconciliation.compare(Map.of(HOUR_7, offsets(0, 100)), Map.of(HOUR_7, archived),
                 Map.of(0, 0L), Map.of(0, 120L), 5).get(0).status());
+    }
+
+    @Test
+    void againstACompactedTopicOffsetsOnlyTheArchiveHoldsWereRemovedByCompactionNotExtra() {
+        // the cleaner kept every third offset of 0..59; the archive has all 60, and offset 30 twice
+        OffsetHashes kept = new OffsetHashes();
+        LongStream.range(0, 60).filter(offset -> offset % 3 == 0).forEach(offset -> kept.add(offset, offset * 7919));
+        OffsetHashes archived = new OffsetHashes();
+        LongStream.range(0, 60).forEach(offset -> archived.add(offset, offset * 7919));
+        archived.add(30, 30 * 7919);
+        RawBucketVerdict compacted = RawReconciliation.compare(Map.of(HOUR_7, kept.seal()), Map.of(HOUR_7, archived.seal()), Map.of(0, 0L),
+                Map.of(0, 60L), Map.of(0, 60L), 5, true).get(0);
+        assertEquals(BucketStatus.EXTRA, compacted.status());
+        assertEquals("30", compacted.differences().extra().toString());
+        assertEquals(40, compacted.differences().compacted().offsets());
+        assertTrue(compacted.detail().contains("40 archived records removed from the topic by compaction"), compacted.detail());
+        OffsetHashes once = new OffsetHashes();
+        LongStream.range(0, 60).forEach(offset -> once.add(offset, offset * 7919));
+        assertEquals(BucketStatus.OK, RawReconciliation.compare(Map.of(HOUR_7, kept), Map.of(HOUR_7, once.seal()), Map.of(0, 0L),
+                Map.of(0, 60L), Map.of(0, 60L), 5, true).get(0).status());
+        // the same records against a topic that is not compacted: 40 extra offsets
+        RawBucketVerdict deleting = RawReconciliation.compare(Map.of(HOUR_7, kept), Map.of(HOUR_7, once), Map.of(0, 0L),
+                Map.of(0, 60L), Map.of(0, 60L), 5, false).get(0);
+        assertEquals(BucketStatus.EXTRA, deleting.status());
+        assertEquals(40, deleting.differences().extra().offsets());
     }
 
     @Test
