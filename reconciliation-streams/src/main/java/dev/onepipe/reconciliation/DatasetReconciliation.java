@@ -23,6 +23,7 @@ import dev.onepipe.metadata.MetadataCatalog;
 import dev.onepipe.metadata.SchemaVersion;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.Table;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -125,6 +126,12 @@ public final class DatasetReconciliation {
                     : reconcileClean(out, config, s3Settings, catalog, metadata, archive, request);
             out.flush();
             return new Result(rawVerdicts, clean.cleanTopic(), clean.rawMerged(), clean.historyLost());
+        } catch (SdkException e) {
+            // the SDK's message alone ("The specified bucket does not exist") names neither the system nor the bucket
+            throw new IllegalStateException("Cannot read S3 bucket " + s3Settings.bucket() + s3Settings.endpoint().map(endpoint -> " at " + endpoint)
+                    .orElse("") + ": " + e.getMessage(), e);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw new IllegalStateException("Kafka at " + config.bootstrapServers() + " did not answer about topic " + topic + ": " + e.getMessage(), e);
         }
     }
 
