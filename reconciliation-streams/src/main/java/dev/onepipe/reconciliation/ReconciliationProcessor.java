@@ -80,6 +80,7 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
     private Cancellable punctuation;
     private S3Client s3;
     private RawArchiveReader archive;
+    private ArchivePartitionIndex.ArchiveSource archiveSource;
     private KafkaConsumer<byte[], byte[]> topicReader;
     private ConsumerGroupWatch groups;
 
@@ -122,7 +123,7 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
                 checkPartition(partition, progress.get(partition), now);
             } catch (RuntimeException e) {
                 // S3 or the broker unreachable: no verdict this time; the next check tries again.
-                LOG.warn("Reconciliation check of {} partition {} failed: {}", topic, partition, e.toString());
+                LOG.warn("Reconciliation check of {} partition {} failed: {}", topic, partition, reasons(e));
             }
         }
         Map<BucketStatus, Integer> counts = new EnumMap<>(BucketStatus.class);
@@ -132,7 +133,7 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
             try {
                 checkGroups(nowMs, now);
             } catch (RuntimeException e) {
-                LOG.warn("Consumer group check for {} failed: {}", topic, e.toString());
+                LOG.warn("Consumer group check for {} failed: {}", topic, reasons(e));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -143,9 +144,10 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
         if (archive == null) {
             s3 = S3ClientFactory.create(settings.s3());
             archive = new RawArchiveReader(s3, settings.s3().bucket(), settings.archivePrefix());
+            archiveSource = new ArchivePartitionIndex.S3Source(s3, settings.s3().bucket(), archive);
         }
         ArchivePartitionIndex index = archives.computeIfAbsent(partition, any -> new ArchivePartitionIndex(topic, partition));
-        if (!index.refresh(archive, read.firstOffset(), settings.maxObjectsPerCheck())) {
+        if (!index.refresh(archiveSource, read.firstOffset(), settings.maxObjectsPerCheck())) {
             return;
         }
         long completeBelow = index.completeBelow();
@@ -156,13 +158,22 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
                 new RawBucket(partition, Long.MAX_VALUE))) {
             range.forEachRemaining(entry -> topicHours.put(entry.key.hour(), entry.value));
         }
+        Map<Long, String> unreadable = index.unreadable();
         Set<Long> hours = new TreeSet<>(topicHours.keySet());
         hours.addAll(archived.keySet());
+        hours.addAll(unreadable.keySet());
         int bisections = 0;
         for (long hour : hours) {
             RawBucket bucket = new RawBucket(partition, hour);
             Fingerprint topicPrint = topicHours.getOrDefault(hour, Fingerprint.EMPTY);
             Fingerprint archivePrint = archived.getOrDefault(hour, Fingerprint.EMPTY);
+            if (unreadable.containsKey(hour)) {
+                // The archive holds bytes for this hour that are not its records: not the topic's records, whatever else
+                // the readable objects hold. Not bisected (the object cannot be read); judged again once it is rewritten.
+                forwardIfChanged(bucket, new RawBucketVerdict(bucket, BucketStatus.DIFFERENT, topicPrint, archivePrint, noDifferences(), 0),
+                        unreadable.get(hour), now);
+                continue;
+            }
             if (archivePrint.lastOffset() > read.lastOffset()) {
                 continue;
             }
@@ -179,7 +190,7 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
             } else {
                 continue;
             }
-            forwardIfChanged(bucket, verdict, now);
+            forwardIfChanged(bucket, verdict, verdict.detail(), now);
         }
     }
 
@@ -227,9 +238,10 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
         return records;
     }
 
-    private void forwardIfChanged(RawBucket bucket, RawBucketVerdict verdict, Instant now) {
+    private void forwardIfChanged(RawBucket bucket, RawBucketVerdict verdict, String detail, Instant now) {
         statuses.put(bucket, verdict.status());
         GenericRecord record = ReconciliationDataset.rawVerdict(dataset, verdict, now);
+        record.put("detail", detail);
         GenericRecord last = lastVerdicts.get(bucket);
         if (last != null && sameExceptTime(last, record)) {
             return;
@@ -258,6 +270,15 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
             }
         }
         metrics.groups(counts);
+    }
+
+    /** The error and each of its causes ({@code toString}, joined by "; caused by: "): the reason is usually in a cause. */
+    static String reasons(Throwable error) {
+        StringBuilder text = new StringBuilder(error.toString());
+        for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            text.append("; caused by: ").append(cause);
+        }
+        return text.toString();
     }
 
     private static OffsetBisection.Differences noDifferences() {
