@@ -250,7 +250,8 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
     static Decision decide(RawBucket bucket, Fingerprint topicPrint, Fingerprint archivePrint, long completeBelow, long readLast,
                            LongSupplier topicEnd, BucketStatus lastStatus) {
         if (archivePrint.lastOffset() > readLast) {
-            return new Decision(Action.WAIT, null, -1);
+            long end = topicEnd.getAsLong();
+            return archivePrint.lastOffset() < end ? new Decision(Action.WAIT, null, -1) : new Decision(Action.BISECT, null, end - 1);
         }
         if (topicPrint.count() == archivePrint.count() && topicPrint.hashSum() == archivePrint.hashSum()) {
             return new Decision(Action.JUDGED, new RawBucketVerdict(bucket, BucketStatus.OK, topicPrint, archivePrint, noDifferences(), 0), -1);

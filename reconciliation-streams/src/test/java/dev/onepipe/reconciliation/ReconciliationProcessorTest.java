@@ -73,4 +73,18 @@ class ReconciliationProcessorTest {
         // Closed and different: bisected.
         assertEquals(ReconciliationProcessor.Action.BISECT, decide(print(120, 400, 519, 5), print(120, 400, 519, 6), 520, 519, END_NOT_ASKED, null).action());
     }
+
+    @Test
+    void archiveRecordsBeyondTheTopicsEndAreBisectedNotSkipped() {
+        // Partition 3 read up to offset 199, its end offset 200; an object copied from partition 0 holds offsets 1000..1049.
+        Fingerprint topic = print(50, 150, 199, 9);
+        Fingerprint archive = print(100, 150, 1049, 11);
+        ReconciliationProcessor.Decision decision = decide(topic, archive, 1050, 199, () -> 200, BucketStatus.OK);
+        assertEquals(ReconciliationProcessor.Action.BISECT, decision.action());
+        assertEquals(199, decision.readTo(), "the topic is read up to its end, not only to the offsets the topology read");
+        // The topic does hold offsets up to 1049, which the topology has not read yet: wait for it.
+        ReconciliationProcessor.Decision behind = decide(topic, archive, 1050, 199, () -> 2000, BucketStatus.OK);
+        assertEquals(ReconciliationProcessor.Action.WAIT, behind.action());
+        assertNull(behind.verdict());
+    }
 }
