@@ -90,4 +90,10 @@ final class InMemoryInputFile implements InputFile {
             }
         };
     }
+
+    /** Parquet names the file by this in its errors ("... is not a Parquet file"): the body's size, not an object identity. */
+    @Override
+    public String toString() {
+        return "the object's body (" + bytes.length + " bytes)";
+    }
 }

@@ -29,6 +29,10 @@ public final class ReconciliationMetrics {
     public static final String TASK_TAG = SCOPE + "-id";
     public static final String RAW_BUCKETS = "raw-buckets";
     public static final String CONSUMER_GROUPS = "consumer-groups";
+    static final String RAW_BUCKETS_DESCRIPTION = "Raw buckets whose latest topic/raw-archive verdict has the status in the status tag"
+            + " (OK, MISSING, EXTRA, DIFFERENT, NOT_YET_ARCHIVED)";
+    static final String CONSUMER_GROUPS_DESCRIPTION = "Consuming applications of the dataset whose Burrow status is the one in the status tag"
+            + " (OK, WARNING, STALL, STOP, REWIND)";
 
     private final StreamsMetrics metrics;
     private final Map<BucketStatus, Sensor> buckets = new EnumMap<>(BucketStatus.class);
@@ -36,11 +40,13 @@ public final class ReconciliationMetrics {
 
     ReconciliationMetrics(StreamsMetrics metrics, String threadName, String taskId) {
         this.metrics = metrics;
+        // One description per metric name, the same for every status: an exporter (Prometheus) keeps one HELP line per
+        // name, so a description naming one status would be shown for all of them.
         for (BucketStatus status : BucketStatus.values()) {
-            buckets.put(status, gauge(threadName, taskId, RAW_BUCKETS, status.name(), "Raw buckets whose latest topic/raw-archive verdict is " + status));
+            buckets.put(status, gauge(threadName, taskId, RAW_BUCKETS, status.name(), RAW_BUCKETS_DESCRIPTION));
         }
         for (LagStatus status : LagStatus.values()) {
-            groups.put(status, gauge(threadName, taskId, CONSUMER_GROUPS, status.name(), "Consuming applications whose Burrow status is " + status));
+            groups.put(status, gauge(threadName, taskId, CONSUMER_GROUPS, status.name(), CONSUMER_GROUPS_DESCRIPTION));
         }
     }
 

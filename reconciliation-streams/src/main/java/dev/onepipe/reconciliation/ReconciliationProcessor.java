@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.LongSupplier;
 
 import dev.onepipe.core.s3.S3ClientFactory;
 import org.apache.avro.generic.GenericRecord;
@@ -45,9 +46,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  * archive's committed progress, every offset below it in S3) is above the bucket's last topic offset. Then:
  * equal count and hash sum is OK; otherwise the bucket is narrowed by bisection ({@link RawReconciliation}, reading the
  * bucket's offsets again from the topic and its objects from S3, at most {@code max.bisections.per.check} buckets per
- * check), which names the offsets MISSING, EXTRA or DIFFERENT. A bucket not closed is NOT_YET_ARCHIVED unless both
- * sides already agree. Not compared in a check: a partition whose new objects could not all be read within the budget,
- * and a bucket whose archive records go beyond the offsets the topology has read (the archive is ahead; next check).
+ * check), which names the offsets MISSING, EXTRA or DIFFERENT. A bucket not closed is bisected too when a difference
+ * below the watermark is known or certain, else NOT_YET_ARCHIVED unless both sides already agree ({@link #decide}). An
+ * object that cannot be read makes its hour's bucket DIFFERENT, named in the detail. Not compared in a check: a
+ * partition whose new objects could not all be read within the budget, and a bucket whose archive records go beyond
+ * the offsets the topology has read while the topic's end offset is above them (the topology is behind; next check).
  *
  * <p>The task of partition 0 also samples the committed offsets of every {@code onepipe-*} consumer group each check
  * and publishes, for the groups that read the dataset's topic, their status by Burrow's rules ({@link BurrowEvaluation}).
@@ -80,6 +83,7 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
     private Cancellable punctuation;
     private S3Client s3;
     private RawArchiveReader archive;
+    private ArchivePartitionIndex.ArchiveSource archiveSource;
     private KafkaConsumer<byte[], byte[]> topicReader;
     private ConsumerGroupWatch groups;
 
@@ -122,7 +126,7 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
                 checkPartition(partition, progress.get(partition), now);
             } catch (RuntimeException e) {
                 // S3 or the broker unreachable: no verdict this time; the next check tries again.
-                LOG.warn("Reconciliation check of {} partition {} failed: {}", topic, partition, e.toString());
+                LOG.warn("Reconciliation check of {} partition {} failed: {}", topic, partition, reasons(e));
             }
         }
         Map<BucketStatus, Integer> counts = new EnumMap<>(BucketStatus.class);
@@ -132,7 +136,7 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
             try {
                 checkGroups(nowMs, now);
             } catch (RuntimeException e) {
-                LOG.warn("Consumer group check for {} failed: {}", topic, e.toString());
+                LOG.warn("Consumer group check for {} failed: {}", topic, reasons(e));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -143,9 +147,10 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
         if (archive == null) {
             s3 = S3ClientFactory.create(settings.s3());
             archive = new RawArchiveReader(s3, settings.s3().bucket(), settings.archivePrefix());
+            archiveSource = new ArchivePartitionIndex.S3Source(s3, settings.s3().bucket(), archive);
         }
         ArchivePartitionIndex index = archives.computeIfAbsent(partition, any -> new ArchivePartitionIndex(topic, partition));
-        if (!index.refresh(archive, read.firstOffset(), settings.maxObjectsPerCheck())) {
+        if (!index.refresh(archiveSource, read.firstOffset(), settings.maxObjectsPerCheck())) {
             return;
         }
         long completeBelow = index.completeBelow();
@@ -156,42 +161,130 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
                 new RawBucket(partition, Long.MAX_VALUE))) {
             range.forEachRemaining(entry -> topicHours.put(entry.key.hour(), entry.value));
         }
+        Map<Long, String> unreadable = index.unreadable();
+        LongSupplier topicEnd = new LongSupplier() {
+            private long end = -1;
+
+            @Override
+            public long getAsLong() {
+                if (end < 0) {
+                    TopicPartition topicPartition = new TopicPartition(topic, partition);
+                    end = topicReader().endOffsets(List.of(topicPartition), READ_PATIENCE).get(topicPartition);
+                }
+                return end;
+            }
+        };
         Set<Long> hours = new TreeSet<>(topicHours.keySet());
         hours.addAll(archived.keySet());
+        hours.addAll(unreadable.keySet());
         int bisections = 0;
         for (long hour : hours) {
             RawBucket bucket = new RawBucket(partition, hour);
             Fingerprint topicPrint = topicHours.getOrDefault(hour, Fingerprint.EMPTY);
             Fingerprint archivePrint = archived.getOrDefault(hour, Fingerprint.EMPTY);
-            if (archivePrint.lastOffset() > read.lastOffset()) {
+            if (unreadable.containsKey(hour)) {
+                // The archive holds bytes for this hour that are not its records: not the topic's records, whatever else
+                // the readable objects hold. Not bisected (the object cannot be read); judged again once it is rewritten.
+                forwardIfChanged(bucket, new RawBucketVerdict(bucket, BucketStatus.DIFFERENT, topicPrint, archivePrint, noDifferences(), 0),
+                        unreadable.get(hour), now);
                 continue;
             }
-            boolean same = topicPrint.count() == archivePrint.count() && topicPrint.hashSum() == archivePrint.hashSum();
+            Decision decision = decide(bucket, topicPrint, archivePrint, completeBelow, read.lastOffset(), topicEnd, statuses.get(bucket));
             RawBucketVerdict verdict;
-            if (same) {
-                verdict = new RawBucketVerdict(bucket, BucketStatus.OK, topicPrint, archivePrint, noDifferences(), 0);
-            } else if (topicPrint.lastOffset() >= completeBelow) {
-                verdict = new RawBucketVerdict(bucket, BucketStatus.NOT_YET_ARCHIVED, topicPrint, archivePrint, noDifferences(),
-                        Math.max(0, topicPrint.count() - archivePrint.count()));
-            } else if (bisections < settings.maxBisectionsPerCheck()) {
+            if (decision.action() == Action.JUDGED) {
+                verdict = decision.verdict();
+            } else if (decision.action() == Action.BISECT && bisections < settings.maxBisectionsPerCheck()) {
                 bisections++;
-                verdict = bisect(bucket, index, read, completeBelow, topicPrint, archivePrint);
+                verdict = bisect(bucket, index, read, decision.readTo(), completeBelow, topicPrint, archivePrint);
             } else {
                 continue;
             }
-            forwardIfChanged(bucket, verdict, now);
+            forwardIfChanged(bucket, verdict, verdict.detail(), now);
         }
     }
 
-    /** Reads the bucket again on both sides and narrows the difference to offsets ({@link RawReconciliation}). */
-    private RawBucketVerdict bisect(RawBucket bucket, ArchivePartitionIndex index, Fingerprint read, long completeBelow,
+    /** What a check does with one bucket, decided from the fingerprints alone. */
+    enum Action {
+        /** The verdict is known without reading a record. */
+        JUDGED,
+        /** Read the bucket again on both sides and narrow the difference to offsets. */
+        BISECT,
+        /** Not judged in this check: the archive holds offsets the topology has not read yet, but the topic has. */
+        WAIT
+    }
+
+    /**
+     * @param action  what to do
+     * @param verdict the verdict when {@link Action#JUDGED}, else null
+     * @param readTo  for {@link Action#BISECT}, the highest topic offset to read again
+     */
+    record Decision(Action action, RawBucketVerdict verdict, long readTo) {
+    }
+
+    /**
+     * Decides what a check does with one bucket from its fingerprints.
+     *
+     * <ul>
+     *   <li>The archive holds offsets of the bucket beyond the last one the topology read: if the topic's end offset
+     *       ({@code topicEnd}, asked only then) is above them, the topology has not caught up: {@link Action#WAIT};
+     *       otherwise the archive holds records the topic never had: {@link Action#BISECT} up to the topic's end (EXTRA).</li>
+     *   <li>Same count and hash sum: OK.</li>
+     *   <li>Every topic record of the bucket below the completeness watermark (closed): {@link Action#BISECT}.</li>
+     *   <li>Some below and some at or above it (the archive's buffer still holds the latter): {@link Action#BISECT} when
+     *       a difference below the watermark is known or certain, since {@link RawReconciliation} then judges the records
+     *       below it and counts only those above as pending: the bucket's last status was MISSING, EXTRA or DIFFERENT (a
+     *       late record arriving in a bucket already found MISSING must not hide it), the bucket's first offset differs
+     *       on the two sides (the topic's is below the watermark, so the archive lacks it or holds one the topic does
+     *       not: true after a restart too), the archive holds more records than the topic, or the archive holds fewer
+     *       than the topic's records that must lie below the watermark (the bucket's count minus the offsets from the
+     *       watermark to its last).</li>
+     *   <li>Otherwise NOT_YET_ARCHIVED with the topic's records the archive lacks as pending (differences in the bucket
+     *       are reported once it closes).</li>
+     * </ul>
+     *
+     * @param completeBelow the archive's completeness watermark of the partition
+     * @param readLast      the last offset of the partition the topology has read
+     * @param topicEnd      the partition's end offset (read_committed: the last stable offset), asked at most once
+     * @param lastStatus    the bucket's last verdict's status, null when none in this run
+     */
+    static Decision decide(RawBucket bucket, Fingerprint topicPrint, Fingerprint archivePrint, long completeBelow, long readLast,
+                           LongSupplier topicEnd, BucketStatus lastStatus) {
+        if (archivePrint.lastOffset() > readLast) {
+            long end = topicEnd.getAsLong();
+            return archivePrint.lastOffset() < end ? new Decision(Action.WAIT, null, -1) : new Decision(Action.BISECT, null, end - 1);
+        }
+        if (topicPrint.count() == archivePrint.count() && topicPrint.hashSum() == archivePrint.hashSum()) {
+            return new Decision(Action.JUDGED, new RawBucketVerdict(bucket, BucketStatus.OK, topicPrint, archivePrint, noDifferences(), 0), -1);
+        }
+        Decision bisect = new Decision(Action.BISECT, null, readLast);
+        if (topicPrint.lastOffset() < completeBelow) {
+            return bisect;
+        }
+        if (topicPrint.firstOffset() < completeBelow) {
+            boolean knownDifferent = lastStatus == BucketStatus.MISSING || lastStatus == BucketStatus.EXTRA || lastStatus == BucketStatus.DIFFERENT;
+            long atMostAbove = topicPrint.lastOffset() - completeBelow + 1;
+            long atLeastBelow = topicPrint.count() - atMostAbove;
+            if (knownDifferent || archivePrint.firstOffset() != topicPrint.firstOffset() || archivePrint.count() > topicPrint.count()
+                    || archivePrint.count() < atLeastBelow) {
+                return bisect;
+            }
+        }
+        return new Decision(Action.JUDGED, new RawBucketVerdict(bucket, BucketStatus.NOT_YET_ARCHIVED, topicPrint, archivePrint, noDifferences(),
+                Math.max(0, topicPrint.count() - archivePrint.count())), -1);
+    }
+
+    /**
+     * Reads the bucket again on both sides and narrows the difference to offsets ({@link RawReconciliation}): the topic
+     * from the first offset either side holds up to {@code readTo}.
+     */
+    private RawBucketVerdict bisect(RawBucket bucket, ArchivePartitionIndex index, Fingerprint read, long readTo, long completeBelow,
                                     Fingerprint topicPrint, Fingerprint archivePrint) {
         RawRecords archived = new RawRecords();
         for (RawArchiveReader.ArchiveObject object : index.objectsOf(bucket.hour())) {
             archive.fetch(object, archived);
         }
         long from = Math.max(read.firstOffset(), Math.min(topicPrint.firstOffset(), archivePrint.firstOffset()));
-        long to = Math.min(read.lastOffset(), Math.max(topicPrint.lastOffset(), archivePrint.lastOffset()));
+        long to = Math.min(readTo, Math.max(topicPrint.lastOffset(), archivePrint.lastOffset()));
         RawRecords topicRecords = readTopic(bucket, from, to);
         OffsetHashes none = new OffsetHashes().seal();
         List<RawBucketVerdict> verdicts = RawReconciliation.compare(Map.of(bucket, topicRecords.buckets().getOrDefault(bucket, none)),
@@ -202,23 +295,17 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
 
     /** The records of {@code bucket}'s hour among the partition's offsets {@code [from, to]}, read_committed. */
     private RawRecords readTopic(RawBucket bucket, long from, long to) {
-        if (topicReader == null) {
-            Map<String, Object> config = new HashMap<>(clientConfig);
-            config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-            topicReader = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        }
+        KafkaConsumer<byte[], byte[]> reader = topicReader();
         TopicPartition partition = new TopicPartition(topic, bucket.partition());
-        topicReader.assign(List.of(partition));
-        topicReader.seek(partition, from);
+        reader.assign(List.of(partition));
+        reader.seek(partition, from);
         RawRecords records = new RawRecords(java.util.Optional.of(bucket.start()), java.util.Optional.of(bucket.start().plus(Duration.ofHours(1))));
         long deadline = System.nanoTime() + READ_PATIENCE.toNanos();
-        while (topicReader.position(partition) <= to) {
+        while (reader.position(partition) <= to) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("Could not read " + partition + " offsets " + from + ".." + to + " within " + READ_PATIENCE);
             }
-            for (ConsumerRecord<byte[], byte[]> record : topicReader.poll(POLL)) {
+            for (ConsumerRecord<byte[], byte[]> record : reader.poll(POLL)) {
                 if (record.offset() <= to) {
                     records.add(record.partition(), record.offset(), record.timestamp(), record.key(), record.value(), record.headers());
                 }
@@ -227,9 +314,22 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
         return records;
     }
 
-    private void forwardIfChanged(RawBucket bucket, RawBucketVerdict verdict, Instant now) {
+    /** The read_committed consumer of the dataset's topic for bisection and end offsets (no group), created once. */
+    private KafkaConsumer<byte[], byte[]> topicReader() {
+        if (topicReader == null) {
+            Map<String, Object> config = new HashMap<>(clientConfig);
+            config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+            topicReader = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        }
+        return topicReader;
+    }
+
+    private void forwardIfChanged(RawBucket bucket, RawBucketVerdict verdict, String detail, Instant now) {
         statuses.put(bucket, verdict.status());
         GenericRecord record = ReconciliationDataset.rawVerdict(dataset, verdict, now);
+        record.put("detail", detail);
         GenericRecord last = lastVerdicts.get(bucket);
         if (last != null && sameExceptTime(last, record)) {
             return;
@@ -258,6 +358,15 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
             }
         }
         metrics.groups(counts);
+    }
+
+    /** The error and each of its causes ({@code toString}, joined by "; caused by: "): the reason is usually in a cause. */
+    static String reasons(Throwable error) {
+        StringBuilder text = new StringBuilder(error.toString());
+        for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            text.append("; caused by: ").append(cause);
+        }
+        return text.toString();
     }
 
     private static OffsetBisection.Differences noDifferences() {

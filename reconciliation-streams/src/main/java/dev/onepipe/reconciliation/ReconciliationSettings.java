@@ -42,7 +42,7 @@ public record ReconciliationSettings(S3Settings s3, String archivePrefix, Durati
             .define(CHECK_INTERVAL_MS, Type.LONG, 30_000L, Range.atLeast(1), Importance.MEDIUM,
                     "Wall-clock ms between checks: list the archive, compare closed buckets, sample consumer groups.")
             .define(MAX_OBJECTS_PER_CHECK, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM,
-                    "New archive objects fetched per partition and check (bounds one check's S3 cost).")
+                    "New or changed (another ETag or size) archive objects fetched per partition and check (bounds one check's S3 cost).")
             .define(MAX_BISECTIONS_PER_CHECK, Type.INT, 4, Range.atLeast(0), Importance.MEDIUM,
                     "Differing buckets narrowed by bisection per partition and check (each re-reads the bucket's offsets).")
             .define(OFFSETS_LIMIT, Type.INT, 20, Range.atLeast(0), Importance.LOW,

@@ -2,9 +2,12 @@ package dev.onepipe.reconciliation;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 import dev.onepipe.core.TopologyContext;
@@ -25,12 +28,17 @@ import picocli.CommandLine.Spec;
             "window, lag); REWIND (offset went back). A lag of 1 that is only an",
             "exactly-once transaction marker counts as 0.",
             "",
+            "A group given with --group that has no committed offsets (no such group, or it",
+            "has not committed yet) is shown as UNKNOWN and named on a line of its own.",
+            "",
             "Exit codes: 0 every group OK; 3 the worst is WARNING; 4 some group is STALL,",
-            "STOP or REWIND; 1 failure."})
+            "STOP or REWIND; 2 a group given with --group has no committed offsets;",
+            "1 failure."})
 final class StatusCommand implements Callable<Integer> {
 
     static final int WARNING = 3;
     static final int ERROR = 4;
+    static final int UNKNOWN_GROUP = 2;
 
     @Option(names = "--group", paramLabel = "<group id>", description = "Another consumer group to include. Repeatable.")
     List<String> groups = new ArrayList<>();
@@ -64,23 +72,51 @@ final class StatusCommand implements Callable<Integer> {
                 watch.sample(watch.groups(TopologyContext.APPLICATION_ID_PREFIX, groups), System.currentTimeMillis());
             }
             List<ConsumerGroupWatch.GroupStatus> statuses = watch.statuses(System.currentTimeMillis());
-            print(out, statuses);
+            Set<String> unknown = unknownGroups(statuses, groups);
+            print(out, statuses, unknown);
             out.flush();
-            LagStatus worst = statuses.stream().map(ConsumerGroupWatch.GroupStatus::status).max(Enum::compareTo).orElse(LagStatus.OK);
-            return worst == LagStatus.OK ? 0 : worst == LagStatus.WARNING ? WARNING : ERROR;
+            return exitCode(statuses, unknown);
         }
     }
 
-    static void print(PrintWriter out, List<ConsumerGroupWatch.GroupStatus> statuses) {
+    /** The groups of {@code named} (given with {@code --group}) that have no committed offset among {@code statuses}. */
+    static Set<String> unknownGroups(List<ConsumerGroupWatch.GroupStatus> statuses, Collection<String> named) {
+        Set<String> unknown = new TreeSet<>(named);
+        statuses.stream().filter(status -> status.partitions() > 0).forEach(status -> unknown.remove(status.group()));
+        return unknown;
+    }
+
+    /**
+     * The exit code: {@value #UNKNOWN_GROUP} when a named group has no committed offsets (a misspelled group must not
+     * look healthy), else by the worst status of the groups that have: 0 OK, {@value #WARNING} WARNING, {@value #ERROR}
+     * STALL, STOP or REWIND.
+     */
+    static int exitCode(List<ConsumerGroupWatch.GroupStatus> statuses, Set<String> unknown) {
+        if (!unknown.isEmpty()) {
+            return UNKNOWN_GROUP;
+        }
+        LagStatus worst = statuses.stream().map(ConsumerGroupWatch.GroupStatus::status).max(Enum::compareTo).orElse(LagStatus.OK);
+        return worst == LagStatus.OK ? 0 : worst == LagStatus.WARNING ? WARNING : ERROR;
+    }
+
+    /** The table, one line per group; a group of {@code unknown} as UNKNOWN, then named on a line of its own. */
+    static void print(PrintWriter out, List<ConsumerGroupWatch.GroupStatus> statuses, Set<String> unknown) {
         String format = "  %-48s  %-8s  %12s  %10s  %-7s  %10s  %s%n";
         out.printf(format, "group", "status", "lag", "rate/s", "members", "partitions", "worst partition");
         for (ConsumerGroupWatch.GroupStatus status : statuses) {
+            if (unknown.contains(status.group())) {
+                out.printf(format, status.group(), "UNKNOWN", "", "", status.members() ? "yes" : "none", 0, "");
+                continue;
+            }
             out.printf(format, status.group(), status.status(), String.format(Locale.ROOT, "%,d", status.lag()),
                     String.format(Locale.ROOT, "%,.0f", status.ratePerSec()), status.members() ? "yes" : "none", status.partitions(),
                     status.status() == LagStatus.OK ? "" : status.worst().map(Object::toString).orElse(""));
         }
         if (statuses.isEmpty()) {
             out.println("  no onepipe application has committed offsets yet");
+        }
+        for (String group : unknown) {
+            out.println("  group " + group + " has no committed offsets (no such group, or it has not committed yet)");
         }
     }
 }

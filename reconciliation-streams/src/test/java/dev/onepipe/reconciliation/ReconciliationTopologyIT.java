@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,11 +44,16 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.LocalOutputFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -55,7 +62,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * bucket of a healthy pipeline OK on the {@code onepipe-reconciliation} topic and in {@code /metrics}; the archive
  * stopped while records keep arriving: its consumer group STALL or STOP, the new buckets NOT_YET_ARCHIVED; restarted:
  * OK again; one raw archive object deleted with the plain S3 client: its partition and hour MISSING with exactly its
- * offsets (read from the deleted object with plain parquet-avro).
+ * offsets (read from the deleted object with plain parquet-avro); a key of the layout whose body is not Parquet: its
+ * bucket DIFFERENT naming the object and the reason, while an object of the same partition rewritten under its key with
+ * one value byte flipped (new ETag) is found DIFFERENT at exactly that offset.
  */
 class ReconciliationTopologyIT {
 
@@ -124,6 +133,51 @@ class ReconciliationTopologyIT {
                 assertEquals((long) offsets.size(), (Long) verdict.get("first_system_records") - (Long) verdict.get("second_system_records"));
                 assertEquals(1, rawBuckets(missing, dataset).values().stream().filter(any -> !status(any).equals("OK")).count(), missing.toString());
                 awaitMetric(reconciliation, ReconciliationMetrics.RAW_BUCKETS, "MISSING", 1);
+
+                // Partition 1: a key of the layout whose body is not Parquet, in the hour of its last object: that
+                // bucket DIFFERENT, the object and the reader's reason named.
+                List<S3Object> objects1 = new ArrayList<>();
+                s3.listObjectsV2Paginator(request -> request.bucket(RUNTIME.bucket()).prefix("raw/" + dataset + "/partition=1/")).contents()
+                        .forEach(objects1::add);
+                S3Object first1 = objects1.get(0);
+                S3Object last1 = objects1.get(objects1.size() - 1);
+                assertTrue(!hourOf(first1.key()).equals(hourOf(last1.key())), objects1.toString());
+                String garbageKey = last1.key().replaceAll("\\+[0-9]{20}\\.parquet$", "+00000000000000900000.parquet");
+                s3.putObject(request -> request.bucket(RUNTIME.bucket()).key(garbageKey), RequestBody.fromString("garbage"));
+                String garbageBucket = "partition=1/hour=" + hourOf(last1.key());
+                verdicts.await(latest -> rawBuckets(latest, dataset).containsKey(garbageBucket)
+                        && status(rawBuckets(latest, dataset).get(garbageBucket)).equals("DIFFERENT")
+                        && rawBuckets(latest, dataset).get(garbageBucket).get("detail").toString()
+                                .startsWith("object " + garbageKey + " unreadable: not a raw archive Parquet file"), garbageBucket + " DIFFERENT, unreadable");
+
+                // The partition's first object rewritten under the same key, its metadata kept, one value byte flipped
+                // (plain parquet-avro): its bucket DIFFERENT at exactly that offset, while the unreadable one stays so.
+                Path original = temporary.resolve("rewritten.parquet");
+                s3.getObject(request -> request.bucket(RUNTIME.bucket()).key(first1.key()), original);
+                Map<String, String> metadata = s3.headObject(request -> request.bucket(RUNTIME.bucket()).key(first1.key())).metadata();
+                List<GenericRecord> rows = readRows(original);
+                GenericRecord altered = rows.get(1);
+                ByteBuffer value = (ByteBuffer) altered.get("value");
+                byte[] flipped = new byte[value.remaining()];
+                value.duplicate().get(flipped);
+                flipped[0] ^= 0x01;
+                altered.put("value", ByteBuffer.wrap(flipped));
+                Path rewritten = temporary.resolve("rewritten-flipped.parquet");
+                try (ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(rewritten))
+                        .withSchema(altered.getSchema()).withDataModel(GenericData.get()).withCompressionCodec(CompressionCodecName.SNAPPY).build()) {
+                    for (GenericRecord row : rows) {
+                        writer.write(row);
+                    }
+                }
+                s3.putObject(request -> request.bucket(RUNTIME.bucket()).key(first1.key()).metadata(new HashMap<>(metadata)),
+                        RequestBody.fromBytes(Files.readAllBytes(rewritten)));
+                String rewrittenBucket = "partition=1/hour=" + hourOf(first1.key());
+                Map<String, GenericRecord> different = verdicts.await(latest -> rawBuckets(latest, dataset).containsKey(rewrittenBucket)
+                        && status(rawBuckets(latest, dataset).get(rewrittenBucket)).equals("DIFFERENT"), rewrittenBucket + " DIFFERENT");
+                assertEquals(List.of(altered.get("offset")), rawBuckets(different, dataset).get(rewrittenBucket).get("different_offsets"),
+                        rawBuckets(different, dataset).get(rewrittenBucket).toString());
+                assertEquals("DIFFERENT", status(rawBuckets(different, dataset).get(garbageBucket)));
+                awaitMetric(reconciliation, ReconciliationMetrics.RAW_BUCKETS, "DIFFERENT", 2);
             }
         } finally {
             if (reconciliation != null) {
@@ -226,6 +280,23 @@ class ReconciliationTopologyIT {
             }
             Thread.sleep(500);
         }
+    }
+
+    /** {@code 2026-11-22T07} for {@code raw/<topic>/partition=0/dt=2026-11-22/hour=07/...}. */
+    private static String hourOf(String key) {
+        return key.replaceAll(".*/dt=([0-9-]+)/hour=([0-9]+)/.*", "$1T$2");
+    }
+
+    private static List<GenericRecord> readRows(Path file) throws IOException {
+        List<GenericRecord> rows = new ArrayList<>();
+        try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file))
+                .withDataModel(GenericData.get()).build()) {
+            GenericRecord row;
+            while ((row = reader.read()) != null) {
+                rows.add(row);
+            }
+        }
+        return rows;
     }
 
     private static List<Long> offsetsIn(Path file) throws IOException {

@@ -114,4 +114,25 @@ class ReconciliationTopologyTest {
                 .filter(topology -> topology.name().equals(ReconciliationTopology.NAME)).findFirst().orElseThrow();
         assertTrue(found.settings().stream().anyMatch(setting -> setting.key().equals(ReconciliationSettings.CHECK_INTERVAL_MS)));
     }
+
+    /** Prometheus keeps one HELP line per metric name: every status's series must carry the same, status-neutral description. */
+    @Test
+    void eachMetricNameHasOneDescriptionNamingNoSingleStatus() {
+        try (OnepipeTestDriver driver = driver()) {
+            for (String name : List.of(ReconciliationMetrics.RAW_BUCKETS, ReconciliationMetrics.CONSUMER_GROUPS)) {
+                java.util.Set<String> descriptions = new java.util.TreeSet<>();
+                java.util.Set<String> statuses = new java.util.TreeSet<>();
+                driver.testDriver().metrics().keySet().stream()
+                        .filter(metric -> metric.group().equals(ReconciliationMetrics.GROUP) && metric.name().equals(name))
+                        .forEach(metric -> {
+                            descriptions.add(metric.description());
+                            statuses.add(metric.tags().get("status"));
+                        });
+                assertEquals(5, statuses.size(), name + " " + statuses);
+                assertEquals(1, descriptions.size(), name + " " + descriptions);
+                String description = descriptions.iterator().next();
+                assertTrue(description.contains("status tag"), description);
+            }
+        }
+    }
 }

@@ -67,6 +67,14 @@ class StatusIT {
         assertTrue(line(printed, caughtUp).matches("\\s+\\S+\\s+OK\\s+0\\s.*"), printed);
         assertTrue(line(printed, behind).matches("\\s+\\S+\\s+STOP\\s+7\\s.*"), printed);
         assertTrue(line(printed, other).matches("\\s+\\S+\\s+OK\\s+0\\s.*"), printed);
+
+        // A misspelled group given by name has no committed offsets: named, not shown healthy, exit 2.
+        String misspelled = "nosuchgroup-" + topic;
+        StringWriter unknown = new StringWriter();
+        int unknownCode = run(unknown, "status", "--samples", "1", "--interval", "0", "--group", misspelled);
+        assertEquals(StatusCommand.UNKNOWN_GROUP, unknownCode, unknown.toString());
+        assertTrue(line(unknown.toString(), misspelled).matches("\\s+\\S+\\s+UNKNOWN\\s.*"), unknown.toString());
+        assertTrue(unknown.toString().contains("group " + misspelled + " has no committed offsets"), unknown.toString());
     }
 
     /** Commits {@code offset} for {@code group} as a consumer that then leaves: a group with no members. */
