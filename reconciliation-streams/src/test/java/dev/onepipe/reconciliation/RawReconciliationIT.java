@@ -32,20 +32,11 @@ import dev.onepipe.metadata.DatasetMetadata;
 import dev.onepipe.metadata.MetadataRegistry;
 import dev.onepipe.metadata.RegistrationRequest;
 import dev.onepipe.testdata.SampleDatasets;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.parquet.avro.AvroParquetReader;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.LocalInputFile;
-import org.apache.parquet.io.LocalOutputFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,7 +119,7 @@ class RawReconciliationIT {
             S3Object deleted = objects.get(0);
             Path original = temporary.resolve("deleted.parquet");
             GetObjectResponse deletedResponse = s3.getObject(request -> request.bucket(RUNTIME.bucket()).key(deleted.key()), original);
-            List<GenericRecord> deletedRows = readRows(original);
+            List<GenericRecord> deletedRows = ArchiveObjectRows.read(original);
             long first = (Long) deletedRows.get(0).get("offset");
             long last = (Long) deletedRows.get(deletedRows.size() - 1).get("offset");
             assertEquals(deletedRows.size() - 1, last - first, "one object of one hour holds consecutive offsets here (no late records)");
@@ -152,12 +143,12 @@ class RawReconciliationIT {
             S3Object tampered = partitionOne.get(partitionOne.size() / 2);
             Path copy = temporary.resolve("tampered.parquet");
             GetObjectResponse tamperedResponse = s3.getObject(request -> request.bucket(RUNTIME.bucket()).key(tampered.key()), copy);
-            List<GenericRecord> rows = readRows(copy);
+            List<GenericRecord> rows = ArchiveObjectRows.read(copy);
             GenericRecord twice = rows.get(rows.size() / 3);
             List<GenericRecord> withDuplicate = new ArrayList<>(rows);
             withDuplicate.add(rows.size() / 3 + 1, twice);
             Path rewritten = temporary.resolve("rewritten.parquet");
-            writeRows(rewritten, twice.getSchema(), withDuplicate);
+            ArchiveObjectRows.write(rewritten, twice.getSchema(), withDuplicate);
             putBack(s3, tampered.key(), rewritten, tamperedResponse.metadata());
 
             StringWriter extra = new StringWriter();
@@ -301,27 +292,6 @@ class RawReconciliationIT {
         picocli.CommandLine commandLine = OnepipeCommand.commandLine();
         commandLine.setOut(new PrintWriter(out, true));
         return commandLine.execute(command.toArray(String[]::new));
-    }
-
-    private static List<GenericRecord> readRows(Path file) throws IOException {
-        List<GenericRecord> rows = new ArrayList<>();
-        try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file))
-                .withDataModel(GenericData.get()).build()) {
-            GenericRecord row;
-            while ((row = reader.read()) != null) {
-                rows.add(row);
-            }
-        }
-        return rows;
-    }
-
-    private static void writeRows(Path file, Schema schema, List<GenericRecord> rows) throws IOException {
-        try (ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(file))
-                .withSchema(schema).withDataModel(GenericData.get()).withCompressionCodec(CompressionCodecName.SNAPPY).build()) {
-            for (GenericRecord row : rows) {
-                writer.write(row);
-            }
-        }
     }
 
     private static void putBack(S3Client s3, String key, Path file, Map<String, String> metadata) throws IOException {

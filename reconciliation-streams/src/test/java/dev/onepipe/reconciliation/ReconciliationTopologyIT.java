@@ -32,7 +32,6 @@ import dev.onepipe.metadata.MetadataRegistry;
 import dev.onepipe.metadata.RegistrationRequest;
 import dev.onepipe.metadata.serde.DatasetSerdes;
 import dev.onepipe.testdata.SampleDatasets;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -43,13 +42,6 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.parquet.avro.AvroParquetReader;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.LocalInputFile;
-import org.apache.parquet.io.LocalOutputFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -155,7 +147,7 @@ class ReconciliationTopologyIT {
                 Path original = temporary.resolve("rewritten.parquet");
                 s3.getObject(request -> request.bucket(RUNTIME.bucket()).key(first1.key()), original);
                 Map<String, String> metadata = s3.headObject(request -> request.bucket(RUNTIME.bucket()).key(first1.key())).metadata();
-                List<GenericRecord> rows = readRows(original);
+                List<GenericRecord> rows = ArchiveObjectRows.read(original);
                 GenericRecord altered = rows.get(1);
                 ByteBuffer value = (ByteBuffer) altered.get("value");
                 byte[] flipped = new byte[value.remaining()];
@@ -163,12 +155,7 @@ class ReconciliationTopologyIT {
                 flipped[0] ^= 0x01;
                 altered.put("value", ByteBuffer.wrap(flipped));
                 Path rewritten = temporary.resolve("rewritten-flipped.parquet");
-                try (ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(rewritten))
-                        .withSchema(altered.getSchema()).withDataModel(GenericData.get()).withCompressionCodec(CompressionCodecName.SNAPPY).build()) {
-                    for (GenericRecord row : rows) {
-                        writer.write(row);
-                    }
-                }
+                ArchiveObjectRows.write(rewritten, altered.getSchema(), rows);
                 s3.putObject(request -> request.bucket(RUNTIME.bucket()).key(first1.key()).metadata(new HashMap<>(metadata)),
                         RequestBody.fromBytes(Files.readAllBytes(rewritten)));
                 String rewrittenBucket = "partition=1/hour=" + hourOf(first1.key());
@@ -287,27 +274,8 @@ class ReconciliationTopologyIT {
         return key.replaceAll(".*/dt=([0-9-]+)/hour=([0-9]+)/.*", "$1T$2");
     }
 
-    private static List<GenericRecord> readRows(Path file) throws IOException {
-        List<GenericRecord> rows = new ArrayList<>();
-        try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file))
-                .withDataModel(GenericData.get()).build()) {
-            GenericRecord row;
-            while ((row = reader.read()) != null) {
-                rows.add(row);
-            }
-        }
-        return rows;
-    }
-
     private static List<Long> offsetsIn(Path file) throws IOException {
-        List<Long> offsets = new ArrayList<>();
-        try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file))
-                .withDataModel(GenericData.get()).build()) {
-            GenericRecord row;
-            while ((row = reader.read()) != null) {
-                offsets.add((Long) row.get("offset"));
-            }
-        }
+        List<Long> offsets = ArchiveObjectRows.read(file).stream().map(row -> (Long) row.get("offset")).toList();
         assertEquals(LongStream.rangeClosed(offsets.get(0), offsets.get(offsets.size() - 1)).boxed().toList(), offsets);
         return offsets;
     }
