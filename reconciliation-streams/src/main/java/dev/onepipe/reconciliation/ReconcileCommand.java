@@ -42,13 +42,15 @@ import picocli.CommandLine.TypeConversionException;
             "   offsets, then the topic; merged per unique key by the dataset's merge",
             "   strategy) against the clean table, per event-time day, declared checks",
             "   included. History below the log start that the archive lost is named.",
-            "For the same comparison run continuously, with verdicts to the dataset",
+            "A key changed by input the clean table does not cover yet (data arriving",
+            "during the pass) is NOT YET ARCHIVED, not a difference.",
+            "For comparison 1 run continuously, with verdicts to the dataset",
             "onepipe-reconciliation: onepipe run reconciliation --dataset <name>.",
             "",
             "Exit codes: 0 every bucket OK (or NOT YET ARCHIVED); 3 some bucket MISSING,",
             "EXTRA or DIFFERENT, or history below the log start lost from the archive;",
             "4 with --require-archived, some bucket NOT YET ARCHIVED",
-            "and none different; 1 failure; 2 configuration error."})
+            "and none different; 1 failure; 2 configuration or usage error."})
 final class ReconcileCommand implements Callable<Integer> {
 
     static final int DIFFERENCES = 3;
