@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 import dev.onepipe.core.s3.S3ClientFactory;
@@ -46,7 +47,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  * archive's committed progress, every offset below it in S3) is above the bucket's last topic offset. Then:
  * equal count and hash sum is OK; otherwise the bucket is narrowed by bisection ({@link RawReconciliation}, reading the
  * bucket's offsets again from the topic and its objects from S3, at most {@code max.bisections.per.check} buckets per
- * check), which names the offsets MISSING, EXTRA or DIFFERENT. A bucket not closed is bisected too when a difference
+ * check), which names the offsets MISSING, EXTRA or DIFFERENT. A bisection reads the topic from the partition's log
+ * start offset at the lowest, and on a compacted topic counts the offsets only the archive holds as compaction's, as
+ * {@code onepipe reconcile} does. A bucket whose fingerprints, read range and watermark are those of its last bisection
+ * keeps that verdict without reading again, so a lasting difference costs one bisection, not one per check, and leaves
+ * the budget to the partition's later buckets. A bucket not closed is bisected too when a difference
  * below the watermark is known or certain, else NOT_YET_ARCHIVED unless both sides already agree ({@link #decide}). An
  * object that cannot be read makes its hour's bucket DIFFERENT, named in the detail. Not compared in a check: a
  * partition whose new objects could not all be read within the budget, and a bucket whose archive records go beyond
@@ -75,6 +80,8 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
     /** The last verdict forwarded per bucket: a verdict is forwarded again only when it changes. */
     private final Map<RawBucket, GenericRecord> lastVerdicts = new HashMap<>();
     private final Map<RawBucket, BucketStatus> statuses = new HashMap<>();
+    /** The inputs and verdict of each bucket's last bisection in this run. */
+    private final Map<RawBucket, Bisected> bisected = new HashMap<>();
 
     private ProcessorContext<String, GenericRecord> context;
     private KeyValueStore<RawBucket, Fingerprint> fingerprints;
@@ -174,6 +181,17 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
                 return end;
             }
         };
+        BooleanSupplier compacted = new BooleanSupplier() {
+            private Boolean policy;
+
+            @Override
+            public boolean getAsBoolean() {
+                if (policy == null) {
+                    policy = TopicArchiveComparison.compacted(clientConfig, topic);
+                }
+                return policy;
+            }
+        };
         Set<Long> hours = new TreeSet<>(topicHours.keySet());
         hours.addAll(archived.keySet());
         hours.addAll(unreadable.keySet());
@@ -192,14 +210,52 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
             Decision decision = decide(bucket, topicPrint, archivePrint, completeBelow, read.lastOffset(), topicEnd, statuses.get(bucket));
             RawBucketVerdict verdict;
             if (decision.action() == Action.JUDGED) {
+                bisected.remove(bucket);
                 verdict = decision.verdict();
-            } else if (decision.action() == Action.BISECT && bisections < settings.maxBisectionsPerCheck()) {
-                bisections++;
-                verdict = bisect(bucket, index, read, decision.readTo(), completeBelow, topicPrint, archivePrint);
+            } else if (decision.action() == Action.BISECT) {
+                Bisected inputs = Bisected.of(topicPrint, archivePrint, decision.readTo(), completeBelow);
+                Bisected last = bisected.get(bucket);
+                if (last != null && last.sameInputs(inputs)) {
+                    verdict = last.verdict();
+                } else if (bisections < settings.maxBisectionsPerCheck()) {
+                    bisections++;
+                    verdict = bisect(bucket, index, read, decision.readTo(), completeBelow, topicPrint, archivePrint, compacted.getAsBoolean());
+                    bisected.put(bucket, inputs.with(verdict));
+                } else {
+                    continue;
+                }
             } else {
                 continue;
             }
             forwardIfChanged(bucket, verdict, verdict.detail(), now);
+        }
+    }
+
+    /**
+     * What one bisection of a bucket was reached from, and its verdict. Bisecting the same inputs again reads the same
+     * records, so a bucket whose difference persists is read once, not at every check: otherwise the buckets that
+     * differ first in a partition would take its {@code max.bisections.per.check} at every check and the later ones
+     * would never be judged.
+     *
+     * @param topic     the topology's fingerprint of the bucket
+     * @param archive   the archive's fingerprint of the bucket
+     * @param to        the highest offset the bisection reads
+     * @param watermark the archive's completeness watermark as far as it splits the bucket (at most {@code to + 1})
+     * @param verdict   the bisection's verdict, null in the inputs of one not yet made
+     */
+    record Bisected(Fingerprint topic, Fingerprint archive, long to, long watermark, RawBucketVerdict verdict) {
+
+        static Bisected of(Fingerprint topic, Fingerprint archive, long readTo, long completeBelow) {
+            long to = Math.min(readTo, Math.max(topic.lastOffset(), archive.lastOffset()));
+            return new Bisected(topic, archive, to, Math.min(completeBelow, to + 1), null);
+        }
+
+        Bisected with(RawBucketVerdict made) {
+            return new Bisected(topic, archive, to, watermark, made);
+        }
+
+        boolean sameInputs(Bisected other) {
+            return topic.equals(other.topic) && archive.equals(other.archive) && to == other.to && watermark == other.watermark;
         }
     }
 
@@ -275,21 +331,25 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
 
     /**
      * Reads the bucket again on both sides and narrows the difference to offsets ({@link RawReconciliation}): the topic
-     * from the first offset either side holds up to {@code readTo}.
+     * from the first offset either side holds up to {@code readTo}, never below the first offset the topology read nor
+     * below the partition's log start offset (records retention deleted since cannot be asked of the topic, as in
+     * {@code onepipe reconcile}); on a compacted topic, offsets only the archive holds once are compaction's, not EXTRA.
      */
     private RawBucketVerdict bisect(RawBucket bucket, ArchivePartitionIndex index, Fingerprint read, long readTo, long completeBelow,
-                                    Fingerprint topicPrint, Fingerprint archivePrint) {
+                                    Fingerprint topicPrint, Fingerprint archivePrint, boolean compacted) {
         RawRecords archived = new RawRecords();
         for (RawArchiveReader.ArchiveObject object : index.objectsOf(bucket.hour())) {
             archive.fetch(object, archived);
         }
-        long from = Math.max(read.firstOffset(), Math.min(topicPrint.firstOffset(), archivePrint.firstOffset()));
+        TopicPartition partition = new TopicPartition(topic, bucket.partition());
+        long retainedFrom = Math.max(read.firstOffset(), topicReader().beginningOffsets(List.of(partition), READ_PATIENCE).get(partition));
+        long from = Math.max(retainedFrom, Math.min(topicPrint.firstOffset(), archivePrint.firstOffset()));
         long to = Math.min(readTo, Math.max(topicPrint.lastOffset(), archivePrint.lastOffset()));
         RawRecords topicRecords = readTopic(bucket, from, to);
         OffsetHashes none = new OffsetHashes().seal();
         List<RawBucketVerdict> verdicts = RawReconciliation.compare(Map.of(bucket, topicRecords.buckets().getOrDefault(bucket, none)),
-                Map.of(bucket, archived.buckets().getOrDefault(bucket, none)), Map.of(bucket.partition(), read.firstOffset()),
-                Map.of(bucket.partition(), completeBelow), settings.offsetsLimit());
+                Map.of(bucket, archived.buckets().getOrDefault(bucket, none)), Map.of(bucket.partition(), retainedFrom), Map.of(),
+                Map.of(bucket.partition(), completeBelow), settings.offsetsLimit(), compacted);
         return verdicts.isEmpty() ? new RawBucketVerdict(bucket, BucketStatus.OK, topicPrint, archivePrint, noDifferences(), 0) : verdicts.get(0);
     }
 
@@ -320,6 +380,8 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
             Map<String, Object> config = new HashMap<>(clientConfig);
             config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            // Retention may delete the first offsets to read after the log start was asked: read on from the new one.
+            config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             config.remove(ConsumerConfig.GROUP_ID_CONFIG);
             topicReader = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         }

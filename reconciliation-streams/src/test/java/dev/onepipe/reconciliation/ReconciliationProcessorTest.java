@@ -1,7 +1,9 @@
 package dev.onepipe.reconciliation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
 import java.util.List;
@@ -86,5 +88,25 @@ class ReconciliationProcessorTest {
         ReconciliationProcessor.Decision behind = decide(topic, archive, 1050, 199, () -> 2000, BucketStatus.OK);
         assertEquals(ReconciliationProcessor.Action.WAIT, behind.action());
         assertNull(behind.verdict());
+    }
+
+    @Test
+    void aBisectionIsReusedOnlyWhileWhatItReadIsUnchanged() {
+        // p1/20h: the topology read offsets 100..135, the archive holds 100..130 of them (5 MISSING), read up to 900.
+        Fingerprint topic = print(36, 100, 135, 77);
+        Fingerprint archive = print(31, 100, 130, 55);
+        ReconciliationProcessor.Bisected made = ReconciliationProcessor.Bisected.of(topic, archive, 900, 500);
+        assertEquals(135, made.to());
+        assertEquals(136, made.watermark());
+        // Later checks: the partition read further and the watermark moved on beyond the bucket: the same bisection.
+        assertTrue(made.sameInputs(ReconciliationProcessor.Bisected.of(topic, archive, 2_000, 1_800)));
+        // A record more on either side, or the watermark now inside the bucket: read again.
+        assertFalse(made.sameInputs(ReconciliationProcessor.Bisected.of(print(37, 100, 136, 78), archive, 900, 500)));
+        assertFalse(made.sameInputs(ReconciliationProcessor.Bisected.of(topic, print(32, 100, 131, 56), 900, 500)));
+        assertFalse(made.sameInputs(ReconciliationProcessor.Bisected.of(topic, archive, 900, 120)));
+        // Bisected up to the topic's end (the archive beyond what the topology read): a new end inside the bucket differs.
+        ReconciliationProcessor.Bisected toEnd = ReconciliationProcessor.Bisected.of(topic, print(40, 100, 139, 90), 137, 500);
+        assertEquals(137, toEnd.to());
+        assertFalse(toEnd.sameInputs(ReconciliationProcessor.Bisected.of(topic, print(40, 100, 139, 90), 138, 500)));
     }
 }

@@ -56,7 +56,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * OK again; one raw archive object deleted with the plain S3 client: its partition and hour MISSING with exactly its
  * offsets (read from the deleted object with plain parquet-avro); a key of the layout whose body is not Parquet: its
  * bucket DIFFERENT naming the object and the reason, while an object of the same partition rewritten under its key with
- * one value byte flipped (new ETag) is found DIFFERENT at exactly that offset.
+ * one value byte flipped (new ETag) is found DIFFERENT at exactly that offset; with one bisection per partition and
+ * check, a later hour of the partition with the MISSING bucket altered the same way is judged DIFFERENT too (a
+ * persisting difference is not read again at every check, so it cannot keep the later buckets from being judged).
  */
 class ReconciliationTopologyIT {
 
@@ -144,27 +146,29 @@ class ReconciliationTopologyIT {
 
                 // The partition's first object rewritten under the same key, its metadata kept, one value byte flipped
                 // (plain parquet-avro): its bucket DIFFERENT at exactly that offset, while the unreadable one stays so.
-                Path original = temporary.resolve("rewritten.parquet");
-                s3.getObject(request -> request.bucket(RUNTIME.bucket()).key(first1.key()), original);
-                Map<String, String> metadata = s3.headObject(request -> request.bucket(RUNTIME.bucket()).key(first1.key())).metadata();
-                List<GenericRecord> rows = ArchiveObjectRows.read(original);
-                GenericRecord altered = rows.get(1);
-                ByteBuffer value = (ByteBuffer) altered.get("value");
-                byte[] flipped = new byte[value.remaining()];
-                value.duplicate().get(flipped);
-                flipped[0] ^= 0x01;
-                altered.put("value", ByteBuffer.wrap(flipped));
-                Path rewritten = temporary.resolve("rewritten-flipped.parquet");
-                ArchiveObjectRows.write(rewritten, altered.getSchema(), rows);
-                s3.putObject(request -> request.bucket(RUNTIME.bucket()).key(first1.key()).metadata(new HashMap<>(metadata)),
-                        RequestBody.fromBytes(Files.readAllBytes(rewritten)));
+                long alteredOffset = flipOneValueByte(s3, first1, "first-1");
                 String rewrittenBucket = "partition=1/hour=" + hourOf(first1.key());
                 Map<String, GenericRecord> different = verdicts.await(latest -> rawBuckets(latest, dataset).containsKey(rewrittenBucket)
                         && status(rawBuckets(latest, dataset).get(rewrittenBucket)).equals("DIFFERENT"), rewrittenBucket + " DIFFERENT");
-                assertEquals(List.of(altered.get("offset")), rawBuckets(different, dataset).get(rewrittenBucket).get("different_offsets"),
+                assertEquals(List.of(alteredOffset), rawBuckets(different, dataset).get(rewrittenBucket).get("different_offsets"),
                         rawBuckets(different, dataset).get(rewrittenBucket).toString());
                 assertEquals("DIFFERENT", status(rawBuckets(different, dataset).get(garbageBucket)));
                 awaitMetric(reconciliation, ReconciliationMetrics.RAW_BUCKETS, "DIFFERENT", 2);
+
+                // Partition 0 again, at most one bisection per partition and check: a closed object of a later hour
+                // than the deleted one altered too. It is judged DIFFERENT at its offset while the MISSING bucket, whose
+                // difference persists, is not read again at every check and keeps its verdict.
+                S3Object later = objects.stream().filter(object -> !hourOf(object.key()).equals(hourOf(deleted.key()))).findFirst().orElseThrow();
+                assertTrue(!later.key().equals(objects.get(objects.size() - 1).key()), "a closed object, not the last: " + objects);
+                long laterOffset = flipOneValueByte(s3, later, "later-0");
+                String laterBucket = "partition=0/hour=" + hourOf(later.key());
+                Map<String, GenericRecord> both = verdicts.await(latest -> rawBuckets(latest, dataset).containsKey(laterBucket)
+                        && status(rawBuckets(latest, dataset).get(laterBucket)).equals("DIFFERENT"), laterBucket + " DIFFERENT");
+                assertEquals(List.of(laterOffset), rawBuckets(both, dataset).get(laterBucket).get("different_offsets"));
+                assertEquals("MISSING", status(rawBuckets(both, dataset).get(bucket)));
+                assertEquals(offsets, rawBuckets(both, dataset).get(bucket).get("missing_offsets"));
+                awaitMetric(reconciliation, ReconciliationMetrics.RAW_BUCKETS, "DIFFERENT", 3);
+                awaitMetric(reconciliation, ReconciliationMetrics.RAW_BUCKETS, "MISSING", 1);
             }
         } finally {
             if (reconciliation != null) {
@@ -229,6 +233,7 @@ class ReconciliationTopologyIT {
         settings.put(ReconciliationSettings.CHECK_INTERVAL_MS, "1000");
         settings.put(ReconciliationSettings.GROUP_WINDOW, "4");
         settings.put(ReconciliationSettings.OFFSETS_LIMIT, "1000");
+        settings.put(ReconciliationSettings.MAX_BISECTIONS_PER_CHECK, "1");
         settings.put("commit.interval.ms", "500");
         ReconciliationTopology topology = new ReconciliationTopology();
         OnepipeConfig config = TopologyRunner.configure(topology, Map.of(), Map.of(), settings);
@@ -267,6 +272,30 @@ class ReconciliationTopologyIT {
             }
             Thread.sleep(500);
         }
+    }
+
+    /**
+     * Rewrites {@code object} under its key with its user metadata kept and the first byte of its second row's value
+     * flipped (plain parquet-avro), as a fault of the archive's storage would.
+     *
+     * @return the altered row's offset
+     */
+    private long flipOneValueByte(S3Client s3, S3Object object, String name) throws IOException {
+        Path original = temporary.resolve(name + ".parquet");
+        s3.getObject(request -> request.bucket(RUNTIME.bucket()).key(object.key()), original);
+        Map<String, String> metadata = s3.headObject(request -> request.bucket(RUNTIME.bucket()).key(object.key())).metadata();
+        List<GenericRecord> rows = ArchiveObjectRows.read(original);
+        GenericRecord altered = rows.get(1);
+        ByteBuffer value = (ByteBuffer) altered.get("value");
+        byte[] flipped = new byte[value.remaining()];
+        value.duplicate().get(flipped);
+        flipped[0] ^= 0x01;
+        altered.put("value", ByteBuffer.wrap(flipped));
+        Path rewritten = temporary.resolve(name + "-flipped.parquet");
+        ArchiveObjectRows.write(rewritten, altered.getSchema(), rows);
+        s3.putObject(request -> request.bucket(RUNTIME.bucket()).key(object.key()).metadata(new HashMap<>(metadata)),
+                RequestBody.fromBytes(Files.readAllBytes(rewritten)));
+        return (Long) altered.get("offset");
     }
 
     /** {@code 2026-11-22T07} for {@code raw/<topic>/partition=0/dt=2026-11-22/hour=07/...}. */
