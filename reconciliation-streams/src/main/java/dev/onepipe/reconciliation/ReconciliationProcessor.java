@@ -47,15 +47,17 @@ import software.amazon.awssdk.services.s3.S3Client;
  * archive's committed progress, every offset below it in S3) is above the bucket's last topic offset. Then:
  * equal count and hash sum is OK; otherwise the bucket is narrowed by bisection ({@link RawReconciliation}, reading the
  * bucket's offsets again from the topic and its objects from S3, at most {@code max.bisections.per.check} buckets per
- * check), which names the offsets MISSING, EXTRA or DIFFERENT. A bisection reads the topic from the partition's log
- * start offset at the lowest, and on a compacted topic counts the offsets only the archive holds as compaction's, as
- * {@code onepipe reconcile} does. A bucket whose fingerprints, read range and watermark are those of its last bisection
- * keeps that verdict without reading again, so a lasting difference costs one bisection, not one per check, and leaves
- * the budget to the partition's later buckets. A bucket not closed is bisected too when a difference
- * below the watermark is known or certain, else NOT_YET_ARCHIVED unless both sides already agree ({@link #decide}). An
- * object that cannot be read makes its hour's bucket DIFFERENT, named in the detail. Not compared in a check: a
- * partition whose new objects could not all be read within the budget, and a bucket whose archive records go beyond
- * the offsets the topology has read while the topic's end offset is above them (the topology is behind; next check).
+ * check), which names the offsets MISSING, EXTRA or DIFFERENT. Offsets below the first one the topology read are
+ * compared only down to the log start offset at the partition's first check (a compacted topic's cleaned prefix), a
+ * bisection never reads below the log start offset now, and on a compacted topic the offsets only the archive holds
+ * count as compaction's, as {@code onepipe reconcile} does. A bucket whose fingerprints, read range and watermark are
+ * those of its last bisection keeps that verdict without reading again, so a lasting difference costs one bisection,
+ * not one per check, and leaves the budget to the partition's later buckets. A bucket not closed is bisected too when
+ * a difference below the watermark is known or certain, else NOT_YET_ARCHIVED unless both sides already agree
+ * ({@link #decide}). An object that cannot be read makes its hour's bucket DIFFERENT, named in the detail. Not
+ * compared in a check: a partition whose new objects could not all be read within the budget, and a bucket whose
+ * archive records go beyond the offsets the topology has read while the topic's end offset is above them (the topology
+ * is behind; next check).
  *
  * <p>The task of partition 0 also samples the committed offsets of every {@code onepipe-*} consumer group each check
  * and publishes, for the groups that read the dataset's topic, their status by Burrow's rules ({@link BurrowEvaluation}).
@@ -80,6 +82,13 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
     /** The last verdict forwarded per bucket: a verdict is forwarded again only when it changes. */
     private final Map<RawBucket, GenericRecord> lastVerdicts = new HashMap<>();
     private final Map<RawBucket, BucketStatus> statuses = new HashMap<>();
+    /**
+     * Per partition, the lowest offset compared: the first offset the topology read, or the log start offset at the
+     * partition's first check when lower (a compacted topic's cleaned prefix: the topology never saw those records, the
+     * archive may hold them, and the topic still answers for their offsets). Fixed at the first check, since objects
+     * are summarised from it once.
+     */
+    private final Map<Integer, Long> floors = new HashMap<>();
     /** The inputs and verdict of each bucket's last bisection in this run. */
     private final Map<RawBucket, Bisected> bisected = new HashMap<>();
 
@@ -157,7 +166,8 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
             archiveSource = new ArchivePartitionIndex.S3Source(s3, settings.s3().bucket(), archive);
         }
         ArchivePartitionIndex index = archives.computeIfAbsent(partition, any -> new ArchivePartitionIndex(topic, partition));
-        if (!index.refresh(archiveSource, read.firstOffset(), settings.maxObjectsPerCheck())) {
+        long floor = floors.computeIfAbsent(partition, any -> Math.min(read.firstOffset(), logStartOffset(partition)));
+        if (!index.refresh(archiveSource, floor, settings.maxObjectsPerCheck())) {
             return;
         }
         long completeBelow = index.completeBelow();
@@ -219,7 +229,7 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
                     verdict = last.verdict();
                 } else if (bisections < settings.maxBisectionsPerCheck()) {
                     bisections++;
-                    verdict = bisect(bucket, index, read, decision.readTo(), completeBelow, topicPrint, archivePrint, compacted.getAsBoolean());
+                    verdict = bisect(bucket, index, floor, decision.readTo(), completeBelow, topicPrint, archivePrint, compacted.getAsBoolean());
                     bisected.put(bucket, inputs.with(verdict));
                 } else {
                     continue;
@@ -331,18 +341,17 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
 
     /**
      * Reads the bucket again on both sides and narrows the difference to offsets ({@link RawReconciliation}): the topic
-     * from the first offset either side holds up to {@code readTo}, never below the first offset the topology read nor
-     * below the partition's log start offset (records retention deleted since cannot be asked of the topic, as in
+     * from the first offset either side holds up to {@code readTo}, never below the partition's {@code floor} nor below
+     * its log start offset now (records retention deleted since cannot be asked of the topic, as in
      * {@code onepipe reconcile}); on a compacted topic, offsets only the archive holds once are compaction's, not EXTRA.
      */
-    private RawBucketVerdict bisect(RawBucket bucket, ArchivePartitionIndex index, Fingerprint read, long readTo, long completeBelow,
+    private RawBucketVerdict bisect(RawBucket bucket, ArchivePartitionIndex index, long floor, long readTo, long completeBelow,
                                     Fingerprint topicPrint, Fingerprint archivePrint, boolean compacted) {
         RawRecords archived = new RawRecords();
         for (RawArchiveReader.ArchiveObject object : index.objectsOf(bucket.hour())) {
             archive.fetch(object, archived);
         }
-        TopicPartition partition = new TopicPartition(topic, bucket.partition());
-        long retainedFrom = Math.max(read.firstOffset(), topicReader().beginningOffsets(List.of(partition), READ_PATIENCE).get(partition));
+        long retainedFrom = Math.max(floor, logStartOffset(bucket.partition()));
         long from = Math.max(retainedFrom, Math.min(topicPrint.firstOffset(), archivePrint.firstOffset()));
         long to = Math.min(readTo, Math.max(topicPrint.lastOffset(), archivePrint.lastOffset()));
         RawRecords topicRecords = readTopic(bucket, from, to);
@@ -351,6 +360,11 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
                 Map.of(bucket, archived.buckets().getOrDefault(bucket, none)), Map.of(bucket.partition(), retainedFrom), Map.of(),
                 Map.of(bucket.partition(), completeBelow), settings.offsetsLimit(), compacted);
         return verdicts.isEmpty() ? new RawBucketVerdict(bucket, BucketStatus.OK, topicPrint, archivePrint, noDifferences(), 0) : verdicts.get(0);
+    }
+
+    private long logStartOffset(int partition) {
+        TopicPartition topicPartition = new TopicPartition(topic, partition);
+        return topicReader().beginningOffsets(List.of(topicPartition), READ_PATIENCE).get(topicPartition);
     }
 
     /** The records of {@code bucket}'s hour among the partition's offsets {@code [from, to]}, read_committed. */

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 
 import dev.onepipe.archive.ArchiveTopology;
@@ -33,11 +34,17 @@ import dev.onepipe.metadata.RegistrationRequest;
 import dev.onepipe.metadata.serde.DatasetSerdes;
 import dev.onepipe.testdata.SampleDatasets;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -59,6 +66,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * one value byte flipped (new ETag) is found DIFFERENT at exactly that offset; with one bisection per partition and
  * check, a later hour of the partition with the MISSING bucket altered the same way is judged DIFFERENT too (a
  * persisting difference is not read again at every check, so it cannot keep the later buckets from being judged).
+ * A compacted topic whose log cleaner removed records the archive holds is OK in every bucket, in one pass and in the
+ * topology, the removed records counted as compaction's.
  */
 class ReconciliationTopologyIT {
 
@@ -175,6 +184,137 @@ class ReconciliationTopologyIT {
                 reconciliation.close();
             }
             archive.close();
+        }
+    }
+
+    /**
+     * A compacted topic whose log cleaner has removed superseded records the archive had already stored: neither
+     * {@code onepipe reconcile}'s comparison nor the topology (started after the compaction, so its fingerprints hold
+     * only the survivors) calls them EXTRA; both count them as compaction's, as many as the producer sent minus what
+     * a plain consumer still reads.
+     */
+    @Test
+    void recordsTheLogCleanerRemovedAreCompactionsNotExtra() throws Exception {
+        String dataset = RUNTIME.uniqueName("levers");
+        register(dataset);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", RUNTIME.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(dataset, PARTITIONS, (short) 1).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+                    TopicConfig.CLEANUP_POLICY_COMPACT, TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.01")))).all().get();
+        }
+        Set<String> buckets = new TreeSet<>();
+        long sent = produceKeyed(dataset, 0, 90, buckets);
+
+        TopologyRunner archive = startArchive(dataset);
+        TopologyRunner reconciliation = null;
+        try (S3Client s3 = RUNTIME.newS3Client(); VerdictReader verdicts = new VerdictReader()) {
+            RawArchiveReader archiveReader = new RawArchiveReader(s3, RUNTIME.bucket(), "raw");
+            awaitComparison(dataset, archiveReader, comparison -> comparison.verdicts().stream().allMatch(verdict -> verdict.status() == BucketStatus.OK)
+                    && archivedOffsets(comparison) == sent, "every record archived");
+
+            // A segment rolls once a record's timestamp is 100 ms past its first record's: the 90 minutes become
+            // inactive segments the cleaner may compact, and it keeps only each key's latest record of them.
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", RUNTIME.bootstrapServers()))) {
+                admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, dataset), List.of(new AlterConfigOp(
+                        new ConfigEntry(TopicConfig.SEGMENT_MS_CONFIG, "100"), AlterConfigOp.OpType.SET)))).all().get();
+            }
+            long all = sent + produceKeyed(dataset, 90, 92, buckets);
+            long survivors;
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            while ((survivors = topicRecords(dataset)) > all / 2) {
+                assertTrue(System.nanoTime() < deadline, "the log cleaner left " + survivors + " of " + all + " records");
+                Thread.sleep(1000);
+            }
+
+            TopicArchiveComparison compacted;
+            while (true) {
+                compacted = awaitComparison(dataset, archiveReader, comparison -> archivedOffsets(comparison) == all
+                        && comparison.verdicts().stream().noneMatch(verdict -> verdict.status() == BucketStatus.NOT_YET_ARCHIVED), "every record archived");
+                // the segments the later records rolled may be cleaned too: compare with a count taken on both sides of the pass
+                long after = topicRecords(dataset);
+                if (after == survivors) {
+                    break;
+                }
+                survivors = after;
+                assertTrue(System.nanoTime() < deadline, "the log cleaner kept cleaning: " + survivors + " of " + all + " records left");
+            }
+            assertEquals(List.of(), compacted.verdicts().stream().filter(verdict -> verdict.status() != BucketStatus.OK).toList());
+            assertEquals(all - survivors, compacted.verdicts().stream().mapToLong(verdict -> verdict.differences().compacted().offsets()).sum());
+
+            reconciliation = startReconciliation(dataset);
+            Map<String, GenericRecord> latest = verdicts.await(any -> rawBuckets(any, dataset).keySet().equals(buckets)
+                    && rawBuckets(any, dataset).values().stream().allMatch(verdict -> status(verdict).equals("OK")), "every bucket OK");
+            assertTrue(rawBuckets(latest, dataset).values().stream().anyMatch(verdict -> verdict.get("detail").toString()
+                    .matches("[0-9,]+ archived records removed from the topic by compaction")), latest.toString());
+        } finally {
+            if (reconciliation != null) {
+                reconciliation.close();
+            }
+            archive.close();
+        }
+    }
+
+    /**
+     * Records every minute of {@code DAY} from {@code fromMinute} to {@code toMinute}, 4 per minute per partition, under
+     * 10 keys per partition (a compacted topic refuses records without a key).
+     *
+     * @return the records sent
+     */
+    private static long produceKeyed(String topic, int fromMinute, int toMinute, Set<String> buckets) {
+        Map<String, Object> config = Map.of("bootstrap.servers", RUNTIME.bootstrapServers(), "enable.idempotence", true, "acks", "all");
+        long sent = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int minute = fromMinute; minute < toMinute; minute++) {
+                for (int partition = 0; partition < PARTITIONS; partition++) {
+                    for (int index = 0; index < 4; index++) {
+                        Instant time = DAY.plus(Duration.ofMinutes(minute)).plusSeconds(index);
+                        byte[] key = ("key-" + (minute * 4 + index) % 10).getBytes(StandardCharsets.UTF_8);
+                        producer.send(new ProducerRecord<>(topic, partition, time.toEpochMilli(), key,
+                                ("value " + minute + " " + index).getBytes(StandardCharsets.UTF_8)));
+                        buckets.add("partition=" + partition + "/hour=" + time.toString().substring(0, 13));
+                        sent++;
+                    }
+                }
+            }
+            producer.flush();
+        }
+        return sent;
+    }
+
+    /** Runs one topic ↔ raw archive comparison until {@code done} holds for it or the patience runs out. */
+    private static TopicArchiveComparison awaitComparison(String topic, RawArchiveReader archive, Predicate<TopicArchiveComparison> done,
+                                                          String what) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (true) {
+            TopicArchiveComparison comparison = TopicArchiveComparison.run(Map.of("bootstrap.servers", RUNTIME.bootstrapServers()), topic, archive,
+                    Optional.empty(), Optional.empty(), 1000, null);
+            if (done.test(comparison)) {
+                return comparison;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Waited " + PATIENCE + " for " + what + "; verdicts: " + comparison.verdicts());
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    /** The records the archive holds in the comparison's buckets. */
+    private static long archivedOffsets(TopicArchiveComparison comparison) {
+        return comparison.verdicts().stream().mapToLong(verdict -> verdict.archive().count()).sum();
+    }
+
+    /** The records a plain read_committed consumer reads from the topic now. */
+    private static long topicRecords(String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", RUNTIME.bootstrapServers(),
+                "isolation.level", "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = IntStream.range(0, PARTITIONS).mapToObj(partition -> new TopicPartition(topic, partition)).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long records = 0;
+            while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))) {
+                records += consumer.poll(Duration.ofMillis(500)).count();
+            }
+            return records;
         }
     }
 
