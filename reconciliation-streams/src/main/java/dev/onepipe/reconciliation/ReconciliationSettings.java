@@ -43,8 +43,10 @@ public record ReconciliationSettings(S3Settings s3, String archivePrefix, Durati
                     "Wall-clock ms between checks: list the archive, compare closed buckets, sample consumer groups.")
             .define(MAX_OBJECTS_PER_CHECK, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM,
                     "New or changed (another ETag or size) archive objects fetched per partition and check (bounds one check's S3 cost).")
-            .define(MAX_BISECTIONS_PER_CHECK, Type.INT, 4, Range.atLeast(0), Importance.MEDIUM,
-                    "Differing buckets narrowed by bisection per partition and check (each re-reads the bucket's offsets).")
+            .define(MAX_BISECTIONS_PER_CHECK, Type.INT, 4, Range.atLeast(1), Importance.MEDIUM,
+                    "Differing buckets narrowed by bisection per partition and check (each re-reads the bucket's offsets; a bucket"
+                            + " whose fingerprints are those of its last bisection keeps that verdict without one). At least 1: a"
+                            + " differing bucket is never left without a verdict.")
             .define(OFFSETS_LIMIT, Type.INT, 20, Range.atLeast(0), Importance.LOW,
                     "Offsets listed per kind of difference in a verdict; the rest are counted.")
             .define(GROUP_WINDOW, Type.INT, 10, Range.atLeast(2), Importance.LOW,

@@ -3,14 +3,17 @@ package dev.onepipe.reconciliation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 
 import dev.onepipe.core.OnepipeTopology;
+import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.s3.S3Settings;
 import dev.onepipe.core.testkit.OnepipeTestDriver;
 import dev.onepipe.metadata.DatasetMetadata;
@@ -113,6 +116,16 @@ class ReconciliationTopologyTest {
         OnepipeTopology found = ServiceLoader.load(OnepipeTopology.class).stream().map(ServiceLoader.Provider::get)
                 .filter(topology -> topology.name().equals(ReconciliationTopology.NAME)).findFirst().orElseThrow();
         assertTrue(found.settings().stream().anyMatch(setting -> setting.key().equals(ReconciliationSettings.CHECK_INTERVAL_MS)));
+    }
+
+    /** With no bisection allowed, a bucket that differs would never get a verdict: refused, naming the setting. */
+    @Test
+    void refusesNoBisectionsPerCheck() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> ReconciliationSettings.from(OnepipeConfig.of(
+                Map.of(S3Settings.BUCKET, "bucket", ReconciliationSettings.MAX_BISECTIONS_PER_CHECK, "0"))));
+        assertTrue(refused.getMessage().contains(ReconciliationSettings.MAX_BISECTIONS_PER_CHECK), refused.getMessage());
+        assertEquals(1, ReconciliationSettings.from(OnepipeConfig.of(Map.of(S3Settings.BUCKET, "bucket",
+                ReconciliationSettings.MAX_BISECTIONS_PER_CHECK, "1"))).maxBisectionsPerCheck());
     }
 
     /** Prometheus keeps one HELP line per metric name: every status's series must carry the same, status-neutral description. */
