@@ -3,11 +3,14 @@ package dev.onepipe.reconciliation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
@@ -91,6 +94,9 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
     private final Map<Integer, Long> floors = new HashMap<>();
     /** The inputs and verdict of each bucket's last bisection in this run. */
     private final Map<RawBucket, Bisected> bisected = new HashMap<>();
+    /** Per bucket, the number of the bisection that last read it: the order of the next check's bisections. */
+    private final Map<RawBucket, Long> lastBisected = new HashMap<>();
+    private long bisectionCount;
 
     private ProcessorContext<String, GenericRecord> context;
     private KeyValueStore<RawBucket, Fingerprint> fingerprints;
@@ -205,7 +211,7 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
         Set<Long> hours = new TreeSet<>(topicHours.keySet());
         hours.addAll(archived.keySet());
         hours.addAll(unreadable.keySet());
-        int bisections = 0;
+        List<Candidate> candidates = new ArrayList<>();
         for (long hour : hours) {
             RawBucket bucket = new RawBucket(partition, hour);
             Fingerprint topicPrint = topicHours.getOrDefault(hour, Fingerprint.EMPTY);
@@ -218,27 +224,43 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
                 continue;
             }
             Decision decision = decide(bucket, topicPrint, archivePrint, completeBelow, read.lastOffset(), topicEnd, statuses.get(bucket));
-            RawBucketVerdict verdict;
             if (decision.action() == Action.JUDGED) {
                 bisected.remove(bucket);
-                verdict = decision.verdict();
+                forwardIfChanged(bucket, decision.verdict(), decision.verdict().detail(), now);
             } else if (decision.action() == Action.BISECT) {
                 Bisected inputs = Bisected.of(topicPrint, archivePrint, decision.readTo(), completeBelow);
                 Bisected last = bisected.get(bucket);
                 if (last != null && last.sameInputs(inputs)) {
-                    verdict = last.verdict();
-                } else if (bisections < settings.maxBisectionsPerCheck()) {
-                    bisections++;
-                    verdict = bisect(bucket, index, floor, decision.readTo(), completeBelow, topicPrint, archivePrint, compacted.getAsBoolean());
-                    bisected.put(bucket, inputs.with(verdict));
+                    forwardIfChanged(bucket, last.verdict(), last.detail(), now);
                 } else {
-                    continue;
+                    candidates.add(new Candidate(bucket, inputs, decision.readTo(), topicPrint, archivePrint));
                 }
-            } else {
-                continue;
             }
-            forwardIfChanged(bucket, verdict, verdict.detail(), now);
         }
+        for (Candidate candidate : inBisectionOrder(candidates, lastBisected, settings.maxBisectionsPerCheck())) {
+            Bisected made = bisect(candidate, index, floor, read, completeBelow, compacted.getAsBoolean());
+            bisected.put(candidate.bucket(), made);
+            lastBisected.put(candidate.bucket(), bisectionCount++);
+            forwardIfChanged(candidate.bucket(), made.verdict(), made.detail(), now);
+        }
+    }
+
+    /**
+     * The candidates a check bisects: at most {@code budget}, those bisected longest ago first (never: first of all),
+     * then in hour order. A bucket whose input keeps changing (late records into a differing hour) is so bisected at
+     * most once per round of the partition's differing buckets, and cannot keep the later ones from being judged.
+     *
+     * @param lastBisected per bucket, the number of the bisection that last read it (higher: later)
+     */
+    static List<Candidate> inBisectionOrder(List<Candidate> candidates, Map<RawBucket, Long> lastBisected, int budget) {
+        List<Candidate> ordered = new ArrayList<>(candidates);
+        ordered.sort(Comparator.comparingLong((Candidate candidate) -> lastBisected.getOrDefault(candidate.bucket(), Long.MIN_VALUE))
+                .thenComparing(Candidate::bucket));
+        return ordered.subList(0, Math.min(ordered.size(), budget));
+    }
+
+    /** A bucket to bisect in this check, with what its bisection is reached from. */
+    record Candidate(RawBucket bucket, Bisected inputs, long readTo, Fingerprint topicPrint, Fingerprint archivePrint) {
     }
 
     /**
@@ -252,16 +274,17 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
      * @param to        the highest offset the bisection reads
      * @param watermark the archive's completeness watermark as far as it splits the bucket (at most {@code to + 1})
      * @param verdict   the bisection's verdict, null in the inputs of one not yet made
+     * @param detail    the verdict's detail as published, null in the inputs of one not yet made
      */
-    record Bisected(Fingerprint topic, Fingerprint archive, long to, long watermark, RawBucketVerdict verdict) {
+    record Bisected(Fingerprint topic, Fingerprint archive, long to, long watermark, RawBucketVerdict verdict, String detail) {
 
         static Bisected of(Fingerprint topic, Fingerprint archive, long readTo, long completeBelow) {
             long to = Math.min(readTo, Math.max(topic.lastOffset(), archive.lastOffset()));
-            return new Bisected(topic, archive, to, Math.min(completeBelow, to + 1), null);
+            return new Bisected(topic, archive, to, Math.min(completeBelow, to + 1), null, null);
         }
 
-        Bisected with(RawBucketVerdict made) {
-            return new Bisected(topic, archive, to, watermark, made);
+        Bisected with(RawBucketVerdict made, String madeDetail) {
+            return new Bisected(topic, archive, to, watermark, made, madeDetail);
         }
 
         boolean sameInputs(Bisected other) {
@@ -327,7 +350,10 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
             return bisect;
         }
         if (topicPrint.firstOffset() < completeBelow) {
-            boolean knownDifferent = lastStatus == BucketStatus.MISSING || lastStatus == BucketStatus.EXTRA || lastStatus == BucketStatus.DIFFERENT;
+            // Not judged yet in this run (a restart forgets the last status): bisected once, since the estimate below
+            // assumes the bucket's offsets are consecutive, which records of other hours between them break.
+            boolean knownDifferent = lastStatus == null || lastStatus == BucketStatus.MISSING || lastStatus == BucketStatus.EXTRA
+                    || lastStatus == BucketStatus.DIFFERENT;
             long atMostAbove = topicPrint.lastOffset() - completeBelow + 1;
             long atLeastBelow = topicPrint.count() - atMostAbove;
             if (knownDifferent || archivePrint.firstOffset() != topicPrint.firstOffset() || archivePrint.count() > topicPrint.count()
@@ -341,25 +367,88 @@ final class ReconciliationProcessor implements Processor<byte[], byte[], String,
 
     /**
      * Reads the bucket again on both sides and narrows the difference to offsets ({@link RawReconciliation}): the topic
-     * from the first offset either side holds up to {@code readTo}, never below the partition's {@code floor} nor below
-     * its log start offset now (records retention deleted since cannot be asked of the topic, as in
-     * {@code onepipe reconcile}); on a compacted topic, offsets only the archive holds once are compaction's, not EXTRA.
+     * from the first offset either side holds up to the candidate's {@code readTo}, never below the partition's
+     * {@code floor} nor below its log start offset now (records retention deleted since cannot be asked of the topic, as
+     * in {@code onepipe reconcile}); on a compacted topic, offsets only the archive holds once are compaction's, not
+     * EXTRA. On a topic that is not compacted, the records the topology read below today's log start offset are then
+     * checked against the archive's by count and hash sum ({@link #belowLogStart}): the topic can no longer name them,
+     * but the topology's fingerprint still tells whether the archive holds exactly them.
      */
-    private RawBucketVerdict bisect(RawBucket bucket, ArchivePartitionIndex index, long floor, long readTo, long completeBelow,
-                                    Fingerprint topicPrint, Fingerprint archivePrint, boolean compacted) {
+    private Bisected bisect(Candidate candidate, ArchivePartitionIndex index, long floor, Fingerprint read, long completeBelow, boolean compacted) {
+        RawBucket bucket = candidate.bucket();
+        Fingerprint topicPrint = candidate.topicPrint();
+        Fingerprint archivePrint = candidate.archivePrint();
         RawRecords archived = new RawRecords();
         for (RawArchiveReader.ArchiveObject object : index.objectsOf(bucket.hour())) {
             archive.fetch(object, archived);
         }
-        long retainedFrom = Math.max(floor, logStartOffset(bucket.partition()));
+        long logStart = logStartOffset(bucket.partition());
+        long retainedFrom = Math.max(floor, logStart);
         long from = Math.max(retainedFrom, Math.min(topicPrint.firstOffset(), archivePrint.firstOffset()));
-        long to = Math.min(readTo, Math.max(topicPrint.lastOffset(), archivePrint.lastOffset()));
+        long to = Math.min(candidate.readTo(), Math.max(topicPrint.lastOffset(), archivePrint.lastOffset()));
         RawRecords topicRecords = readTopic(bucket, from, to);
         OffsetHashes none = new OffsetHashes().seal();
-        List<RawBucketVerdict> verdicts = RawReconciliation.compare(Map.of(bucket, topicRecords.buckets().getOrDefault(bucket, none)),
-                Map.of(bucket, archived.buckets().getOrDefault(bucket, none)), Map.of(bucket.partition(), retainedFrom), Map.of(),
-                Map.of(bucket.partition(), completeBelow), settings.offsetsLimit(), compacted);
-        return verdicts.isEmpty() ? new RawBucketVerdict(bucket, BucketStatus.OK, topicPrint, archivePrint, noDifferences(), 0) : verdicts.get(0);
+        OffsetHashes topicHashes = topicRecords.buckets().getOrDefault(bucket, none);
+        OffsetHashes archiveHashes = archived.buckets().getOrDefault(bucket, none);
+        List<RawBucketVerdict> verdicts = RawReconciliation.compare(Map.of(bucket, topicHashes), Map.of(bucket, archiveHashes),
+                Map.of(bucket.partition(), retainedFrom), Map.of(), Map.of(bucket.partition(), completeBelow), settings.offsetsLimit(), compacted);
+        RawBucketVerdict verdict = verdicts.isEmpty()
+                ? new RawBucketVerdict(bucket, BucketStatus.OK, topicPrint, archivePrint, noDifferences(), 0) : verdicts.get(0);
+        if (!compacted && logStart > read.firstOffset()) {
+            // count and hash sum are sums: the topology's records less those the topic still holds (offsets not known)
+            Fingerprint retained = topicHashes.range(logStart, Long.MAX_VALUE);
+            Fingerprint readBelow = new Fingerprint(topicPrint.count() - retained.count(), topicPrint.firstOffset(), logStart - 1,
+                    topicPrint.hashSum() - retained.hashSum());
+            Fingerprint archivedBelow = archiveHashes.range(read.firstOffset(), logStart - 1);
+            Optional<Residual> residual = belowLogStart(readBelow, archivedBelow, logStart);
+            if (residual.isPresent()) {
+                BucketStatus status = combine(verdict.status(), residual.get().status());
+                RawBucketVerdict whole = new RawBucketVerdict(bucket, status, topicPrint, archivePrint, verdict.differences(), verdict.pending());
+                String detail = verdict.detail().isEmpty() ? residual.get().detail() : verdict.detail() + "; " + residual.get().detail();
+                return candidate.inputs().with(whole, detail);
+            }
+        }
+        return candidate.inputs().with(verdict, verdict.detail());
+    }
+
+    /**
+     * What the archive's records of a bucket below the topic's log start offset are, against the records the topology
+     * read there (its fingerprint minus the topic's records from the log start on), by count and hash sum alone.
+     *
+     * @param readBelow     the topology's records of the bucket below {@code logStart}
+     * @param archivedBelow the archive's records of the bucket from the first offset the topology read to {@code logStart - 1}
+     * @return empty when they are the same records; else MISSING (the archive holds fewer), EXTRA (more) or DIFFERENT
+     *         (as many, other hashes), with a sentence saying so
+     */
+    static Optional<Residual> belowLogStart(Fingerprint readBelow, Fingerprint archivedBelow, long logStart) {
+        if (readBelow.count() == archivedBelow.count() && readBelow.hashSum() == archivedBelow.hashSum()) {
+            return Optional.empty();
+        }
+        if (readBelow.count() > archivedBelow.count()) {
+            return Optional.of(new Residual(BucketStatus.MISSING, String.format(Locale.ROOT,
+                    "%,d of the %,d records the topology read below the log start offset %d are not in the archive (the topic no longer"
+                            + " holds them: offsets not named)", readBelow.count() - archivedBelow.count(), readBelow.count(), logStart)));
+        }
+        if (readBelow.count() < archivedBelow.count()) {
+            return Optional.of(new Residual(BucketStatus.EXTRA, String.format(Locale.ROOT,
+                    "the archive holds %,d records below the log start offset %d, %,d more than the topology read there (offsets not"
+                            + " named)", archivedBelow.count(), logStart, archivedBelow.count() - readBelow.count())));
+        }
+        return Optional.of(new Residual(BucketStatus.DIFFERENT, String.format(Locale.ROOT,
+                "the archive's %,d records below the log start offset %d are not those the topology read there (offsets not named)",
+                archivedBelow.count(), logStart)));
+    }
+
+    /** A difference found by count and hash sum alone: its status and the sentence that says it. */
+    record Residual(BucketStatus status, String detail) {
+    }
+
+    /** The status of a bucket with both a difference named by offsets (or none) and one by count and hash sum. */
+    static BucketStatus combine(BucketStatus named, BucketStatus residual) {
+        if (named == BucketStatus.OK || named == BucketStatus.NOT_YET_ARCHIVED || named == residual) {
+            return residual;
+        }
+        return BucketStatus.DIFFERENT;
     }
 
     private long logStartOffset(int partition) {

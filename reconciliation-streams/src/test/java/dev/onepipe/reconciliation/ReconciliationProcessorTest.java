@@ -62,14 +62,23 @@ class ReconciliationProcessorTest {
     @Test
     void aBucketTheArchiveIsStillWritingIsNotYetArchivedWithItsPendingCount() {
         // Offsets 400..519 of the bucket (120 records), the archive has 400..499 (100), watermark 500: 20 pending.
-        ReconciliationProcessor.Decision decision = decide(print(120, 400, 519, 5), print(100, 400, 499, 3), 500, 519, END_NOT_ASKED, null);
+        // Judged before in this run as not yet archived (or OK), so no difference below the watermark is known.
+        ReconciliationProcessor.Decision decision = decide(print(120, 400, 519, 5), print(100, 400, 499, 3), 500, 519, END_NOT_ASKED,
+                BucketStatus.NOT_YET_ARCHIVED);
         assertEquals(ReconciliationProcessor.Action.JUDGED, decision.action());
         assertEquals(BucketStatus.NOT_YET_ARCHIVED, decision.verdict().status());
         assertEquals(20, decision.verdict().pending());
-        // Every record above the watermark: pending too.
+        assertEquals(BucketStatus.NOT_YET_ARCHIVED, decide(print(120, 400, 519, 5), print(100, 400, 499, 3), 500, 519, END_NOT_ASKED,
+                BucketStatus.OK).verdict().status());
+        // Not judged yet in this run (a restart forgets the statuses): bisected once, as the estimate below cannot see a
+        // gap whose offsets other hours' records fill.
+        assertEquals(ReconciliationProcessor.Action.BISECT, decide(print(120, 400, 519, 5), print(100, 400, 499, 3), 500, 519, END_NOT_ASKED,
+                null).action());
+        // Every record above the watermark: pending too, known or not.
         assertEquals(BucketStatus.NOT_YET_ARCHIVED, decide(print(3, 600, 602, 5), Fingerprint.EMPTY, 500, 602, END_NOT_ASKED, null).verdict().status());
         // The archive holds fewer than the 120 - (519 - 500 + 1) = 100 records certainly below the watermark: bisected.
-        assertEquals(ReconciliationProcessor.Action.BISECT, decide(print(120, 400, 519, 5), print(99, 400, 499, 3), 500, 519, END_NOT_ASKED, null).action());
+        assertEquals(ReconciliationProcessor.Action.BISECT, decide(print(120, 400, 519, 5), print(99, 400, 499, 3), 500, 519, END_NOT_ASKED,
+                BucketStatus.NOT_YET_ARCHIVED).action());
         // Equal: OK, closed or not.
         assertEquals(BucketStatus.OK, decide(print(120, 400, 519, 5), print(120, 400, 519, 5), 500, 519, END_NOT_ASKED, null).verdict().status());
         // Closed and different: bisected.
@@ -108,5 +117,43 @@ class ReconciliationProcessorTest {
         ReconciliationProcessor.Bisected toEnd = ReconciliationProcessor.Bisected.of(topic, print(40, 100, 139, 90), 137, 500);
         assertEquals(137, toEnd.to());
         assertFalse(toEnd.sameInputs(ReconciliationProcessor.Bisected.of(topic, print(40, 100, 139, 90), 138, 500)));
+    }
+
+    @Test
+    void recordsBelowTheLogStartOffsetAreJudgedByCountAndHashSum() {
+        // The topology read offsets 100..199 of the bucket (hash sum 1000); retention has since moved the log start to 200.
+        assertTrue(ReconciliationProcessor.belowLogStart(print(100, 100, 199, 1000), print(100, 100, 199, 1000), 200).isEmpty());
+        ReconciliationProcessor.Residual missing = ReconciliationProcessor.belowLogStart(print(100, 100, 199, 1000), print(60, 100, 199, 600), 200)
+                .orElseThrow();
+        assertEquals(BucketStatus.MISSING, missing.status());
+        assertEquals("40 of the 100 records the topology read below the log start offset 200 are not in the archive (the topic no longer"
+                + " holds them: offsets not named)", missing.detail());
+        assertEquals(BucketStatus.EXTRA, ReconciliationProcessor.belowLogStart(print(100, 100, 199, 1000), print(101, 100, 199, 1010), 200)
+                .orElseThrow().status());
+        ReconciliationProcessor.Residual altered = ReconciliationProcessor.belowLogStart(print(100, 100, 199, 1000), print(100, 100, 199, 1001), 200)
+                .orElseThrow();
+        assertEquals(BucketStatus.DIFFERENT, altered.status());
+        assertEquals("the archive's 100 records below the log start offset 200 are not those the topology read there (offsets not named)",
+                altered.detail());
+
+        assertEquals(BucketStatus.MISSING, ReconciliationProcessor.combine(BucketStatus.OK, BucketStatus.MISSING));
+        assertEquals(BucketStatus.MISSING, ReconciliationProcessor.combine(BucketStatus.NOT_YET_ARCHIVED, BucketStatus.MISSING));
+        assertEquals(BucketStatus.EXTRA, ReconciliationProcessor.combine(BucketStatus.EXTRA, BucketStatus.EXTRA));
+        assertEquals(BucketStatus.DIFFERENT, ReconciliationProcessor.combine(BucketStatus.EXTRA, BucketStatus.MISSING));
+    }
+
+    @Test
+    void theBucketsBisectedLongestAgoGoFirst() {
+        RawBucket hour1 = new RawBucket(0, 1);
+        RawBucket hour2 = new RawBucket(0, 2);
+        RawBucket hour3 = new RawBucket(0, 3);
+        List<ReconciliationProcessor.Candidate> candidates = java.util.stream.Stream.of(hour1, hour2, hour3)
+                .map(bucket -> new ReconciliationProcessor.Candidate(bucket, null, 0, Fingerprint.EMPTY, Fingerprint.EMPTY)).toList();
+        // Hour 1 keeps getting late records and was bisected in the last check (7); hour 3 earlier (2); hour 2 never.
+        Map<RawBucket, Long> lastBisected = Map.of(hour1, 7L, hour3, 2L);
+        assertEquals(List.of(hour2, hour3), ReconciliationProcessor.inBisectionOrder(candidates, lastBisected, 2).stream()
+                .map(ReconciliationProcessor.Candidate::bucket).toList());
+        assertEquals(List.of(hour1, hour2, hour3), ReconciliationProcessor.inBisectionOrder(candidates, Map.of(), 5).stream()
+                .map(ReconciliationProcessor.Candidate::bucket).toList());
     }
 }

@@ -38,6 +38,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -65,7 +66,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * bucket DIFFERENT naming the object and the reason, while an object of the same partition rewritten under its key with
  * one value byte flipped (new ETag) is found DIFFERENT at exactly that offset; with one bisection per partition and
  * check, a later hour of the partition with the MISSING bucket altered the same way is judged DIFFERENT too (a
- * persisting difference is not read again at every check, so it cannot keep the later buckets from being judged).
+ * persisting difference is not read again at every check, so it cannot keep the later buckets from being judged);
+ * retention then deletes the MISSING hour from the topic and the topology restarts: still MISSING, by count and hash
+ * sum (the topic can no longer name the offsets), the later hour still DIFFERENT at its offset.
  * A compacted topic whose log cleaner removed records the archive holds is OK in every bucket, in one pass and in the
  * topology, the removed records counted as compaction's.
  */
@@ -178,6 +181,24 @@ class ReconciliationTopologyIT {
                 assertEquals(offsets, rawBuckets(both, dataset).get(bucket).get("missing_offsets"));
                 awaitMetric(reconciliation, ReconciliationMetrics.RAW_BUCKETS, "DIFFERENT", 3);
                 awaitMetric(reconciliation, ReconciliationMetrics.RAW_BUCKETS, "MISSING", 1);
+
+                // Retention deletes partition 0's first hour from the topic (DeleteRecords up to the altered object's
+                // first offset), then the topology restarts, forgetting its statuses and bisections but not its
+                // fingerprints: the topic can no longer name the offsets, yet the bucket stays MISSING, by count and hash
+                // sum, and the altered later hour stays DIFFERENT at its offset.
+                long logStart = Long.parseLong(later.key().replaceAll(".*\\+([0-9]{20})\\.parquet$", "$1"));
+                try (Admin admin = Admin.create(Map.of("bootstrap.servers", RUNTIME.bootstrapServers()))) {
+                    admin.deleteRecords(Map.of(new TopicPartition(dataset, 0), RecordsToDelete.beforeOffset(logStart))).all().get();
+                }
+                reconciliation.close();
+                reconciliation = startReconciliation(dataset);
+                String residual = String.format("%,d of the %,d records the topology read below the log start offset %d are not in the archive",
+                        offsets.size(), logStart, logStart);
+                Map<String, GenericRecord> retained = verdicts.await(latest -> rawBuckets(latest, dataset).get(bucket).get("detail").toString()
+                        .startsWith(residual), bucket + " MISSING by count after retention and a restart");
+                assertEquals("MISSING", status(rawBuckets(retained, dataset).get(bucket)), rawBuckets(retained, dataset).get(bucket).toString());
+                assertEquals("DIFFERENT", status(rawBuckets(retained, dataset).get(laterBucket)));
+                assertEquals(List.of(laterOffset), rawBuckets(retained, dataset).get(laterBucket).get("different_offsets"));
             }
         } finally {
             if (reconciliation != null) {
