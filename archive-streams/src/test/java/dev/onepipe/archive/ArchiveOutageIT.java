@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.onepipe.archive.verify.VerificationReport;
 import dev.onepipe.core.embedded.EmbeddedS3Endpoint;
+import dev.onepipe.core.embedded.LoopbackPorts;
 import dev.onepipe.core.runtime.TopologyRunner;
 import dev.onepipe.core.s3.S3ClientFactory;
 import dev.onepipe.core.s3.S3Settings;
@@ -48,8 +49,9 @@ class ArchiveOutageIT {
         String topic = RUNTIME.uniqueName("outage");
         RUNTIME.createTopic(topic, PARTITIONS);
         Path s3Data = temporary.resolve("s3");
-        EmbeddedS3Endpoint s3 = EmbeddedS3Endpoint.start(s3Data, 0);
-        int port = s3.port();
+        // Restarted on the same port: one below the ephemeral range, which the clients' reconnections cannot take.
+        int port = LoopbackPorts.freePort();
+        EmbeddedS3Endpoint s3 = EmbeddedS3Endpoint.start(s3Data, port);
         S3Settings s3Settings = s3.settings("outage-bucket");
         try (S3Client client = S3ClientFactory.create(s3Settings)) {
             S3ClientFactory.ensureBucket(client, s3Settings.bucket());

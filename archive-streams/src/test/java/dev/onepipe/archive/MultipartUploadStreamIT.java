@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import dev.onepipe.core.embedded.EmbeddedS3Endpoint;
+import dev.onepipe.core.embedded.LoopbackPorts;
 import dev.onepipe.core.s3.S3ClientFactory;
 import dev.onepipe.core.s3.S3Settings;
 import org.junit.jupiter.api.Test;
@@ -49,8 +50,9 @@ class MultipartUploadStreamIT {
     @Test
     void neverPublishesAnUploadThatLostAPart() {
         byte[] content = randomBytes(ChunkUploader.PART_BYTES + 1);
-        EmbeddedS3Endpoint endpoint = EmbeddedS3Endpoint.start(temporary, 0);
-        int port = endpoint.port();
+        // Restarted on the same port: one below the ephemeral range, which the clients' reconnections cannot take.
+        int port = LoopbackPorts.freePort();
+        EmbeddedS3Endpoint endpoint = EmbeddedS3Endpoint.start(temporary, port);
         S3Settings settings = endpoint.settings(BUCKET);
         try (S3Client s3 = S3ClientFactory.create(settings)) {
             S3ClientFactory.ensureBucket(s3, BUCKET);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.onepipe.core.embedded.LoopbackPorts;
 import dev.onepipe.core.testing.EmbeddedRuntimeExtension;
 import dev.onepipe.core.testing.OnepipeProcess;
 import dev.onepipe.metadata.DatasetMetadata;
@@ -71,12 +71,6 @@ class HttpProducerRestartIT {
         return new HashMap<>(Map.of("bootstrap.servers", RUNTIME.bootstrapServers()));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
     private static OnepipeProcess startService(int port) throws InterruptedException {
         OnepipeProcess process = OnepipeProcess.start("serve", "--http-port", Integer.toString(port), "--no-schema-registry",
                 "--bootstrap-servers", RUNTIME.bootstrapServers(), "--set", "onepipe.metadata.topic=" + METADATA_TOPIC);
@@ -99,7 +93,7 @@ class HttpProducerRestartIT {
                     + "{\"name\":\"n\",\"type\":\"long\"}]}"));
             assertTrue(result.accepted(), result.summary());
         }
-        int port = freePort();
+        int port = LoopbackPorts.freePort(); // restarted on the same port: one clients' connections cannot take
         String url = "http://localhost:" + port + "/datasets/" + TOPIC + "/records";
         int batches = CLIENTS * ((RECORDS_PER_CLIENT + BATCH - 1) / BATCH);
         AtomicInteger acknowledged = new AtomicInteger();

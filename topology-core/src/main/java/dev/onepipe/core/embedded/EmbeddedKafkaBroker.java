@@ -3,8 +3,6 @@ package dev.onepipe.core.embedded;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -14,10 +12,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.IntSupplier;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
@@ -42,6 +42,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
     private static final int NODE_ID = 1;
     private static final int PORT_ATTEMPTS = 5;
+    private static final Object STARTUP = new Object();
 
     private final Path dataDirectory;
     private final boolean temporary;
@@ -90,28 +91,81 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private static EmbeddedKafkaBroker start(Path dataDirectory, boolean temporary, Optional<SaslSslListener> secured) {
+        return start(dataDirectory, temporary, secured, LoopbackPorts::freePort);
+    }
+
+    /**
+     * Starts a broker on the ports {@code ports} gives, two per attempt (broker, then controller), up to
+     * {@value #PORT_ATTEMPTS} attempts: a probed port can be taken before the broker binds it.
+     */
+    static EmbeddedKafkaBroker start(Path dataDirectory, boolean temporary, Optional<SaslSslListener> secured, IntSupplier ports) {
         Path logDirectory = dataDirectory.resolve("kraft-logs");
+        boolean formattedHere = !Files.exists(logDirectory.resolve("meta.properties"));
         RuntimeException lastFailure = null;
         for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
-            int brokerPort = freePort();
-            int controllerPort = freePort();
+            int brokerPort = ports.getAsInt();
+            int controllerPort = ports.getAsInt();
             Properties properties = brokerProperties(logDirectory, brokerPort, controllerPort);
             secured.ifPresent(listener -> properties.putAll(saslSslProperties(listener, brokerPort, controllerPort)));
+            KafkaRaftServer server = null;
             try {
                 KafkaConfig config = KafkaConfig.fromProps(properties, false);
                 format(logDirectory, secured.map(SaslSslListener::scramArguments).orElse(List.of()));
-                KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-                server.startup();
+                server = new KafkaRaftServer(config, Time.SYSTEM);
+                startup(server);
                 String bootstrapServers = (secured.isPresent() ? "localhost:" : "127.0.0.1:") + brokerPort;
                 LOG.debug("Embedded Kafka broker listening on {} with data in {}", bootstrapServers, logDirectory);
                 return new EmbeddedKafkaBroker(dataDirectory, temporary, server, bootstrapServers);
             } catch (RuntimeException e) {
-                // Another process may have taken one of the probed ports between probe and bind.
+                // Another socket may have taken one of the probed ports between probe and bind.
                 lastFailure = e;
-                LOG.debug("Embedded Kafka broker start attempt {} failed", attempt, e);
+                LOG.debug("Embedded Kafka broker start attempt {} on ports {} and {} failed", attempt, brokerPort, controllerPort, e);
+                stopQuietly(server);
+                if (formattedHere) {
+                    // Formatted by this start: the next attempt formats afresh rather than inherit a half-started log.
+                    FileTrees.deleteQuietly(logDirectory);
+                }
             }
         }
         throw new IllegalStateException("Cannot start the embedded Kafka broker in " + logDirectory, lastFailure);
+    }
+
+    /**
+     * Runs {@code server.startup()} with Kafka's process-terminating fault handlers turned into an exception: a
+     * controller that cannot bind its listener reports a fatal fault, whose handler halts the JVM (Kafka's
+     * {@code ProcessTerminatingFaultHandler}), which is right for a broker process of its own and wrong for one embedded
+     * in the demo's or a test's JVM. Starts are serialized because the exit and halt procedures are JVM-wide.
+     *
+     * @throws IllegalStateException when startup reports a fatal fault
+     */
+    private static void startup(KafkaRaftServer server) {
+        synchronized (STARTUP) {
+            Exit.Procedure refuse = (statusCode, message) -> {
+                throw new IllegalStateException("The embedded Kafka broker reported a fatal fault while starting (Kafka would have ended"
+                        + " the process with status " + statusCode + "); its log names the fault");
+            };
+            Exit.setHaltProcedure(refuse);
+            Exit.setExitProcedure(refuse);
+            try {
+                server.startup();
+            } finally {
+                Exit.resetHaltProcedure();
+                Exit.resetExitProcedure();
+            }
+        }
+    }
+
+    private static void stopQuietly(KafkaRaftServer server) {
+        if (server == null) {
+            return;
+        }
+        try {
+            // A failed broker startup leaves the controller running, holding the log directory and its port.
+            server.shutdown();
+            server.awaitShutdown();
+        } catch (RuntimeException e) {
+            LOG.debug("Stopping a half-started embedded Kafka broker failed", e);
+        }
     }
 
     static Properties brokerProperties(Path logDirectory, int brokerPort, int controllerPort) {
@@ -197,15 +251,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             formatter.run();
         } catch (Exception e) {
             throw new IllegalStateException("Cannot format the embedded Kafka broker's storage in " + logDirectory, e);
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot find a free loopback port", e);
         }
     }
 
