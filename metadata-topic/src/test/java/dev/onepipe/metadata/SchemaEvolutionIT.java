@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.onepipe.metadata.producer.DatasetProducer;
 import dev.onepipe.metadata.producer.JsonConversionException;
@@ -57,8 +58,7 @@ class SchemaEvolutionIT {
              DatasetProducer producer = DatasetProducer.connect(config, METADATA_TOPIC, Duration.ofSeconds(30))) {
             assertTrue(registry.register(RegistrationRequest.dataset(TestRegistry.widgets(), TestRegistry.WIDGETS_V1))
                 .accepted());
-            awaitSchemaVersions(producer.catalog(), 1);
-            final Schema v1 = producer.catalog().latestSchemaForDataset("widgets").orElseThrow().schema();
+            final Schema v1 = awaitLatestSchema(producer.catalog(), "widgets", 1);
             producer.send("widgets", widget(v1, "w-1", 1)).get();
             producer.send("widgets", widget(v1, "w-2", 1)).get();
             producer.sendJson("widgets", "{\"widget_id\": \"w-3\", \"name\": \"Json\", \"price\": null, \"version\": 1,"
@@ -67,8 +67,7 @@ class SchemaEvolutionIT {
             final RegistrationResult v2Result = registry.register(RegistrationRequest.datasetSchema("widgets",
                 TestRegistry.WIDGETS_V2));
             assertEquals(2, v2Result.schemaVersion().orElseThrow().version());
-            awaitSchemaVersions(producer.catalog(), 2);
-            final Schema v2 = producer.catalog().latestSchemaForDataset("widgets").orElseThrow().schema();
+            final Schema v2 = awaitLatestSchema(producer.catalog(), "widgets", 2);
             producer.send("widgets", widget(v2, "w-1", 2)).get();
             producer.sendJson("widgets", "{\"widget_id\": \"w-4\", \"name\": \"Json\", \"version\": 1,"
                 + " \"updated_at\": 0, \"color\": \"red\"}").get();
@@ -120,11 +119,20 @@ class SchemaEvolutionIT {
         assertEquals(List.of(1, 1, 1, 1, 2, 2), writerIds.stream().sorted().toList());
     }
 
-    private static void awaitSchemaVersions(final MetadataCatalog catalog, final int expected) throws InterruptedException {
+    /**
+     * Waits until the catalog's latest schema of {@code dataset} is {@code version}: the reader applies a registration's
+     * schema entry before its dataset entry, so a count of schemas can be reached while the dataset is not yet known.
+     */
+    private static Schema awaitLatestSchema(final MetadataCatalog catalog, final String dataset, final int version)
+        throws InterruptedException {
         final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (catalog.schemaVersionCount() < expected) {
+        while (true) {
+            final Optional<SchemaVersion> latest = catalog.latestSchemaForDataset(dataset);
+            if (latest.isPresent() && latest.get().version() == version) {
+                return latest.get().schema();
+            }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("catalog never saw " + expected + " schema versions");
+                throw new AssertionError("catalog never saw version " + version + " of " + dataset + "'s schema; latest: " + latest);
             }
             Thread.sleep(20);
         }
