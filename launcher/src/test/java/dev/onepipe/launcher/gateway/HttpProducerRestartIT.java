@@ -93,7 +93,7 @@ class HttpProducerRestartIT {
                     + "{\"name\":\"n\",\"type\":\"long\"}]}"));
             assertTrue(result.accepted(), result.summary());
         }
-        int port = LoopbackPorts.freePort(); // restarted on the same port: one clients' connections cannot take
+        int port = LoopbackPorts.freePort(); // restarted on the same port: below the ephemeral range clients connect from
         String url = "http://localhost:" + port + "/datasets/" + TOPIC + "/records";
         int batches = CLIENTS * ((RECORDS_PER_CLIENT + BATCH - 1) / BATCH);
         AtomicInteger acknowledged = new AtomicInteger();
