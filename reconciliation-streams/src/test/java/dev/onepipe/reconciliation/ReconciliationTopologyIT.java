@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +32,7 @@ import dev.onepipe.core.TopologyContext;
 import dev.onepipe.core.config.OnepipeConfig;
 import dev.onepipe.core.runtime.RegisteredDatasets;
 import dev.onepipe.core.runtime.TopologyRunner;
+import dev.onepipe.core.runtime.http.OnepipeHttpServer;
 import dev.onepipe.core.testing.EmbeddedRuntimeExtension;
 import dev.onepipe.metadata.DatasetMetadata;
 import dev.onepipe.metadata.MetadataRegistry;
@@ -102,6 +108,7 @@ class ReconciliationTopologyIT {
             assertEquals(buckets, rawBuckets(healthy, dataset).keySet());
             verdicts.await(latest -> "OK".equals(groupStatus(latest, dataset, archiveGroup(dataset))), "the archive's group OK");
             awaitMetric(reconciliation, ReconciliationMetrics.RAW_BUCKETS, "OK", buckets.size());
+            assertEquals(buckets.size(), servedRawBuckets(reconciliation, "OK"), "raw-buckets{status=OK} on /metrics over HTTP");
 
             // The archive stopped while records keep arriving: its group STALL, then STOP; the new hour not yet archived.
             archive.close();
@@ -139,6 +146,7 @@ class ReconciliationTopologyIT {
                 assertEquals((long) offsets.size(), (Long) verdict.get("first_system_records") - (Long) verdict.get("second_system_records"));
                 assertEquals(1, rawBuckets(missing, dataset).values().stream().filter(any -> !status(any).equals("OK")).count(), missing.toString());
                 awaitMetric(reconciliation, ReconciliationMetrics.RAW_BUCKETS, "MISSING", 1);
+                assertEquals(1, servedRawBuckets(reconciliation, "MISSING"), "raw-buckets{status=MISSING} on /metrics over HTTP");
 
                 // Partition 1: a key of the layout whose body is not Parquet, in the hour of its last object: that
                 // bucket DIFFERENT, the object and the reader's reason named.
@@ -422,6 +430,23 @@ class ReconciliationTopologyIT {
 
     private static String status(GenericRecord verdict) {
         return verdict.get("status").toString();
+    }
+
+    /**
+     * The sum over tasks of {@code raw-buckets{status}} as {@code /metrics} serves it over HTTP from the exporter
+     * {@code onepipe run} serves, by the Prometheus name written out here by hand.
+     */
+    private static long servedRawBuckets(TopologyRunner runner, String status) throws Exception {
+        try (OnepipeHttpServer server = OnepipeHttpServer.start(new InetSocketAddress("127.0.0.1", 0),
+                OnepipeHttpServer.Application.of(runner, runner.context()), Map.of())) {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(server.localUrl() + OnepipeHttpServer.METRICS_PATH)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), response.body());
+            return response.body().lines()
+                    .filter(line -> line.startsWith("kafka_stream_onepipe_reconciliation_raw_buckets{") && line.contains("status=\"" + status + "\""))
+                    .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                    .sum();
+        }
     }
 
     private static void awaitMetric(TopologyRunner runner, String name, String status, long expected) throws InterruptedException {
